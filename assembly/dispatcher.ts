@@ -1,0 +1,144 @@
+// Routes ABI callbacks to plugin objects: one Plugin per root context, one Stream
+// per HTTP stream. The filter of a stream is created at request headers, once the
+// configuration for that request is known (Higress `_rules_`).
+
+import { Action, BufferType, DataAction, LogLevel } from "./enums";
+import { getBuffer } from "./buffers";
+import { Filter } from "./filter";
+import { requestHeaders, requestTrailers, responseHeaders, responseTrailers } from "./headers";
+import { callOwners, HttpCallResponse } from "./http_call";
+import { proxy_set_effective_context } from "./imports";
+import { logAt } from "./log";
+import { Plugin, pluginTemplate } from "./plugin";
+
+class Stream {
+  filter: Filter | null = null;
+  /** True once the configuration for this request was looked up. */
+  selected: bool = false;
+  constructor(public id: u32, public plugin: Plugin) {}
+}
+
+const plugins = new Map<u32, Plugin>();
+const streams = new Map<u32, Stream>();
+
+export function onContextCreate(contextId: u32, parentId: u32): void {
+  if (parentId == 0) {
+    const template = pluginTemplate;
+    if (template == null) {
+      logAt(LogLevel.Critical, "no plugin registered in this module (call registerFilter)");
+      return;
+    }
+    const plugin = template.fresh();
+    plugin.contextId = contextId;
+    plugins.set(contextId, plugin);
+    return;
+  }
+  if (!plugins.has(parentId)) return;
+  streams.set(contextId, new Stream(contextId, plugins.get(parentId)));
+}
+
+export function onConfigure(rootId: u32, size: u32): bool {
+  if (!plugins.has(rootId)) return false;
+  return plugins.get(rootId).configure(getBuffer(BufferType.PluginConfiguration, 0, size));
+}
+
+export function onValidateConfiguration(rootId: u32, size: u32): bool {
+  const template = pluginTemplate;
+  if (template == null) return false;
+  return template.fresh().configure(getBuffer(BufferType.PluginConfiguration, 0, size));
+}
+
+export function onTick(rootId: u32): void {
+  if (plugins.has(rootId)) plugins.get(rootId).onTick();
+}
+
+/** The active filter of a stream, or null when the plugin is off for it. */
+function activeFilter(contextId: u32): Filter | null {
+  if (!streams.has(contextId)) return null;
+  const stream = streams.get(contextId);
+  if (!stream.selected) {
+    stream.selected = true;
+    const filter = stream.plugin.newFilter();
+    if (filter != null) filter.contextId = contextId;
+    stream.filter = filter;
+  }
+  const filter = stream.filter;
+  if (filter == null || filter.responded) return null;
+  return filter;
+}
+
+export function onRequestHeaders(contextId: u32, endOfStream: bool): Action {
+  const filter = activeFilter(contextId);
+  return filter == null ? Action.Continue : filter.onRequestHeaders(requestHeaders, endOfStream);
+}
+
+export function onRequestBody(contextId: u32, bodySize: u32, endOfStream: bool): DataAction {
+  const filter = activeFilter(contextId);
+  return filter == null ? DataAction.Continue : filter.onRequestBody(bodySize, endOfStream);
+}
+
+export function onRequestTrailers(contextId: u32): Action {
+  const filter = activeFilter(contextId);
+  return filter == null ? Action.Continue : filter.onRequestTrailers(requestTrailers);
+}
+
+export function onResponseHeaders(contextId: u32, endOfStream: bool): Action {
+  const filter = activeFilter(contextId);
+  return filter == null ? Action.Continue : filter.onResponseHeaders(responseHeaders, endOfStream);
+}
+
+export function onResponseBody(contextId: u32, bodySize: u32, endOfStream: bool): DataAction {
+  const filter = activeFilter(contextId);
+  return filter == null ? DataAction.Continue : filter.onResponseBody(bodySize, endOfStream);
+}
+
+export function onResponseTrailers(contextId: u32): Action {
+  const filter = activeFilter(contextId);
+  return filter == null ? Action.Continue : filter.onResponseTrailers(responseTrailers);
+}
+
+export function onHttpCallResponse(token: u32, headerCount: u32, bodySize: u32, trailerCount: u32): void {
+  if (!callOwners.has(token)) return;
+  const owner = callOwners.get(token);
+  callOwners.delete(token);
+  const response = new HttpCallResponse(token, headerCount, bodySize, trailerCount);
+  if (plugins.has(owner)) {
+    plugins.get(owner).onHttpCallResponse(response);
+    return;
+  }
+  // Streams deleted before the answer came are simply gone.
+  if (!streams.has(owner)) return;
+  const filter = streams.get(owner).filter;
+  if (filter == null) return;
+  proxy_set_effective_context(owner);
+  filter.onHttpCallResponse(response);
+}
+
+export function onLog(contextId: u32): void {
+  if (!streams.has(contextId)) return;
+  const filter = streams.get(contextId).filter;
+  if (filter != null) filter.onLog();
+}
+
+export function onDone(contextId: u32): bool {
+  if (plugins.has(contextId)) {
+    plugins.get(contextId).onDone();
+    return true;
+  }
+  if (streams.has(contextId)) {
+    const filter = streams.get(contextId).filter;
+    if (filter != null) filter.onDone();
+  }
+  return true;
+}
+
+export function onDelete(contextId: u32): void {
+  if (streams.has(contextId)) {
+    streams.delete(contextId);
+    return;
+  }
+  plugins.delete(contextId);
+}
+
+/** Number of live streams in this VM (for tests and leak checks). */
+export function liveStreams(): i32 { return streams.size; }

@@ -1,0 +1,88 @@
+// Memory shared with the host.
+//
+// * The host writes results ("ptr_ptr/size_ptr" out parameters) into buffers it
+//   allocates through our exported allocator; we copy them out and free them.
+//   Envoy writes an empty result as ptr=0, len=0 without allocating.
+// * Strings we pass to the host are UTF-8 encoded into reusable scratch
+//   buffers, so a host call with a string argument allocates nothing.
+
+// Out slots for host calls. Host calls are never re-entrant, so one set is enough.
+const OUT_PTR: usize = memory.data(8);
+const OUT_SIZE: usize = memory.data(8);
+const OUT_EXTRA: usize = memory.data(8);
+
+/** Address the host writes a result pointer to. */
+export function outPtr(): usize { store<usize>(OUT_PTR, 0); return OUT_PTR; }
+/** Address the host writes a result size to. */
+export function outSize(): usize { store<u32>(OUT_SIZE, 0); return OUT_SIZE; }
+/** A third out slot (cas, flags, metric values: up to 8 bytes). */
+export function outExtra(): usize { store<u64>(OUT_EXTRA, 0); return OUT_EXTRA; }
+
+export function readOutPtr(): usize { return load<usize>(OUT_PTR); }
+export function readOutU32(): u32 { return load<u32>(OUT_EXTRA); }
+export function readOutU64(): u64 { return load<u64>(OUT_EXTRA); }
+export function readOutSize(): u32 { return load<u32>(OUT_SIZE); }
+
+/** Takes ownership of the buffer the host returned: copies it into an ArrayBuffer and frees it. */
+export function takeBuffer(): ArrayBuffer {
+  const ptr = load<usize>(OUT_PTR);
+  const size = load<u32>(OUT_SIZE);
+  if (ptr == 0 || size == 0) {
+    if (ptr != 0) heap.free(ptr);
+    return new ArrayBuffer(0);
+  }
+  const buf = new ArrayBuffer(<i32>size);
+  memory.copy(changetype<usize>(buf), ptr, size);
+  heap.free(ptr);
+  return buf;
+}
+
+/** Takes ownership of the buffer the host returned, decoded as UTF-8 (never aborts on bad UTF-8). */
+export function takeString(): string {
+  const ptr = load<usize>(OUT_PTR);
+  const size = load<u32>(OUT_SIZE);
+  if (ptr == 0) return "";
+  const s = size == 0 ? "" : String.UTF8.decodeUnsafe(ptr, size);
+  heap.free(ptr);
+  return s;
+}
+
+/** Frees whatever the host returned without reading it. */
+export function dropOut(): void {
+  const ptr = load<usize>(OUT_PTR);
+  if (ptr != 0) heap.free(ptr);
+}
+
+/** A growable raw buffer for encoding strings as UTF-8 arguments of host calls. */
+export class Scratch {
+  ptr: usize = 0;
+  capacity: usize = 0;
+  length: usize = 0;
+
+  /** Encodes `s` (lone surrogates become U+FFFD) and returns this buffer. */
+  encode(s: string): Scratch {
+    // Worst case 3 bytes per UTF-16 unit; avoids a byteLength pass.
+    const need = <usize>s.length * 3;
+    this.reserve(need);
+    this.length = String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, this.ptr, false, String.UTF8.ErrorMode.REPLACE);
+    return this;
+  }
+
+  reserve(need: usize): void {
+    if (need <= this.capacity) return;
+    let cap = this.capacity < 64 ? <usize>64 : this.capacity;
+    while (cap < need) cap <<= 1;
+    if (this.ptr != 0) heap.free(this.ptr);
+    this.ptr = heap.alloc(cap);
+    this.capacity = cap;
+  }
+}
+
+/** Scratch buffers for the first and second string argument of a host call. */
+export const scratchA = new Scratch();
+export const scratchB = new Scratch();
+
+/** Allocator the host uses for results (Envoy prefers `malloc`, then this). */
+export function proxy_on_memory_allocate(size: usize): usize {
+  return heap.alloc(size);
+}

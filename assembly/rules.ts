@@ -1,0 +1,171 @@
+// Higress rule conventions: a configuration is a global part (every top-level key
+// except `_rules_`) plus `_rules_`, a list of objects each holding match keys and
+// the rule's own flattened configuration:
+//   {"rules": [...], "_rules_": [{"_match_route_": ["r1"], "rules": [...]}]}
+// Match keys: `_match_route_` (route names), `_match_route_prefix_` (route-name
+// prefixes), `_match_domain_` (hosts: exact, "*.suffix", "prefix*"),
+// `_match_service_` (cluster "outbound|port|subset|fqdn" matched by fqdn or
+// fqdn:port; other cluster names exactly), `_disable_` (true = plugin off there).
+// A rule matches when every match key it has matches (any value of a key); the
+// first matching rule wins; otherwise the global part applies if there is one;
+// otherwise the plugin does nothing for the request.
+
+import { ConfigErrors, ConfigObject } from "./config";
+import { requestHeaders } from "./headers";
+import { JsonValue } from "./lib/json";
+import { clusterName, routeName } from "./properties";
+
+const MATCH_KEYS = ["_match_route_", "_match_route_prefix_", "_match_domain_", "_match_service_"];
+
+export class DomainPattern {
+  // kind: 0 exact, 1 suffix ("*.example.com" => ".example.com"), 2 prefix ("api.*" => "api.")
+  constructor(public kind: i32, public text: string) {}
+
+  static parse(pattern: string): DomainPattern {
+    const p = pattern.toLowerCase();
+    if (p.startsWith("*")) return new DomainPattern(1, p.substring(1));
+    if (p.endsWith("*")) return new DomainPattern(2, p.substring(0, p.length - 1));
+    return new DomainPattern(0, p);
+  }
+
+  matches(host: string): bool {
+    if (this.kind == 0) return host == this.text;
+    if (this.kind == 1) return host.length > this.text.length && host.endsWith(this.text);
+    return host.startsWith(this.text);
+  }
+}
+
+export class MatchRule<C> {
+  routes: Array<string> = new Array<string>();
+  routePrefixes: Array<string> = new Array<string>();
+  domains: Array<DomainPattern> = new Array<DomainPattern>();
+  services: Array<string> = new Array<string>();
+  disabled: bool = false;
+  config: C | null = null;
+}
+
+/** What a request needs to be matched against; read lazily, each at most once. */
+class RequestFacts {
+  route: string | null = null;
+  cluster: string | null = null;
+  host: string | null = null;
+
+  getRoute(): string {
+    const known = this.route;
+    if (known != null) return known;
+    const r = routeName();
+    this.route = r;
+    return r;
+  }
+  getCluster(): string {
+    const known = this.cluster;
+    if (known != null) return known;
+    const c = clusterName();
+    this.cluster = c;
+    return c;
+  }
+  getHost(): string {
+    const known = this.host;
+    if (known != null) return known;
+    const authority = requestHeaders.get(":authority");
+    const h = authority == null ? "" : stripPort(authority).toLowerCase();
+    this.host = h;
+    return h;
+  }
+}
+
+/** "example.com:8080" => "example.com"; "[::1]:80" => "[::1]". */
+export function stripPort(authority: string): string {
+  if (authority.startsWith("[")) {
+    const close = authority.indexOf("]");
+    return close < 0 ? authority : authority.substring(0, close + 1);
+  }
+  const colon = authority.lastIndexOf(":");
+  return colon < 0 ? authority : authority.substring(0, colon);
+}
+
+/** Cluster name matches a `_match_service_` entry. */
+export function serviceMatches(cluster: string, service: string): bool {
+  const parts = cluster.split("|");
+  if (parts.length != 4) return cluster == service;
+  const port = unchecked(parts[1]);
+  const fqdn = unchecked(parts[3]);
+  return service == fqdn || service == fqdn + ":" + port;
+}
+
+export class RuleSet<C> {
+  global: C | null = null;
+  rules: Array<MatchRule<C>> = new Array<MatchRule<C>>();
+
+  /** The configuration for the current request, or null when the plugin does not apply. */
+  select(): C | null {
+    if (this.rules.length == 0) return this.global;
+    const facts = new RequestFacts();
+    for (let i = 0; i < this.rules.length; i++) {
+      const rule = unchecked(this.rules[i]);
+      if (!ruleMatches<C>(rule, facts)) continue;
+      return rule.disabled ? null : rule.config;
+    }
+    return this.global;
+  }
+}
+
+function ruleMatches<C>(rule: MatchRule<C>, facts: RequestFacts): bool {
+  if (rule.routes.length > 0 && !rule.routes.includes(facts.getRoute())) return false;
+  if (rule.routePrefixes.length > 0) {
+    const route = facts.getRoute();
+    let any = false;
+    for (let i = 0; i < rule.routePrefixes.length && !any; i++) any = route.startsWith(unchecked(rule.routePrefixes[i]));
+    if (!any) return false;
+  }
+  if (rule.domains.length > 0) {
+    const host = facts.getHost();
+    let any = false;
+    for (let i = 0; i < rule.domains.length && !any; i++) any = unchecked(rule.domains[i]).matches(host);
+    if (!any) return false;
+  }
+  if (rule.services.length > 0) {
+    const cluster = facts.getCluster();
+    let any = false;
+    for (let i = 0; i < rule.services.length && !any; i++) any = serviceMatches(cluster, unchecked(rule.services[i]));
+    if (!any) return false;
+  }
+  return true;
+}
+
+/**
+ * Splits a configuration into its global part and `_rules_` and parses each with `parse`.
+ * An empty configuration ({}) is a global configuration with all defaults.
+ */
+export function parseRuleSet<C>(root: JsonValue, parse: (cfg: ConfigObject) => C, errors: ConfigErrors): RuleSet<C> {
+  const set = new RuleSet<C>();
+  let hasGlobalKeys = false;
+  for (let i = 0; i < root.keys.length; i++) {
+    const key = unchecked(root.keys[i]);
+    if (!key.startsWith("_")) hasGlobalKeys = true;
+  }
+  const rulesValue = root.get("_rules_");
+  const top = new ConfigObject(root, "", errors);
+  if (hasGlobalKeys || rulesValue == null) set.global = parse(top);
+  if (rulesValue == null) return set;
+  const rules = top.objectList("_rules_");
+  for (let i = 0; i < rules.length; i++) {
+    const r = unchecked(rules[i]);
+    const rule = new MatchRule<C>();
+    rule.routes = r.stringList("_match_route_");
+    rule.routePrefixes = r.stringList("_match_route_prefix_");
+    const domains = r.stringList("_match_domain_");
+    for (let d = 0; d < domains.length; d++) rule.domains.push(DomainPattern.parse(unchecked(domains[d])));
+    rule.services = r.stringList("_match_service_");
+    rule.disabled = r.bool("_disable_", false);
+    let hasMatch = false;
+    for (let k = 0; k < MATCH_KEYS.length; k++) {
+      const v = r.value.get(unchecked(MATCH_KEYS[k]));
+      if (v != null && v.isArray() && v.items.length > 0) hasMatch = true;
+    }
+    if (!hasMatch) r.errors.add(r.path, "needs at least one non-empty " + MATCH_KEYS.join(", "));
+    if (!rule.disabled) rule.config = parse(r);
+    set.rules.push(rule);
+  }
+  return set;
+}

@@ -1,0 +1,73 @@
+// Where a tag can come from, in the order a rule lists them:
+//   baggage      W3C `baggage` (all header instances, comma-joined by Envoy)
+//   jaeger       `uberctx-<key>` (percent-encoded value)
+//   opentracing  `ot-baggage-<key>` (raw value)
+//   skywalking   `sw8-correlation` (base64(key):base64(value) pairs)
+
+import { HeaderMap } from "../../assembly/headers";
+import { BaggageLookup, findBaggageValue, findSw8CorrelationValue, percentDecode } from "../../assembly/lib/baggage";
+import { getPropertyString, PropertyPath } from "../../assembly/properties";
+import { Source, TagRule } from "./config";
+
+// Envoy's request.headers attribute joins repeated headers with ",", which
+// proxy_get_header_map_value would not (it returns the first instance only).
+const BAGGAGE_PROPERTY = new PropertyPath(["request", "headers", "baggage"]);
+
+/** The request's whole W3C baggage, read at most once per request. */
+export class BaggageHeader {
+  private value: string | null = null;
+  private loaded: bool = false;
+
+  get(headers: HeaderMap): string | null {
+    if (!this.loaded) {
+      this.loaded = true;
+      let v = getPropertyString(BAGGAGE_PROPERTY);
+      if (v == null) v = headers.get("baggage"); // hosts without the attribute
+      this.value = v;
+    }
+    return this.value;
+  }
+
+  /** Remembers a rewritten header so later rules see it. */
+  replace(value: string): void { this.value = value; this.loaded = true; }
+}
+
+/** Result of looking a rule's key up in one source. */
+export class Found {
+  value: string = "";
+  present: bool = false;
+  malformed: i32 = 0;
+}
+
+const lookup = new BaggageLookup();
+
+/** Looks `rule.baggageKey` up in one source. */
+export function readSource(source: Source, rule: TagRule, headers: HeaderMap, baggage: BaggageHeader, out: Found): void {
+  out.present = false;
+  out.value = "";
+  if (source == Source.Baggage) {
+    const header = baggage.get(headers);
+    if (header == null) return;
+    findBaggageValue(header, rule.baggageKey, lookup);
+    out.malformed += lookup.malformed;
+    if (lookup.found) { out.present = true; out.value = lookup.value; }
+  } else if (source == Source.Jaeger) {
+    const raw = headers.get(rule.jaegerHeader);
+    if (raw == null) return;
+    const decoded = percentDecode(raw.trim());
+    out.present = true;
+    // An undecodable value is present but invalid: it is rejected, not skipped silently.
+    out.value = decoded == null ? "\n" : decoded;
+  } else if (source == Source.OpenTracing) {
+    const raw = headers.get(rule.openTracingHeader);
+    if (raw == null) return;
+    out.present = true;
+    out.value = raw.trim();
+  } else {
+    const header = headers.get("sw8-correlation");
+    if (header == null) return;
+    findSw8CorrelationValue(header, rule.baggageKey, lookup);
+    out.malformed += lookup.malformed;
+    if (lookup.found) { out.present = true; out.value = lookup.value; }
+  }
+}

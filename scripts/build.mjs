@@ -1,0 +1,37 @@
+// Builds every plugins/<name>/index.ts into dist/<name>.wasm (optimized, asconfig.json)
+// and prints each module's size. Usage: node scripts/build.mjs [name ...]
+import asc from "assemblyscript/asc";
+import { mkdirSync, readdirSync, statSync, existsSync } from "node:fs";
+import { join } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const pluginsDir = join(root, "plugins");
+const wanted = process.argv.slice(2);
+const names = readdirSync(pluginsDir)
+  .filter((n) => existsSync(join(pluginsDir, n, "index.ts")))
+  .filter((n) => wanted.length === 0 || wanted.includes(n))
+  .sort();
+if (names.length === 0) {
+  console.error(`no plugin to build (looked for plugins/<name>/index.ts${wanted.length ? " for " + wanted.join(", ") : ""})`);
+  process.exit(1);
+}
+mkdirSync(join(root, "dist"), { recursive: true });
+
+let failed = false;
+for (const name of names) {
+  const outFile = join(root, "dist", `${name}.wasm`);
+  const started = Date.now();
+  const { error, stderr } = await asc.main([
+    join(pluginsDir, name, "index.ts"),
+    "--config", join(root, "asconfig.json"),
+    "--outFile", outFile,
+  ]);
+  if (error) {
+    failed = true;
+    console.error(`✗ ${name}: ${error.message}\n${stderr.toString()}`);
+    continue;
+  }
+  const kib = (statSync(outFile).size / 1024).toFixed(1);
+  console.log(`✓ dist/${name}.wasm  ${kib} KiB  (${Date.now() - started} ms)`);
+}
+process.exit(failed ? 1 : 0);
