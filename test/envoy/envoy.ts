@@ -158,7 +158,7 @@ export interface StartEnvoyOptions {
 export interface Envoy {
   proc: ChildProcess;
   adminPort: number;
-  /** port of the first listener (the example's 10000 one) */
+  /** port of the first listener in the config (by convention the example's 10000 one); others: listeners */
   port: number;
   /** listener name -> port */
   listeners: Map<string, number>;
