@@ -15,16 +15,19 @@ if (names.length === 0) {
   console.error(`no plugin to build (looked for plugins/<name>/index.ts${wanted.length ? " for " + wanted.join(", ") : ""})`);
   process.exit(1);
 }
+process.chdir(root);
 mkdirSync(join(root, "dist"), { recursive: true });
 
 let failed = false;
 for (const name of names) {
   const outFile = join(root, "dist", `${name}.wasm`);
   const started = Date.now();
+  // Paths relative to the repository root: asc resolves the wasi-shim `lib` folder
+  // (from the extended asconfig) against the working directory.
   const { error, stderr } = await asc.main([
-    join(pluginsDir, name, "index.ts"),
-    "--config", join(root, "asconfig.json"),
-    "--outFile", outFile,
+    `plugins/${name}/index.ts`,
+    "--config", "asconfig.json",
+    "--outFile", `dist/${name}.wasm`,
   ]);
   if (error) {
     failed = true;

@@ -11,7 +11,7 @@ const MAX_TAG_LENGTH: i64 = 4096;
 export class TagRule {
   baggageKey: string = "x-mse-tag";
   header: string = "x-mse-tag";
-  override: bool = false;
+  overrideHeader: bool = false;
   allowedValues: Set<string> = new Set<string>();
   maxLength: i32 = 64;
   defaultValue: string = "";
@@ -55,7 +55,7 @@ function parseRule(r: ConfigObject): TagRule {
   if (!isToken(rule.baggageKey)) r.error("baggage_key", "must be a baggage key (an HTTP token: letters, digits, !#$%&'*+-.^_`|~)");
   rule.header = r.string("header", rule.baggageKey).toLowerCase();
   if (!isToken(rule.header)) r.error("header", "must be a header name (an HTTP token; pseudo-headers are not allowed)");
-  rule.override = r.bool("override", false);
+  rule.overrideHeader = r.bool("override", false);
   rule.maxLength = <i32>r.int("max_length", 64, 1, MAX_TAG_LENGTH);
   const allowed = r.stringList("allowed_values");
   for (let i = 0; i < allowed.length; i++) rule.allowedValues.add(unchecked(allowed[i]));

@@ -26,7 +26,7 @@ class BaggageTag extends HttpFilter<Config> {
 function applyRule(rule: TagRule, headers: HeaderMap, baggage: BaggageHeader): void {
   const m = metrics();
   let tag: string | null = null;
-  const existing = rule.override ? null : headers.get(rule.header);
+  const existing: string | null = rule.overrideHeader ? null : headers.get(rule.header);
   if (existing != null) {
     m.kept.increment();
     if (rule.accepts(existing)) tag = existing;
