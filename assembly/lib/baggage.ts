@@ -1,0 +1,447 @@
+// W3C Baggage (https://www.w3.org/TR/baggage/) codec, plus SkyWalking sw8-correlation lookup.
+//
+// Used per request on attacker-controlled headers: nothing here aborts, lookups scan the header in
+// place (no member array, no substring for a non-matching key), and the only allocations on the
+// lookup path are the returned value and a reused scratch buffer.
+//
+//   baggage-string = list-member 0*63( OWS "," OWS list-member )
+//   list-member    = key OWS "=" OWS value *( OWS ";" OWS property )
+//   property       = key OWS "=" OWS value / key OWS
+//   key            = token (RFC 7230)
+//   value          = *baggage-octet     ; %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E, percent-encoded UTF-8
+//   OWS            = *( SP / HTAB )
+//
+// Decisions:
+// - Limits: only list-members that lie (with their surrounding OWS) within the first
+//   BAGGAGE_MAX_BYTES characters of the header, and only the first BAGGAGE_MAX_MEMBERS non-empty
+//   members, are considered. Members beyond either limit are ignored (BaggageLookup.truncated is
+//   set); those within are still found, and the scan never reads past the limit. Sizes are
+//   counted in characters (UTF-16 units), which equal bytes for any well-formed header (baggage is
+//   ASCII; a member with other characters is malformed anyway).
+// - Multi-instance headers (several `baggage` headers joined with ',') are just a longer list.
+// - If a key occurs several times, the FIRST well-formed occurrence wins; malformed occurrences are
+//   skipped and counted. The scan stops at the match, so `malformed` counts members before it.
+// - A member is malformed if its key is not a token, '=' is missing, the value has a character
+//   outside baggage-octet, a property is not `key` or `key=value` (so a trailing ';' is malformed),
+//   or the value has a bad percent-escape or decodes to invalid UTF-8. Empty members (",,") are
+//   skipped silently and do not count against the member limit.
+// - Keys are compared case-sensitively, as the spec says.
+// - Decoded values may contain any Unicode text, including control characters (e.g. from %0A);
+//   callers copying a value into a header must validate it for that use.
+
+import { base64DecodeRange } from "./base64";
+
+export const BAGGAGE_MAX_BYTES: i32 = 8192;
+export const BAGGAGE_MAX_MEMBERS: i32 = 64;
+
+export class BaggageLookup {
+  found: bool = false;
+  /** Decoded value when found, "" otherwise. */
+  value: string = "";
+  /** Members skipped as malformed before the match (or in the whole header when not found). */
+  malformed: i32 = 0;
+  /** True if members beyond BAGGAGE_MAX_BYTES / BAGGAGE_MAX_MEMBERS were ignored. */
+  truncated: bool = false;
+
+  reset(): void {
+    this.found = false;
+    this.value = "";
+    this.malformed = 0;
+    this.truncated = false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Character classes
+
+// @ts-ignore: decorator
+@inline function isOws(c: u32): bool {
+  return c == 0x20 || c == 0x09;
+}
+
+/** RFC 7230 tchar: "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA */
+function isTchar(c: u32): bool {
+  if (c >= 0x61 && c <= 0x7a) return true; // a-z
+  if (c >= 0x41 && c <= 0x5a) return true; // A-Z
+  if (c >= 0x30 && c <= 0x39) return true; // 0-9
+  switch (c) {
+    case 0x21: // !
+    case 0x23: // #
+    case 0x24: // $
+    case 0x25: // %
+    case 0x26: // &
+    case 0x27: // '
+    case 0x2a: // *
+    case 0x2b: // +
+    case 0x2d: // -
+    case 0x2e: // .
+    case 0x5e: // ^
+    case 0x5f: // _
+    case 0x60: // `
+    case 0x7c: // |
+    case 0x7e: // ~
+      return true;
+  }
+  return false;
+}
+
+// baggage-octet: printable ASCII except SP, DQUOTE, ',', ';', '\'. ('=' and '%' are included.)
+function isBaggageOctet(c: u32): bool {
+  return c >= 0x21 && c <= 0x7e && c != 0x22 && c != 0x2c && c != 0x3b && c != 0x5c;
+}
+
+function hexValue(c: u32): i32 {
+  if (c - 0x30 < 10) return <i32>(c - 0x30);
+  const l = c | 0x20;
+  if (l - 0x61 < 6) return <i32>(l - 0x61 + 10);
+  return -1;
+}
+
+/** True if s is a non-empty RFC 7230 token (baggage keys, header names). */
+export function isToken(s: string): bool {
+  const n = s.length;
+  if (n == 0) return false;
+  const p = changetype<usize>(s);
+  for (let i = 0; i < n; i++) {
+    if (!isTchar(<u32>load<u16>(p + (<usize>i << 1)))) return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Percent decoding into a reused scratch buffer, and strict UTF-8 validation of the result.
+
+let scratch = new ArrayBuffer(256);
+
+function scratchFor(bytes: i32): usize {
+  if (scratch.byteLength < bytes) {
+    let size = scratch.byteLength << 1;
+    if (size < bytes) size = bytes;
+    scratch = new ArrayBuffer(size);
+  }
+  return changetype<usize>(scratch);
+}
+
+// Don't keep an unusually large buffer alive after decoding a huge value.
+function releaseScratch(): void {
+  if (scratch.byteLength > 16384) scratch = new ArrayBuffer(256);
+}
+
+// Percent-decodes the UTF-16 units [start, end) of the string at `base` into scratch. Returns the
+// byte count, or -1 on a bad escape or a non-ASCII character.
+function percentDecodeToScratch(base: usize, start: i32, end: i32): i32 {
+  const dst = scratchFor(end - start);
+  let o = 0;
+  let i = start;
+  while (i < end) {
+    const c = <u32>load<u16>(base + (<usize>i << 1));
+    if (c >= 0x80) return -1;
+    if (c == 0x25) {
+      if (i + 2 >= end) return -1; // fewer than two characters follow the '%'
+      const h = hexValue(<u32>load<u16>(base + (<usize>(i + 1) << 1)));
+      const l = hexValue(<u32>load<u16>(base + (<usize>(i + 2) << 1)));
+      if (h < 0 || l < 0) return -1;
+      store<u8>(dst + <usize>o, <u8>((h << 4) | l));
+      i += 3;
+    } else {
+      store<u8>(dst + <usize>o, <u8>c);
+      i++;
+    }
+    o++;
+  }
+  return o;
+}
+
+// Strict UTF-8 (RFC 3629): rejects stray continuation bytes, overlongs, surrogates, > U+10FFFF and
+// truncated sequences.
+function isValidUtf8(p: usize, n: i32): bool {
+  let i = 0;
+  while (i < n) {
+    const b0 = <u32>load<u8>(p + <usize>i);
+    if (b0 < 0x80) {
+      i++;
+      continue;
+    }
+    let need = 0;
+    let lo: u32 = 0x80;
+    let hi: u32 = 0xbf;
+    if (b0 >= 0xc2 && b0 <= 0xdf) need = 1;
+    else if (b0 >= 0xe0 && b0 <= 0xef) {
+      need = 2;
+      if (b0 == 0xe0) lo = 0xa0;
+      else if (b0 == 0xed) hi = 0x9f;
+    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+      need = 3;
+      if (b0 == 0xf0) lo = 0x90;
+      else if (b0 == 0xf4) hi = 0x8f;
+    } else return false;
+    if (i + need >= n) return false; // truncated
+    const b1 = <u32>load<u8>(p + <usize>(i + 1));
+    if (b1 < lo || b1 > hi) return false;
+    for (let k = 2; k <= need; k++) {
+      if ((<u32>load<u8>(p + <usize>(i + k)) & 0xc0) != 0x80) return false;
+    }
+    i += need + 1;
+  }
+  return true;
+}
+
+/** Percent-decodes s as UTF-8. Null on a bad escape, a non-ASCII input character, or invalid UTF-8. */
+export function percentDecode(s: string): string | null {
+  const n = percentDecodeToScratch(changetype<usize>(s), 0, s.length);
+  let result: string | null = null;
+  if (n >= 0 && isValidUtf8(changetype<usize>(scratch), n)) {
+    result = String.UTF8.decodeUnsafe(changetype<usize>(scratch), <usize>n);
+  }
+  releaseScratch();
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding
+
+// @ts-ignore: decorator
+@inline function needsEscape(c: u32): bool {
+  return !isBaggageOctet(c) || c == 0x25;
+}
+
+function upperHex(v: u32): u16 {
+  return <u16>(v < 10 ? 0x30 + v : 0x37 + v);
+}
+
+/**
+ * Percent-encodes a value for baggage: every byte of its UTF-8 form outside baggage-octet, and '%',
+ * becomes %XX (uppercase). Lone surrogates are encoded as U+FFFD.
+ */
+export function percentEncodeBaggageValue(value: string): string {
+  const n = value.length;
+  const p = changetype<usize>(value);
+  let plain = true;
+  for (let i = 0; i < n; i++) {
+    if (needsEscape(<u32>load<u16>(p + (<usize>i << 1)))) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return value;
+  const bytes = String.UTF8.encode(value, false, String.UTF8.ErrorMode.REPLACE);
+  const src = changetype<usize>(bytes);
+  const m = bytes.byteLength;
+  let outLen = 0;
+  for (let i = 0; i < m; i++) outLen += needsEscape(<u32>load<u8>(src + <usize>i)) ? 3 : 1;
+  const out = changetype<string>(__new(<usize>outLen << 1, idof<string>()));
+  const dst = changetype<usize>(out);
+  let o: usize = 0;
+  for (let i = 0; i < m; i++) {
+    const b = <u32>load<u8>(src + <usize>i);
+    if (needsEscape(b)) {
+      store<u16>(dst + (o << 1), 0x25);
+      store<u16>(dst + ((o + 1) << 1), upperHex(b >> 4));
+      store<u16>(dst + ((o + 2) << 1), upperHex(b & 15));
+      o += 3;
+    } else {
+      store<u16>(dst + (o << 1), <u16>b);
+      o++;
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// List scanning shared by the W3C and sw8 lookups.
+//
+// nextMember() advances over one comma-separated member of `header` and leaves its OWS-trimmed
+// bounds in memberStart/memberEnd. It returns false when the list is exhausted or a limit was hit
+// (setting out.truncated). Empty members are skipped here. Module-level state keeps this
+// allocation-free; nothing here is re-entrant, and nothing needs to be.
+
+let memberStart: i32 = 0;
+let memberEnd: i32 = 0;
+let scanPos: i32 = 0;
+let scanCount: i32 = 0;
+
+function startScan(): void {
+  scanPos = 0;
+  scanCount = 0;
+}
+
+function nextMember(header: string, out: BaggageLookup): bool {
+  const base = changetype<usize>(header);
+  const len = header.length;
+  // Only the first BAGGAGE_MAX_BYTES characters are examined; a ',' at index BAGGAGE_MAX_BYTES may
+  // still close a member that lies entirely within them.
+  const stop = len <= BAGGAGE_MAX_BYTES ? len : BAGGAGE_MAX_BYTES + 1;
+  while (scanPos < len) {
+    let end = scanPos;
+    while (end < stop && load<u16>(base + (<usize>end << 1)) != 0x2c) end++;
+    if (end > BAGGAGE_MAX_BYTES) {
+      out.truncated = true; // this member (or its OWS) runs past the limit
+      return false;
+    }
+    let s = scanPos;
+    let e = end;
+    while (s < e && isOws(<u32>load<u16>(base + (<usize>s << 1)))) s++;
+    while (e > s && isOws(<u32>load<u16>(base + (<usize>(e - 1) << 1)))) e--;
+    scanPos = end + 1;
+    if (s == e) continue; // empty member: skipped silently, not counted
+    if (scanCount >= BAGGAGE_MAX_MEMBERS) {
+      out.truncated = true;
+      return false;
+    }
+    scanCount++;
+    memberStart = s;
+    memberEnd = e;
+    return true;
+  }
+  return false;
+}
+
+// Bounds of the value of the last member parsed by parseMember().
+let valueStart: i32 = 0;
+let valueEnd: i32 = 0;
+let keyEnd: i32 = 0;
+
+// Scans an OWS-trimmed W3C list-member [s, e). Returns false if it is malformed; otherwise sets
+// keyEnd (the key is [s, keyEnd)) and valueStart/valueEnd (still percent-encoded).
+function parseMember(base: usize, s: i32, e: i32): bool {
+  let i = s;
+  while (i < e && isTchar(<u32>load<u16>(base + (<usize>i << 1)))) i++;
+  if (i == s) return false;
+  keyEnd = i;
+  while (i < e && isOws(<u32>load<u16>(base + (<usize>i << 1)))) i++;
+  if (i >= e || load<u16>(base + (<usize>i << 1)) != 0x3d) return false; // '='
+  i++;
+  while (i < e && isOws(<u32>load<u16>(base + (<usize>i << 1)))) i++;
+  valueStart = i;
+  while (i < e && isBaggageOctet(<u32>load<u16>(base + (<usize>i << 1)))) i++;
+  valueEnd = i;
+  // Properties: *( OWS ";" OWS ( key / key OWS "=" OWS value ) ), validated but ignored.
+  while (true) {
+    while (i < e && isOws(<u32>load<u16>(base + (<usize>i << 1)))) i++;
+    if (i >= e) return true;
+    if (load<u16>(base + (<usize>i << 1)) != 0x3b) return false; // ';'
+    i++;
+    while (i < e && isOws(<u32>load<u16>(base + (<usize>i << 1)))) i++;
+    const ks = i;
+    while (i < e && isTchar(<u32>load<u16>(base + (<usize>i << 1)))) i++;
+    if (i == ks) return false;
+    while (i < e && isOws(<u32>load<u16>(base + (<usize>i << 1)))) i++;
+    if (i < e && load<u16>(base + (<usize>i << 1)) == 0x3d) {
+      i++;
+      while (i < e && isOws(<u32>load<u16>(base + (<usize>i << 1)))) i++;
+      while (i < e && isBaggageOctet(<u32>load<u16>(base + (<usize>i << 1)))) i++;
+    }
+  }
+  return false; // unreachable
+}
+
+/**
+ * Finds `key` in a W3C baggage header value (possibly several headers joined with ',').
+ * Resets `out`, then sets out.found/out.value (percent-decoded) for the first well-formed occurrence.
+ */
+export function findBaggageValue(header: string, key: string, out: BaggageLookup): void {
+  out.reset();
+  const base = changetype<usize>(header);
+  const keyLen = key.length;
+  startScan();
+  while (nextMember(header, out)) {
+    const s = memberStart;
+    if (!parseMember(base, s, memberEnd)) {
+      out.malformed++;
+      continue;
+    }
+    // Values are checked for every member (so `malformed` means the same thing everywhere), but
+    // only the matching one is turned into a string.
+    const n = percentDecodeToScratch(base, valueStart, valueEnd);
+    if (n < 0 || !isValidUtf8(changetype<usize>(scratch), n)) {
+      out.malformed++;
+      continue;
+    }
+    if (keyEnd - s == keyLen && memory.compare(base + (<usize>s << 1), changetype<usize>(key), <usize>keyLen << 1) == 0) {
+      out.found = true;
+      out.value = String.UTF8.decodeUnsafe(changetype<usize>(scratch), <usize>n);
+      return;
+    }
+  }
+}
+
+// Number of non-empty members in a baggage value (for the limits in appendBaggageMember).
+function countMembers(s: string): i32 {
+  const base = changetype<usize>(s);
+  const len = s.length;
+  let count = 0;
+  let nonBlank = false;
+  for (let i = 0; i < len; i++) {
+    const c = <u32>load<u16>(base + (<usize>i << 1));
+    if (c == 0x2c) {
+      if (nonBlank) count++;
+      nonBlank = false;
+    } else if (!isOws(c)) {
+      nonBlank = true;
+    }
+  }
+  if (nonBlank) count++;
+  return count;
+}
+
+/**
+ * Appends `key=value` (value percent-encoded) to an existing baggage header value ("" for none).
+ * Returns null if the key is not a token or if the result would exceed BAGGAGE_MAX_BYTES (UTF-8
+ * bytes) or BAGGAGE_MAX_MEMBERS. Trailing OWS and commas of `existing` are dropped. An existing
+ * member with the same key is not replaced; since the first occurrence wins, check with
+ * findBaggageValue first if that matters.
+ */
+export function appendBaggageMember(existing: string, key: string, value: string): string | null {
+  if (!isToken(key)) return null;
+  const base = changetype<usize>(existing);
+  let end = existing.length;
+  while (end > 0) {
+    const c = <u32>load<u16>(base + (<usize>(end - 1) << 1));
+    if (!isOws(c) && c != 0x2c) break;
+    end--;
+  }
+  const trimmed = end == existing.length ? existing : existing.substring(0, end);
+  const member = key + "=" + percentEncodeBaggageValue(value);
+  const count = countMembers(trimmed);
+  if (count + 1 > BAGGAGE_MAX_MEMBERS) return null;
+  const result = count == 0 ? member : trimmed + "," + member;
+  if (String.UTF8.byteLength(result) > BAGGAGE_MAX_BYTES) return null;
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SkyWalking cross-process correlation header:
+//   sw8-correlation: base64(key):base64(value),base64(key):base64(value)
+// Standard base64 alphabet (padding optional, see base64.ts). Pairs are found with the same scanner
+// and limits as W3C members. A pair is malformed if it has no ':', an empty or undecodable key,
+// an undecodable value, or a key/value that is not valid UTF-8. The first well-formed match wins.
+
+/** Finds `key` in an sw8-correlation header. Resets `out`; see BaggageLookup. */
+export function findSw8CorrelationValue(header: string, key: string, out: BaggageLookup): void {
+  out.reset();
+  const base = changetype<usize>(header);
+  const target = String.UTF8.encode(key, false, String.UTF8.ErrorMode.REPLACE);
+  const targetLen = target.byteLength;
+  startScan();
+  while (nextMember(header, out)) {
+    const s = memberStart;
+    const e = memberEnd;
+    let colon = s;
+    while (colon < e && load<u16>(base + (<usize>colon << 1)) != 0x3a) colon++;
+    if (colon == s || colon == e) {
+      out.malformed++;
+      continue;
+    }
+    const k = base64DecodeRange(header, s, colon);
+    const v = base64DecodeRange(header, colon + 1, e);
+    if (k == null || v == null || k.length == 0 || !isValidUtf8(k.dataStart, k.length) || !isValidUtf8(v.dataStart, v.length)) {
+      out.malformed++;
+      continue;
+    }
+    if (k.length == targetLen && memory.compare(k.dataStart, changetype<usize>(target), <usize>targetLen) == 0) {
+      out.found = true;
+      out.value = String.UTF8.decodeUnsafe(v.dataStart, <usize>v.length);
+      return;
+    }
+  }
+}
