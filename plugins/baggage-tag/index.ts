@@ -16,9 +16,11 @@ const lookup = new BaggageLookup();
 class BaggageTag extends HttpFilter<Config> {
   onRequestHeaders(headers: HeaderMap, endOfStream: bool): Action {
     const baggage = new BaggageHeader();
+    found.malformed = 0;
     for (let i = 0; i < this.config.rules.length; i++) {
       applyRule(unchecked(this.config.rules[i]), headers, baggage);
     }
+    if (found.malformed > 0) metrics().malformed.increment();
     return Action.Continue;
   }
 }
@@ -46,7 +48,6 @@ function applyRule(rule: TagRule, headers: HeaderMap, baggage: BaggageHeader): v
 /** The first valid value among the rule's sources; invalid ones are counted and skipped. */
 function findTag(rule: TagRule, headers: HeaderMap, baggage: BaggageHeader): string | null {
   const m = metrics();
-  found.malformed = 0;
   let tag: string | null = null;
   for (let s = 0; s < rule.sources.length && tag == null; s++) {
     readSource(unchecked(rule.sources[s]), rule, headers, baggage, found);
@@ -54,7 +55,6 @@ function findTag(rule: TagRule, headers: HeaderMap, baggage: BaggageHeader): str
     if (rule.accepts(found.value)) tag = found.value;
     else m.rejected.increment();
   }
-  if (found.malformed > 0) m.malformed.increment(found.malformed);
   return tag;
 }
 

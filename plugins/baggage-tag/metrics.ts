@@ -13,7 +13,7 @@ export class TagMetrics {
   kept: Counter = new Counter("baggage_tag.kept");
   /** The tag was added to the outgoing baggage. */
   propagated: Counter = new Counter("baggage_tag.propagated");
-  /** Malformed baggage members skipped while parsing. */
+  /** Requests whose baggage had malformed members (skipped; the rest still parsed). */
   malformed: Counter = new Counter("baggage_tag.malformed");
 }
 
