@@ -32,6 +32,45 @@ export function blockLength(alg: HashAlg): i32 {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Common interface, so HMAC and signature code can work with any of the three hashes.
+
+/** A streaming hash. Sha256 and Sha512 (also SHA-384) extend it. */
+export class Hasher {
+  /** Digest size in bytes. */
+  get digestLength(): i32 {
+    return 0;
+  }
+  /** Block size in bytes. */
+  get blockLength(): i32 {
+    return 0;
+  }
+  reset(): void {}
+  update(data: Uint8Array): void {
+    this.updateRaw(data.dataStart, data.length);
+  }
+  updateRaw(ptr: usize, len: i32): void {}
+  /** Writes digestLength bytes to `out` and resets. */
+  finishRaw(out: usize): void {}
+  finish(): Uint8Array {
+    const out = new Uint8Array(this.digestLength);
+    this.finishRaw(out.dataStart);
+    return out;
+  }
+  /** Copies the complete state of `other` (same class and variant) into this; false if it differs. */
+  copyFrom(other: Hasher): bool {
+    return false;
+  }
+}
+
+/** A new streaming hash for `alg`, or null for an unknown value. */
+export function newHasher(alg: HashAlg): Hasher | null {
+  if (alg == HashAlg.SHA256) return new Sha256();
+  if (alg == HashAlg.SHA384) return new Sha512(true);
+  if (alg == HashAlg.SHA512) return new Sha512(false);
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
 // SHA-256
 
 // prettier-ignore
@@ -164,14 +203,33 @@ function compress256(st: usize, p: usize, blocks: i32): void {
 }
 
 /** Streaming SHA-256. finish() returns the 32-byte digest and resets the object for reuse. */
-export class Sha256 {
+export class Sha256 extends Hasher {
   private state: StaticArray<u32> = new StaticArray<u32>(8);
   private buf: StaticArray<u8> = new StaticArray<u8>(64);
   private bufLen: i32 = 0;
   private total: u64 = 0; // bytes hashed so far (mod 2^64)
 
   constructor() {
+    super();
     this.reset();
+  }
+
+  get digestLength(): i32 {
+    return 32;
+  }
+
+  get blockLength(): i32 {
+    return 64;
+  }
+
+  copyFrom(other: Hasher): bool {
+    if (!(other instanceof Sha256)) return false;
+    const o = changetype<Sha256>(other);
+    memory.copy(changetype<usize>(this.state), changetype<usize>(o.state), 32);
+    memory.copy(changetype<usize>(this.buf), changetype<usize>(o.buf), 64);
+    this.bufLen = o.bufLen;
+    this.total = o.total;
+    return true;
   }
 
   reset(): void {
@@ -186,10 +244,6 @@ export class Sha256 {
     store<u32>(st, 0x5be0cd19, 28);
     this.bufLen = 0;
     this.total = 0;
-  }
-
-  update(data: Uint8Array): void {
-    this.updateRaw(data.dataStart, data.length);
   }
 
   /** Hashes `len` bytes at `ptr`. The caller guarantees the range is readable; len <= 0 is a no-op. */
@@ -391,7 +445,7 @@ function compress512(st: usize, p: usize, blocks: i32): void {
  * Streaming SHA-512, or SHA-384 when `is384` (different initial values, 48-byte output).
  * finish() returns the digest and resets the object for reuse.
  */
-export class Sha512 {
+export class Sha512 extends Hasher {
   private state: StaticArray<u64> = new StaticArray<u64>(8);
   private buf: StaticArray<u8> = new StaticArray<u8>(128);
   private bufLen: i32 = 0;
@@ -399,6 +453,7 @@ export class Sha512 {
   readonly is384: bool;
 
   constructor(is384: bool = false) {
+    super();
     this.is384 = is384;
     this.reset();
   }
@@ -406,6 +461,21 @@ export class Sha512 {
   /** Digest size in bytes: 48 or 64. */
   get digestLength(): i32 {
     return this.is384 ? 48 : 64;
+  }
+
+  get blockLength(): i32 {
+    return 128;
+  }
+
+  copyFrom(other: Hasher): bool {
+    if (!(other instanceof Sha512)) return false;
+    const o = changetype<Sha512>(other);
+    if (o.is384 != this.is384) return false;
+    memory.copy(changetype<usize>(this.state), changetype<usize>(o.state), 64);
+    memory.copy(changetype<usize>(this.buf), changetype<usize>(o.buf), 128);
+    this.bufLen = o.bufLen;
+    this.total = o.total;
+    return true;
   }
 
   reset(): void {
@@ -431,10 +501,6 @@ export class Sha512 {
     }
     this.bufLen = 0;
     this.total = 0;
-  }
-
-  update(data: Uint8Array): void {
-    this.updateRaw(data.dataStart, data.length);
   }
 
   /** Hashes `len` bytes at `ptr`. The caller guarantees the range is readable; len <= 0 is a no-op. */
