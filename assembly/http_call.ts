@@ -27,8 +27,8 @@ export function dispatchHttpCall(ownerContextId: u32, cluster: string, headers: 
   const result = new HttpCallResult();
   const c = scratchA.encode(cluster);
   const h = encodePairs(headers);
-  const bodyPtr = body == null ? 0 : changetype<usize>(body);
-  const bodySize = body == null ? 0 : body.byteLength;
+  const bodyPtr: usize = body == null ? 0 : changetype<usize>(body);
+  const bodySize: usize = body == null ? 0 : <usize>body.byteLength;
   const status = proxy_http_call(c.ptr, c.length, changetype<usize>(h), h.byteLength, bodyPtr, bodySize, 0, 0, timeoutMs, outExtra());
   result.status = <Status>status;
   if (status == Status.Ok) {
