@@ -12,8 +12,9 @@
 //   are REJECTED: they would produce a string that is not valid Unicode and that different consumers
 //   re-encode differently (U+FFFD, WTF-8, ...), which is a claim-confusion risk for JWTs.
 // - Duplicate object keys are an ERROR, for the same reason: parsers disagree on which one wins.
-// - Numbers are f64. Literals that overflow f64 (e.g. 1e400) are rejected as out of range; underflow
-//   rounds to 0.
+// - Numbers are f64, correctly rounded for integers and for all values with a non-negative decimal
+//   exponent (up to 19 significant digits), and for ordinary decimals; see decimalToF64. Literals
+//   that overflow f64 (e.g. 1e400) are rejected as out of range; underflow rounds to 0.
 // - Nesting is limited by JsonLimits.maxDepth (default 64, hard cap JSON_MAX_DEPTH_CAP). The parser is
 //   iterative (explicit container stack), so the limit exists to bound consumers and toString(), which
 //   recurse once per level, not the parser itself.
@@ -494,6 +495,152 @@ function quoteKeyForMessage(key: string): string {
   return out.toString();
 }
 
+// ---------------------------------------------------------------------------------------------
+// Decimal to f64.
+//
+// The number text [start, end) at base has already been validated against the JSON grammar. It is
+// reduced to w * 10^e10 with w holding the first 19 significant digits (plus a sticky flag for
+// dropped non-zero digits). Typical values (<= 2^53 significand, |e10| <= 22: every integer a JWT
+// or config holds, and ordinary decimals) take Clinger's fast path, which is exact because both w
+// and 10^|e10| are exact doubles and IEEE division/multiplication rounds once.
+//
+// Other values with e10 >= 0 are computed exactly as a big integer and rounded once (bigToF64).
+// We don't use the standard library for them: AssemblyScript 0.27's strtod drops a factor
+// 10^(e-22) when a significand above 2^53 meets a decimal exponent e in 23..37 (for example
+// "1.2345678901234569e40" parses as ~1.23e38). Values with e10 < 0 go to the standard parseFloat
+// with a canonical string; its path for negative exponents round-trips every double in our fuzzing.
+// Only when more than 19 significant digits are given can the result be an ulp off (the dropped
+// digits are folded into a sticky bit).
+
+const TWO_POW_53_U: u64 = 9007199254740992;
+
+function exactPow10(n: i32): f64 {
+  // 10^n is exactly representable for 0 <= n <= 22.
+  let r: f64 = 1;
+  for (let i = 0; i < n; i++) r *= 10;
+  return r;
+}
+
+// @ts-ignore: decorator
+@inline function limbBit(limbs: StaticArray<u32>, b: i32): u32 {
+  return (unchecked(limbs[b >>> 5]) >>> (<u32>b & 31)) & 1;
+}
+
+const MAX_LIMBS: i32 = 36; // 1152 bits: enough for w < 2^64 times 10^309
+
+// w * 10^e10 (e10 >= 0, e10 + digits(w) <= 310) rounded to nearest-even. `sticky` says the true
+// value is slightly above w * 10^e10 (non-zero digits were dropped).
+function bigToF64(w: u64, e10: i32, sticky: bool): f64 {
+  const limbs = new StaticArray<u32>(MAX_LIMBS);
+  unchecked((limbs[0] = <u32>w));
+  unchecked((limbs[1] = <u32>(w >> 32)));
+  let n = 2;
+  let e = e10;
+  while (e > 0) {
+    const k = e < 9 ? e : 9; // 10^9 < 2^32
+    const m = <u64>exactPow10(k);
+    let carry: u64 = 0;
+    for (let i = 0; i < n; i++) {
+      const t = <u64>unchecked(limbs[i]) * m + carry;
+      unchecked((limbs[i] = <u32>t));
+      carry = t >> 32;
+    }
+    if (carry != 0) {
+      if (n >= MAX_LIMBS) return Infinity; // cannot happen for e10 <= 310; never index out of range
+      unchecked((limbs[n] = <u32>carry));
+      n++;
+    }
+    e -= k;
+  }
+  while (n > 0 && unchecked(limbs[n - 1]) == 0) n--;
+  if (n == 0) return 0;
+  let top = (n - 1) * 32 + (31 - <i32>clz(unchecked(limbs[n - 1]))); // index of the highest set bit
+  if (top < 53) return <f64>((<u64>unchecked(limbs[1]) << 32) | <u64>unchecked(limbs[0])); // exact
+  if (top > 1023) return Infinity;
+  let m: u64 = 0;
+  for (let b = top; b >= top - 52; b--) m = (m << 1) | <u64>limbBit(limbs, b);
+  const roundBit = limbBit(limbs, top - 53);
+  let rest = sticky;
+  for (let b = top - 54; b >= 0 && !rest; b--) if (limbBit(limbs, b) != 0) rest = true;
+  if (roundBit != 0 && (rest || (m & 1) != 0)) {
+    m++;
+    if (m == (<u64>1 << 53)) {
+      m >>= 1;
+      top++;
+      if (top > 1023) return Infinity;
+    }
+  }
+  return reinterpret<f64>((<u64>(top + 1023) << 52) | (m & 0xfffffffffffff));
+}
+
+function decimalToF64(base: usize, start: i32, end: i32): f64 {
+  let i = start;
+  let negative = false;
+  if (i < end && load<u8>(base + <usize>i) == <u8>C_MINUS) {
+    negative = true;
+    i++;
+  }
+  let w: u64 = 0;
+  let kept = 0; // significant digits in w
+  let e10: i32 = 0;
+  let sticky = false;
+  let inFraction = false;
+  for (; i < end; i++) {
+    const c = <i32>load<u8>(base + <usize>i);
+    if (c == C_DOT) {
+      inFraction = true;
+      continue;
+    }
+    if (!isDigit(c)) break; // 'e' or 'E'
+    const d = c - C_0;
+    if (kept == 0 && d == 0) {
+      if (inFraction) e10--; // leading zero after the point
+      continue;
+    }
+    if (kept < 19) {
+      w = w * 10 + <u64>d;
+      kept++;
+      if (inFraction) e10--;
+    } else {
+      if (!inFraction) e10++; // dropped integer digit still scales the value
+      if (d != 0) sticky = true;
+    }
+  }
+  if (i < end) {
+    // Exponent: saturate far beyond any finite double so that huge digit strings cannot overflow i32.
+    i++;
+    let expNegative = false;
+    const s = <i32>load<u8>(base + <usize>i);
+    if (s == C_MINUS || s == C_PLUS) {
+      expNegative = s == C_MINUS;
+      i++;
+    }
+    let exp: i32 = 0;
+    for (; i < end; i++) {
+      if (exp < 100000) exp = exp * 10 + (<i32>load<u8>(base + <usize>i) - C_0);
+    }
+    e10 += expNegative ? -exp : exp;
+  }
+  let value: f64;
+  if (w == 0) {
+    value = 0;
+  } else if (e10 + kept > 310) {
+    value = Infinity; // >= 10^309: reported as out of range
+  } else if (e10 + kept < -330) {
+    value = 0; // below the smallest subnormal (~4.9e-324): underflow
+  } else if (!sticky && w <= TWO_POW_53_U && e10 >= -22 && e10 <= 22) {
+    value = e10 >= 0 ? <f64>w * exactPow10(e10) : <f64>w / exactPow10(-e10);
+  } else if (e10 >= 0) {
+    value = bigToF64(w, e10, sticky);
+  } else {
+    // Canonical text for parseFloat: the kept digits, one extra '1' digit standing for the dropped
+    // non-zero digits (strtod folds it into its sticky bit), and an exponent that compensates for it.
+    const text = w.toString() + (sticky ? "1e" : "e") + (sticky ? e10 - 1 : e10).toString();
+    value = parseFloat(text);
+  }
+  return negative ? -value : value;
+}
+
 class Parser {
   base: usize;
   n: i32;
@@ -709,23 +856,16 @@ class Parser {
       this.fail("invalid number: expected digit", p);
       return null;
     }
-    let intDigits = 0;
-    let simple = true; // no fraction, no exponent
     if (c == C_0) {
       p++;
-      intDigits = 1;
       if (isDigit(this.byte(p))) {
         this.fail("invalid number: leading zero", start);
         return null;
       }
     } else {
-      while (isDigit(this.byte(p))) {
-        p++;
-        intDigits++;
-      }
+      while (isDigit(this.byte(p))) p++;
     }
     if (this.byte(p) == C_DOT) {
-      simple = false;
       p++;
       if (!isDigit(this.byte(p))) {
         this.fail("invalid number: expected digit after '.'", p);
@@ -735,7 +875,6 @@ class Parser {
     }
     c = this.byte(p);
     if (c == 0x65 || c == 0x45) {
-      simple = false;
       p++;
       c = this.byte(p);
       if (c == C_PLUS || c == C_MINUS) p++;
@@ -746,22 +885,10 @@ class Parser {
       while (isDigit(this.byte(p))) p++;
     }
     this.p = p;
-
-    let value: f64 = 0;
-    if (simple && intDigits <= 15) {
-      // Exact: every integer below 10^15 < 2^53 is representable, and so is each partial sum.
-      let q = start;
-      const negative = this.byte(q) == C_MINUS;
-      if (negative) q++;
-      for (; q < p; q++) value = value * 10 + <f64>(this.byte(q) - C_0);
-      if (negative) value = -value;
-    } else {
-      // The range was validated above and is pure ASCII, so the standard parser sees clean input.
-      value = parseFloat(String.UTF8.decodeUnsafe(this.base + <usize>start, <usize>(p - start)));
-      if (!isFinite(value)) {
-        this.fail("number out of range", start);
-        return null;
-      }
+    const value = decimalToF64(this.base, start, p);
+    if (!isFinite(value)) {
+      this.fail("number out of range", start);
+      return null;
     }
     return JsonValue.makeNumber(value);
   }

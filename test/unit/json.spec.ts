@@ -151,6 +151,28 @@ describe("json: numbers", () => {
     expect<bool>(mustParse("1.0").isInteger()).toBe(true);
     expect<bool>(mustParse("1.25").isInteger()).toBe(false);
   });
+  it("rounds large and long numbers correctly", () => {
+    // AssemblyScript 0.27's parseFloat returns ~1.23e38 for this one; the parser must not.
+    expect<f64>(mustParse("1.2345678901234569e40").numberValue).toBe(1.2345678901234569e40);
+    expect<f64>(mustParse("3.8893323227781068e+48").numberValue).toBe(3.8893323227781068e48);
+    expect<f64>(mustParse("1e23").numberValue).toBe(1e23);
+    expect<f64>(mustParse("8.98846567431158e307").numberValue).toBe(8.98846567431158e307);
+    expect<f64>(mustParse("1.7976931348623157e308").numberValue).toBe(1.7976931348623157e308);
+    expect<string>(errorOf("1.7976931348623159e308")).toBe("number out of range"); // rounds up past max
+    expect<f64>(mustParse("9007199254740993").numberValue).toBe(9007199254740992); // tie -> even
+    expect<f64>(mustParse("9007199254740995").numberValue).toBe(9007199254740996); // tie -> even
+    expect<f64>(mustParse("123456789012345678901234567890").numberValue).toBe(1.2345678901234568e29);
+    expect<f64>(mustParse("0.1e1").numberValue).toBe(1);
+    expect<f64>(mustParse("0.0001e310").numberValue).toBe(1e306);
+    expect<f64>(mustParse("123456789012345678.9").numberValue).toBe(123456789012345680);
+    expect<f64>(mustParse("4.9e-324").numberValue).toBe(5e-324);
+    expect<string>(errorOf("1" + repeat("0", 400))).toBe("number out of range");
+    expect<f64>(mustParse("0." + repeat("0", 400) + "1").numberValue).toBe(0);
+    expect<f64>(mustParse("1" + repeat("0", 300)).numberValue).toBe(1e300);
+    expect<string>(errorOf("1e99999999999999999999")).toBe("number out of range");
+    expect<f64>(mustParse("1e-99999999999999999999").numberValue).toBe(0);
+    expect<f64>(mustParse("0e99999999999999999999").numberValue).toBe(0);
+  });
   it("serializes numbers as valid JSON", () => {
     expect<string>(roundTrip("[1.0,-2,0.5,1e21,1.5e300,-0]")).toBe("[1,-2,0.5,1e+21,1.5e+300,0]");
   });
