@@ -1,14 +1,13 @@
 // SHA-256, SHA-384 and SHA-512 (FIPS 180-4), streaming and one-shot.
 //
 // Never aborts: every entry point accepts any input (a negative or zero length in updateRaw is
-// ignored). Round constants live in static memory; the message schedule is a module-level scratch
-// buffer (hashing is not re-entrant and a VM is single-threaded, so one buffer serves every
-// instance). Per hash object the only allocation is a small block buffer; one-shot functions reuse
-// a shared instance and allocate only their output.
+// ignored). Round constants live in static memory. Per hash object the only allocation is the
+// state and a block buffer; the one-shot functions reuse shared instances and allocate only their
+// output.
 //
-// Speed: the compression functions keep the eight state words in locals, read the block with
-// big-endian loads straight from the caller's memory when a whole block is available, and run the
-// rounds eight at a time (no register shuffling between rounds).
+// Speed: the compression functions keep the eight state words and the 16-word message schedule
+// ring in locals, read the block with big-endian loads straight from the caller's memory when a
+// whole block is available, and unroll 16 rounds so the variables rotate roles instead of moving.
 
 export enum HashAlg {
   SHA256,
@@ -85,9 +84,6 @@ const K256: usize = memory.data<u32>([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
-// Message schedule scratch: 64 words for SHA-256 / 80 double words for SHA-512.
-const W: usize = memory.data(640, 16);
-
 // @ts-ignore: decorator
 @inline
 function ch32(x: u32, y: u32, z: u32): u32 {
@@ -125,6 +121,7 @@ function smallS1_32(x: u32): u32 {
 }
 
 /** Compresses `blocks` consecutive 64-byte blocks at `p` into the state at `st` (8 x u32). */
+// Generated: 16 rounds unrolled with the message schedule in 16 locals (a ring, updated in place).
 function compress256(st: usize, p: usize, blocks: i32): void {
   let h0 = load<u32>(st, 0);
   let h1 = load<u32>(st, 4);
@@ -134,50 +131,138 @@ function compress256(st: usize, p: usize, blocks: i32): void {
   let h5 = load<u32>(st, 20);
   let h6 = load<u32>(st, 24);
   let h7 = load<u32>(st, 28);
-  const w = W;
   while (blocks > 0) {
-    for (let i: usize = 0; i < 64; i += 4) {
-      store<u32>(w + i, bswap<u32>(load<u32>(p + i)));
-    }
-    for (let i: usize = 64; i < 256; i += 4) {
-      const w15 = load<u32>(w + i - 60);
-      const w2 = load<u32>(w + i - 8);
-      store<u32>(w + i, smallS1_32(w2) + load<u32>(w + i - 28) + smallS0_32(w15) + load<u32>(w + i - 64));
-    }
-    let a = h0,
-      b = h1,
-      c = h2,
-      d = h3,
-      e = h4,
-      f = h5,
-      g = h6,
-      h = h7;
-    for (let i: usize = 0; i < 256; i += 32) {
-      const kw = K256 + i;
-      const ww = w + i;
-      let t1: u32;
-      t1 = h + bigS1_32(e) + ch32(e, f, g) + load<u32>(kw, 0) + load<u32>(ww, 0);
+    let w0 = bswap<u32>(load<u32>(p, 0));
+    let w1 = bswap<u32>(load<u32>(p, 4));
+    let w2 = bswap<u32>(load<u32>(p, 8));
+    let w3 = bswap<u32>(load<u32>(p, 12));
+    let w4 = bswap<u32>(load<u32>(p, 16));
+    let w5 = bswap<u32>(load<u32>(p, 20));
+    let w6 = bswap<u32>(load<u32>(p, 24));
+    let w7 = bswap<u32>(load<u32>(p, 28));
+    let w8 = bswap<u32>(load<u32>(p, 32));
+    let w9 = bswap<u32>(load<u32>(p, 36));
+    let w10 = bswap<u32>(load<u32>(p, 40));
+    let w11 = bswap<u32>(load<u32>(p, 44));
+    let w12 = bswap<u32>(load<u32>(p, 48));
+    let w13 = bswap<u32>(load<u32>(p, 52));
+    let w14 = bswap<u32>(load<u32>(p, 56));
+    let w15 = bswap<u32>(load<u32>(p, 60));
+    let a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7;
+    let t1: u32;
+    let k = K256;
+    t1 = h + bigS1_32(e) + ch32(e, f, g) + load<u32>(k, 0) + w0;
+    d += t1;
+    h = t1 + bigS0_32(a) + maj32(a, b, c);
+    t1 = g + bigS1_32(d) + ch32(d, e, f) + load<u32>(k, 4) + w1;
+    c += t1;
+    g = t1 + bigS0_32(h) + maj32(h, a, b);
+    t1 = f + bigS1_32(c) + ch32(c, d, e) + load<u32>(k, 8) + w2;
+    b += t1;
+    f = t1 + bigS0_32(g) + maj32(g, h, a);
+    t1 = e + bigS1_32(b) + ch32(b, c, d) + load<u32>(k, 12) + w3;
+    a += t1;
+    e = t1 + bigS0_32(f) + maj32(f, g, h);
+    t1 = d + bigS1_32(a) + ch32(a, b, c) + load<u32>(k, 16) + w4;
+    h += t1;
+    d = t1 + bigS0_32(e) + maj32(e, f, g);
+    t1 = c + bigS1_32(h) + ch32(h, a, b) + load<u32>(k, 20) + w5;
+    g += t1;
+    c = t1 + bigS0_32(d) + maj32(d, e, f);
+    t1 = b + bigS1_32(g) + ch32(g, h, a) + load<u32>(k, 24) + w6;
+    f += t1;
+    b = t1 + bigS0_32(c) + maj32(c, d, e);
+    t1 = a + bigS1_32(f) + ch32(f, g, h) + load<u32>(k, 28) + w7;
+    e += t1;
+    a = t1 + bigS0_32(b) + maj32(b, c, d);
+    t1 = h + bigS1_32(e) + ch32(e, f, g) + load<u32>(k, 32) + w8;
+    d += t1;
+    h = t1 + bigS0_32(a) + maj32(a, b, c);
+    t1 = g + bigS1_32(d) + ch32(d, e, f) + load<u32>(k, 36) + w9;
+    c += t1;
+    g = t1 + bigS0_32(h) + maj32(h, a, b);
+    t1 = f + bigS1_32(c) + ch32(c, d, e) + load<u32>(k, 40) + w10;
+    b += t1;
+    f = t1 + bigS0_32(g) + maj32(g, h, a);
+    t1 = e + bigS1_32(b) + ch32(b, c, d) + load<u32>(k, 44) + w11;
+    a += t1;
+    e = t1 + bigS0_32(f) + maj32(f, g, h);
+    t1 = d + bigS1_32(a) + ch32(a, b, c) + load<u32>(k, 48) + w12;
+    h += t1;
+    d = t1 + bigS0_32(e) + maj32(e, f, g);
+    t1 = c + bigS1_32(h) + ch32(h, a, b) + load<u32>(k, 52) + w13;
+    g += t1;
+    c = t1 + bigS0_32(d) + maj32(d, e, f);
+    t1 = b + bigS1_32(g) + ch32(g, h, a) + load<u32>(k, 56) + w14;
+    f += t1;
+    b = t1 + bigS0_32(c) + maj32(c, d, e);
+    t1 = a + bigS1_32(f) + ch32(f, g, h) + load<u32>(k, 60) + w15;
+    e += t1;
+    a = t1 + bigS0_32(b) + maj32(b, c, d);
+    for (let j = 1; j < 4; j++) {
+      k += 64;
+      w0 += smallS1_32(w14) + w9 + smallS0_32(w1);
+      t1 = h + bigS1_32(e) + ch32(e, f, g) + load<u32>(k, 0) + w0;
       d += t1;
       h = t1 + bigS0_32(a) + maj32(a, b, c);
-      t1 = g + bigS1_32(d) + ch32(d, e, f) + load<u32>(kw, 4) + load<u32>(ww, 4);
+      w1 += smallS1_32(w15) + w10 + smallS0_32(w2);
+      t1 = g + bigS1_32(d) + ch32(d, e, f) + load<u32>(k, 4) + w1;
       c += t1;
       g = t1 + bigS0_32(h) + maj32(h, a, b);
-      t1 = f + bigS1_32(c) + ch32(c, d, e) + load<u32>(kw, 8) + load<u32>(ww, 8);
+      w2 += smallS1_32(w0) + w11 + smallS0_32(w3);
+      t1 = f + bigS1_32(c) + ch32(c, d, e) + load<u32>(k, 8) + w2;
       b += t1;
       f = t1 + bigS0_32(g) + maj32(g, h, a);
-      t1 = e + bigS1_32(b) + ch32(b, c, d) + load<u32>(kw, 12) + load<u32>(ww, 12);
+      w3 += smallS1_32(w1) + w12 + smallS0_32(w4);
+      t1 = e + bigS1_32(b) + ch32(b, c, d) + load<u32>(k, 12) + w3;
       a += t1;
       e = t1 + bigS0_32(f) + maj32(f, g, h);
-      t1 = d + bigS1_32(a) + ch32(a, b, c) + load<u32>(kw, 16) + load<u32>(ww, 16);
+      w4 += smallS1_32(w2) + w13 + smallS0_32(w5);
+      t1 = d + bigS1_32(a) + ch32(a, b, c) + load<u32>(k, 16) + w4;
       h += t1;
       d = t1 + bigS0_32(e) + maj32(e, f, g);
-      t1 = c + bigS1_32(h) + ch32(h, a, b) + load<u32>(kw, 20) + load<u32>(ww, 20);
+      w5 += smallS1_32(w3) + w14 + smallS0_32(w6);
+      t1 = c + bigS1_32(h) + ch32(h, a, b) + load<u32>(k, 20) + w5;
       g += t1;
       c = t1 + bigS0_32(d) + maj32(d, e, f);
-      t1 = b + bigS1_32(g) + ch32(g, h, a) + load<u32>(kw, 24) + load<u32>(ww, 24);
+      w6 += smallS1_32(w4) + w15 + smallS0_32(w7);
+      t1 = b + bigS1_32(g) + ch32(g, h, a) + load<u32>(k, 24) + w6;
       f += t1;
       b = t1 + bigS0_32(c) + maj32(c, d, e);
-      t1 = a + bigS1_32(f) + ch32(f, g, h) + load<u32>(kw, 28) + load<u32>(ww, 28);
+      w7 += smallS1_32(w5) + w0 + smallS0_32(w8);
+      t1 = a + bigS1_32(f) + ch32(f, g, h) + load<u32>(k, 28) + w7;
+      e += t1;
+      a = t1 + bigS0_32(b) + maj32(b, c, d);
+      w8 += smallS1_32(w6) + w1 + smallS0_32(w9);
+      t1 = h + bigS1_32(e) + ch32(e, f, g) + load<u32>(k, 32) + w8;
+      d += t1;
+      h = t1 + bigS0_32(a) + maj32(a, b, c);
+      w9 += smallS1_32(w7) + w2 + smallS0_32(w10);
+      t1 = g + bigS1_32(d) + ch32(d, e, f) + load<u32>(k, 36) + w9;
+      c += t1;
+      g = t1 + bigS0_32(h) + maj32(h, a, b);
+      w10 += smallS1_32(w8) + w3 + smallS0_32(w11);
+      t1 = f + bigS1_32(c) + ch32(c, d, e) + load<u32>(k, 40) + w10;
+      b += t1;
+      f = t1 + bigS0_32(g) + maj32(g, h, a);
+      w11 += smallS1_32(w9) + w4 + smallS0_32(w12);
+      t1 = e + bigS1_32(b) + ch32(b, c, d) + load<u32>(k, 44) + w11;
+      a += t1;
+      e = t1 + bigS0_32(f) + maj32(f, g, h);
+      w12 += smallS1_32(w10) + w5 + smallS0_32(w13);
+      t1 = d + bigS1_32(a) + ch32(a, b, c) + load<u32>(k, 48) + w12;
+      h += t1;
+      d = t1 + bigS0_32(e) + maj32(e, f, g);
+      w13 += smallS1_32(w11) + w6 + smallS0_32(w14);
+      t1 = c + bigS1_32(h) + ch32(h, a, b) + load<u32>(k, 52) + w13;
+      g += t1;
+      c = t1 + bigS0_32(d) + maj32(d, e, f);
+      w14 += smallS1_32(w12) + w7 + smallS0_32(w15);
+      t1 = b + bigS1_32(g) + ch32(g, h, a) + load<u32>(k, 56) + w14;
+      f += t1;
+      b = t1 + bigS0_32(c) + maj32(c, d, e);
+      w15 += smallS1_32(w13) + w8 + smallS0_32(w0);
+      t1 = a + bigS1_32(f) + ch32(f, g, h) + load<u32>(k, 60) + w15;
       e += t1;
       a = t1 + bigS0_32(b) + maj32(b, c, d);
     }
@@ -364,6 +449,7 @@ function smallS1_64(x: u64): u64 {
 }
 
 /** Compresses `blocks` consecutive 128-byte blocks at `p` into the state at `st` (8 x u64). */
+// Generated like compress256.
 function compress512(st: usize, p: usize, blocks: i32): void {
   let h0 = load<u64>(st, 0);
   let h1 = load<u64>(st, 8);
@@ -373,50 +459,138 @@ function compress512(st: usize, p: usize, blocks: i32): void {
   let h5 = load<u64>(st, 40);
   let h6 = load<u64>(st, 48);
   let h7 = load<u64>(st, 56);
-  const w = W;
   while (blocks > 0) {
-    for (let i: usize = 0; i < 128; i += 8) {
-      store<u64>(w + i, bswap<u64>(load<u64>(p + i)));
-    }
-    for (let i: usize = 128; i < 640; i += 8) {
-      const w15 = load<u64>(w + i - 120);
-      const w2 = load<u64>(w + i - 16);
-      store<u64>(w + i, smallS1_64(w2) + load<u64>(w + i - 56) + smallS0_64(w15) + load<u64>(w + i - 128));
-    }
-    let a = h0,
-      b = h1,
-      c = h2,
-      d = h3,
-      e = h4,
-      f = h5,
-      g = h6,
-      h = h7;
-    for (let i: usize = 0; i < 640; i += 64) {
-      const kw = K512 + i;
-      const ww = w + i;
-      let t1: u64;
-      t1 = h + bigS1_64(e) + ch64(e, f, g) + load<u64>(kw, 0) + load<u64>(ww, 0);
+    let w0 = bswap<u64>(load<u64>(p, 0));
+    let w1 = bswap<u64>(load<u64>(p, 8));
+    let w2 = bswap<u64>(load<u64>(p, 16));
+    let w3 = bswap<u64>(load<u64>(p, 24));
+    let w4 = bswap<u64>(load<u64>(p, 32));
+    let w5 = bswap<u64>(load<u64>(p, 40));
+    let w6 = bswap<u64>(load<u64>(p, 48));
+    let w7 = bswap<u64>(load<u64>(p, 56));
+    let w8 = bswap<u64>(load<u64>(p, 64));
+    let w9 = bswap<u64>(load<u64>(p, 72));
+    let w10 = bswap<u64>(load<u64>(p, 80));
+    let w11 = bswap<u64>(load<u64>(p, 88));
+    let w12 = bswap<u64>(load<u64>(p, 96));
+    let w13 = bswap<u64>(load<u64>(p, 104));
+    let w14 = bswap<u64>(load<u64>(p, 112));
+    let w15 = bswap<u64>(load<u64>(p, 120));
+    let a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7;
+    let t1: u64;
+    let k = K512;
+    t1 = h + bigS1_64(e) + ch64(e, f, g) + load<u64>(k, 0) + w0;
+    d += t1;
+    h = t1 + bigS0_64(a) + maj64(a, b, c);
+    t1 = g + bigS1_64(d) + ch64(d, e, f) + load<u64>(k, 8) + w1;
+    c += t1;
+    g = t1 + bigS0_64(h) + maj64(h, a, b);
+    t1 = f + bigS1_64(c) + ch64(c, d, e) + load<u64>(k, 16) + w2;
+    b += t1;
+    f = t1 + bigS0_64(g) + maj64(g, h, a);
+    t1 = e + bigS1_64(b) + ch64(b, c, d) + load<u64>(k, 24) + w3;
+    a += t1;
+    e = t1 + bigS0_64(f) + maj64(f, g, h);
+    t1 = d + bigS1_64(a) + ch64(a, b, c) + load<u64>(k, 32) + w4;
+    h += t1;
+    d = t1 + bigS0_64(e) + maj64(e, f, g);
+    t1 = c + bigS1_64(h) + ch64(h, a, b) + load<u64>(k, 40) + w5;
+    g += t1;
+    c = t1 + bigS0_64(d) + maj64(d, e, f);
+    t1 = b + bigS1_64(g) + ch64(g, h, a) + load<u64>(k, 48) + w6;
+    f += t1;
+    b = t1 + bigS0_64(c) + maj64(c, d, e);
+    t1 = a + bigS1_64(f) + ch64(f, g, h) + load<u64>(k, 56) + w7;
+    e += t1;
+    a = t1 + bigS0_64(b) + maj64(b, c, d);
+    t1 = h + bigS1_64(e) + ch64(e, f, g) + load<u64>(k, 64) + w8;
+    d += t1;
+    h = t1 + bigS0_64(a) + maj64(a, b, c);
+    t1 = g + bigS1_64(d) + ch64(d, e, f) + load<u64>(k, 72) + w9;
+    c += t1;
+    g = t1 + bigS0_64(h) + maj64(h, a, b);
+    t1 = f + bigS1_64(c) + ch64(c, d, e) + load<u64>(k, 80) + w10;
+    b += t1;
+    f = t1 + bigS0_64(g) + maj64(g, h, a);
+    t1 = e + bigS1_64(b) + ch64(b, c, d) + load<u64>(k, 88) + w11;
+    a += t1;
+    e = t1 + bigS0_64(f) + maj64(f, g, h);
+    t1 = d + bigS1_64(a) + ch64(a, b, c) + load<u64>(k, 96) + w12;
+    h += t1;
+    d = t1 + bigS0_64(e) + maj64(e, f, g);
+    t1 = c + bigS1_64(h) + ch64(h, a, b) + load<u64>(k, 104) + w13;
+    g += t1;
+    c = t1 + bigS0_64(d) + maj64(d, e, f);
+    t1 = b + bigS1_64(g) + ch64(g, h, a) + load<u64>(k, 112) + w14;
+    f += t1;
+    b = t1 + bigS0_64(c) + maj64(c, d, e);
+    t1 = a + bigS1_64(f) + ch64(f, g, h) + load<u64>(k, 120) + w15;
+    e += t1;
+    a = t1 + bigS0_64(b) + maj64(b, c, d);
+    for (let j = 1; j < 5; j++) {
+      k += 128;
+      w0 += smallS1_64(w14) + w9 + smallS0_64(w1);
+      t1 = h + bigS1_64(e) + ch64(e, f, g) + load<u64>(k, 0) + w0;
       d += t1;
       h = t1 + bigS0_64(a) + maj64(a, b, c);
-      t1 = g + bigS1_64(d) + ch64(d, e, f) + load<u64>(kw, 8) + load<u64>(ww, 8);
+      w1 += smallS1_64(w15) + w10 + smallS0_64(w2);
+      t1 = g + bigS1_64(d) + ch64(d, e, f) + load<u64>(k, 8) + w1;
       c += t1;
       g = t1 + bigS0_64(h) + maj64(h, a, b);
-      t1 = f + bigS1_64(c) + ch64(c, d, e) + load<u64>(kw, 16) + load<u64>(ww, 16);
+      w2 += smallS1_64(w0) + w11 + smallS0_64(w3);
+      t1 = f + bigS1_64(c) + ch64(c, d, e) + load<u64>(k, 16) + w2;
       b += t1;
       f = t1 + bigS0_64(g) + maj64(g, h, a);
-      t1 = e + bigS1_64(b) + ch64(b, c, d) + load<u64>(kw, 24) + load<u64>(ww, 24);
+      w3 += smallS1_64(w1) + w12 + smallS0_64(w4);
+      t1 = e + bigS1_64(b) + ch64(b, c, d) + load<u64>(k, 24) + w3;
       a += t1;
       e = t1 + bigS0_64(f) + maj64(f, g, h);
-      t1 = d + bigS1_64(a) + ch64(a, b, c) + load<u64>(kw, 32) + load<u64>(ww, 32);
+      w4 += smallS1_64(w2) + w13 + smallS0_64(w5);
+      t1 = d + bigS1_64(a) + ch64(a, b, c) + load<u64>(k, 32) + w4;
       h += t1;
       d = t1 + bigS0_64(e) + maj64(e, f, g);
-      t1 = c + bigS1_64(h) + ch64(h, a, b) + load<u64>(kw, 40) + load<u64>(ww, 40);
+      w5 += smallS1_64(w3) + w14 + smallS0_64(w6);
+      t1 = c + bigS1_64(h) + ch64(h, a, b) + load<u64>(k, 40) + w5;
       g += t1;
       c = t1 + bigS0_64(d) + maj64(d, e, f);
-      t1 = b + bigS1_64(g) + ch64(g, h, a) + load<u64>(kw, 48) + load<u64>(ww, 48);
+      w6 += smallS1_64(w4) + w15 + smallS0_64(w7);
+      t1 = b + bigS1_64(g) + ch64(g, h, a) + load<u64>(k, 48) + w6;
       f += t1;
       b = t1 + bigS0_64(c) + maj64(c, d, e);
-      t1 = a + bigS1_64(f) + ch64(f, g, h) + load<u64>(kw, 56) + load<u64>(ww, 56);
+      w7 += smallS1_64(w5) + w0 + smallS0_64(w8);
+      t1 = a + bigS1_64(f) + ch64(f, g, h) + load<u64>(k, 56) + w7;
+      e += t1;
+      a = t1 + bigS0_64(b) + maj64(b, c, d);
+      w8 += smallS1_64(w6) + w1 + smallS0_64(w9);
+      t1 = h + bigS1_64(e) + ch64(e, f, g) + load<u64>(k, 64) + w8;
+      d += t1;
+      h = t1 + bigS0_64(a) + maj64(a, b, c);
+      w9 += smallS1_64(w7) + w2 + smallS0_64(w10);
+      t1 = g + bigS1_64(d) + ch64(d, e, f) + load<u64>(k, 72) + w9;
+      c += t1;
+      g = t1 + bigS0_64(h) + maj64(h, a, b);
+      w10 += smallS1_64(w8) + w3 + smallS0_64(w11);
+      t1 = f + bigS1_64(c) + ch64(c, d, e) + load<u64>(k, 80) + w10;
+      b += t1;
+      f = t1 + bigS0_64(g) + maj64(g, h, a);
+      w11 += smallS1_64(w9) + w4 + smallS0_64(w12);
+      t1 = e + bigS1_64(b) + ch64(b, c, d) + load<u64>(k, 88) + w11;
+      a += t1;
+      e = t1 + bigS0_64(f) + maj64(f, g, h);
+      w12 += smallS1_64(w10) + w5 + smallS0_64(w13);
+      t1 = d + bigS1_64(a) + ch64(a, b, c) + load<u64>(k, 96) + w12;
+      h += t1;
+      d = t1 + bigS0_64(e) + maj64(e, f, g);
+      w13 += smallS1_64(w11) + w6 + smallS0_64(w14);
+      t1 = c + bigS1_64(h) + ch64(h, a, b) + load<u64>(k, 104) + w13;
+      g += t1;
+      c = t1 + bigS0_64(d) + maj64(d, e, f);
+      w14 += smallS1_64(w12) + w7 + smallS0_64(w15);
+      t1 = b + bigS1_64(g) + ch64(g, h, a) + load<u64>(k, 112) + w14;
+      f += t1;
+      b = t1 + bigS0_64(c) + maj64(c, d, e);
+      w15 += smallS1_64(w13) + w8 + smallS0_64(w0);
+      t1 = a + bigS1_64(f) + ch64(f, g, h) + load<u64>(k, 120) + w15;
       e += t1;
       a = t1 + bigS0_64(b) + maj64(b, c, d);
     }

@@ -1,0 +1,286 @@
+// Differential and fuzz tests for SHA-2, HMAC, constant-time compare, Ed25519 and JWK/JWKS parsing,
+// run on the -O3 Wasm build of test/fixtures/crypto-a against node:crypto (OpenSSL).
+//
+//   node --import tsx --test test/crypto/a.test.ts          (CRYPTO_SEED=<n> to replay a run)
+//
+// Every call goes through Fixture, which records any abort; a trap is a thrown
+// WebAssembly.RuntimeError. Both fail the test: the rule is "never trap on any input".
+
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import crypto from "node:crypto";
+import { CryptoA, Hash, loadCryptoA } from "../../scripts/bench-crypto.ts";
+
+const SEED = Number(process.env.CRYPTO_SEED ?? Math.floor(Math.random() * 2 ** 31));
+
+// mulberry32: small deterministic PRNG so a failing run can be replayed with CRYPTO_SEED.
+function prng(seed: number) {
+  let s = seed >>> 0;
+  const next = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (n: number) => Math.floor(next() * n),
+    bytes: (n: number) => {
+      const b = Buffer.alloc(n);
+      for (let i = 0; i < n; i++) b[i] = Math.floor(next() * 256);
+      return b;
+    },
+  };
+}
+
+const NODE_HASH = ["sha256", "sha384", "sha512"] as const;
+let wasm: CryptoA;
+
+before(async () => {
+  wasm = await loadCryptoA();
+  console.log(`# CRYPTO_SEED=${SEED}`);
+});
+
+/** Runs fn, turning a Wasm trap or abort into a descriptive assertion failure. */
+function noTrap<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    assert.fail(`${what}: trapped (${e instanceof WebAssembly.RuntimeError ? "RuntimeError" : "error"}: ${(e as Error).message})`);
+  }
+}
+
+function checkNoAborts(): void {
+  assert.deepEqual(wasm.aborts, [], "abort() was called");
+}
+
+// Lengths near block boundaries are where padding bugs live.
+function interestingLength(r: ReturnType<typeof prng>): number {
+  const edges = [0, 1, 55, 56, 57, 63, 64, 65, 111, 112, 113, 119, 120, 127, 128, 129, 191, 192, 255, 256, 257];
+  return r.next() < 0.4 ? edges[r.int(edges.length)] + r.int(2) * 128 : r.int(3000);
+}
+
+// ---------------------------------------------------------------------------------------------
+// SHA-2
+
+test("SHA-256/384/512 match node:crypto on 3000 random messages (one-shot and streamed)", () => {
+  const r = prng(SEED ^ 1);
+  for (let i = 0; i < 3000; i++) {
+    const msg = r.bytes(interestingLength(r));
+    const alg = (i % 3) as Hash;
+    const want = crypto.createHash(NODE_HASH[alg]).update(msg).digest("hex");
+    assert.equal(noTrap("sha", () => wasm.sha(alg, msg)).toString("hex"), want, `alg ${alg} len ${msg.length}`);
+    const c1 = r.int(msg.length + 1);
+    const c2 = c1 + r.int(msg.length - c1 + 1);
+    assert.equal(wasm.shaStream(alg, msg, c1, c2).toString("hex"), want, `stream alg ${alg} len ${msg.length} cuts ${c1},${c2}`);
+  }
+  checkNoAborts();
+});
+
+test("SHA-256 of one million 'a' (FIPS 180-4 example)", () => {
+  const msg = Buffer.alloc(1_000_000, 0x61);
+  assert.equal(wasm.sha(Hash.SHA256, msg).toString("hex"), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  assert.equal(wasm.sha(Hash.SHA512, msg).toString("hex"), crypto.createHash("sha512").update(msg).digest("hex"));
+});
+
+test("unknown hash ids give an empty digest, not a trap", () => {
+  for (const alg of [-1, 3, 99, 0x7fffffff]) {
+    assert.equal(wasm.sha(alg as Hash, Buffer.from("abc")).length, 0);
+    assert.equal(wasm.hmac(alg as Hash, Buffer.from("k"), Buffer.from("abc")).length, 0);
+    assert.equal(wasm.hmacSetKey(alg as Hash, Buffer.from("k")), false);
+  }
+  checkNoAborts();
+});
+
+// ---------------------------------------------------------------------------------------------
+// HMAC
+
+test("HMAC-SHA-256/384/512 match node:crypto on 3000 random keys and messages", () => {
+  const r = prng(SEED ^ 2);
+  for (let i = 0; i < 3000; i++) {
+    const alg = (i % 3) as Hash;
+    const key = r.bytes(r.next() < 0.3 ? [0, 1, 63, 64, 65, 127, 128, 129][r.int(8)] : r.int(300));
+    const msg = r.bytes(interestingLength(r) % 1500);
+    const want = crypto.createHmac(NODE_HASH[alg], key).update(msg).digest("hex");
+    assert.equal(noTrap("hmac", () => wasm.hmac(alg, key, msg)).toString("hex"), want, `alg ${alg} key ${key.length} msg ${msg.length}`);
+  }
+  checkNoAborts();
+});
+
+test("keyed HMAC objects: compute and constant-time verify match node:crypto", () => {
+  const r = prng(SEED ^ 3);
+  for (let i = 0; i < 300; i++) {
+    const alg = (i % 3) as Hash;
+    const key = r.bytes(r.int(200));
+    assert.equal(wasm.hmacSetKey(alg, key), true);
+    for (let j = 0; j < 5; j++) {
+      const msg = r.bytes(r.int(700));
+      const mac = crypto.createHmac(NODE_HASH[alg], key).update(msg).digest();
+      assert.equal(wasm.hmacKeyed(msg).toString("hex"), mac.toString("hex"));
+      assert.equal(wasm.hmacKeyedVerify(msg, mac), true);
+      const bad = Buffer.from(mac);
+      bad[r.int(bad.length)] ^= 1 << r.int(8);
+      assert.equal(wasm.hmacKeyedVerify(msg, bad), false);
+      assert.equal(wasm.hmacKeyedVerify(msg, mac.subarray(0, mac.length - 1)), false, "truncated MAC");
+      assert.equal(wasm.hmacKeyedVerify(msg, Buffer.alloc(0)), false, "empty MAC");
+    }
+  }
+  checkNoAborts();
+});
+
+test("constantTimeEqual agrees with Buffer.equals", () => {
+  const r = prng(SEED ^ 4);
+  for (let i = 0; i < 2000; i++) {
+    const a = r.bytes(r.int(100));
+    const b = Buffer.from(a);
+    if (a.length > 0 && r.next() < 0.5) b[r.int(b.length)] ^= 1 << r.int(8);
+    assert.equal(wasm.ctEqual(a, b), a.equals(b));
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Ed25519
+
+const PKCS8_ED25519 = Buffer.from("302e020100300506032b657004220420", "hex");
+
+function edKey(seed: Buffer) {
+  const privateKey = crypto.createPrivateKey({ key: Buffer.concat([PKCS8_ED25519, seed]), format: "der", type: "pkcs8" });
+  const publicKey = crypto.createPublicKey(privateKey);
+  const pk = Buffer.from(publicKey.export({ format: "jwk" }).x as string, "base64url");
+  return { privateKey, publicKey, pk };
+}
+
+function flip(b: Buffer, bit: number): Buffer {
+  const c = Buffer.from(b);
+  c[bit >> 3] ^= 1 << (bit & 7);
+  return c;
+}
+
+test("Ed25519: 500 node:crypto keys verify, and single-bit flips of signature, message and key fail", () => {
+  const r = prng(SEED ^ 5);
+  let verifies = 0;
+  for (let i = 0; i < 500; i++) {
+    const { privateKey, publicKey, pk } = edKey(r.bytes(32));
+    const msg = r.bytes(r.next() < 0.1 ? 0 : r.int(400));
+    const sig = crypto.sign(null, msg, privateKey);
+    assert.equal(noTrap("ed25519", () => wasm.edVerify(pk, msg, sig)), true, `key ${i} msg ${msg.length}`);
+    verifies++;
+    // every signature bit for the first 4 keys, a sample for the rest
+    const sigBits = i < 4 ? [...Array(512).keys()] : Array.from({ length: 12 }, () => r.int(512));
+    for (const bit of sigBits) {
+      assert.equal(wasm.edVerify(pk, msg, flip(sig, bit)), false, `key ${i} sig bit ${bit}`);
+      verifies++;
+    }
+    for (let j = 0; j < 6; j++) {
+      const bit = r.int(256);
+      const pk2 = flip(pk, bit);
+      assert.equal(wasm.edVerify(pk2, msg, sig), false, `key ${i} pk bit ${bit}`);
+      verifies++;
+    }
+    if (msg.length > 0) {
+      for (let j = 0; j < 6; j++) {
+        const bit = r.int(msg.length * 8);
+        const m2 = flip(msg, bit);
+        assert.equal(crypto.verify(null, m2, publicKey, sig), false);
+        assert.equal(wasm.edVerify(pk, m2, sig), false, `key ${i} msg bit ${bit}`);
+        verifies++;
+      }
+    }
+    assert.equal(wasm.edVerify(pk, Buffer.concat([msg, Buffer.from([0])]), sig), false, "appended byte");
+  }
+  assert.ok(verifies > 10000);
+  checkNoAborts();
+});
+
+// Arithmetic for the strictness checks below (BigInt, test side only).
+const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+const leToBig = (b: Buffer) => BigInt("0x" + (Buffer.from(b).reverse().toString("hex") || "0"));
+const bigToLe = (x: bigint, n = 32) => {
+  const b = Buffer.alloc(n);
+  for (let i = 0; i < n; i++, x >>= 8n) b[i] = Number(x & 0xffn);
+  return b;
+};
+
+test("Ed25519 strictness where OpenSSL may be laxer: small-order R, S >= L, small-order A", () => {
+  const r = prng(SEED ^ 6);
+  for (let i = 0; i < 20; i++) {
+    const seed = r.bytes(32);
+    const { privateKey, publicKey, pk } = edKey(seed);
+    const msg = r.bytes(r.int(100));
+    // R = identity, S = k * a mod L: satisfies the cofactorless equation, R has small order.
+    const h = crypto.createHash("sha512").update(seed).digest();
+    h[0] &= 248;
+    h[31] &= 127;
+    h[31] |= 64;
+    const a = leToBig(h.subarray(0, 32));
+    const R = bigToLe(1n);
+    const k = leToBig(crypto.createHash("sha512").update(Buffer.concat([R, pk, msg])).digest()) % L;
+    const forged = Buffer.concat([R, bigToLe((k * a) % L)]);
+    assert.equal(wasm.edVerify(pk, msg, forged), false, "small-order R must be rejected");
+    // S + L: same group equation, non-canonical scalar
+    const sig = crypto.sign(null, msg, privateKey);
+    const s = leToBig(sig.subarray(32));
+    if (s + L < 2n ** 256n) {
+      const lax = Buffer.concat([sig.subarray(0, 32), bigToLe(s + L)]);
+      assert.equal(wasm.edVerify(pk, msg, lax), false, "S + L must be rejected");
+      assert.equal(crypto.verify(null, msg, publicKey, lax), false, "OpenSSL also rejects S >= L");
+    }
+  }
+  // A = identity, R = B, S = 1 "verifies" every message under a lax cofactorless check.
+  const B = Buffer.from("5866666666666666666666666666666666666666666666666666666666666666", "hex");
+  const one = bigToLe(1n);
+  assert.equal(wasm.edVerify(bigToLe(1n), Buffer.from("any"), Buffer.concat([B, one])), false);
+  checkNoAborts();
+});
+
+test("Ed25519 fuzz: 20000 random and mutated inputs never trap and never verify", () => {
+  const r = prng(SEED ^ 7);
+  const base = edKey(r.bytes(32));
+  const baseMsg = r.bytes(64);
+  const baseSig = crypto.sign(null, baseMsg, base.privateKey);
+  let accepted = 0;
+  for (let i = 0; i < 20000; i++) {
+    const mode = i % 4;
+    let pk: Buffer, msg: Buffer, sig: Buffer;
+    if (mode === 0) {
+      // pure noise, sometimes wrong lengths
+      pk = r.bytes(r.next() < 0.9 ? 32 : r.int(70));
+      sig = r.bytes(r.next() < 0.9 ? 64 : r.int(130));
+      msg = r.bytes(r.int(200));
+    } else if (mode === 1) {
+      // valid key, random R, canonical-looking random S (reaches the full double-scalar path)
+      pk = base.pk;
+      sig = r.bytes(64);
+      sig[63] &= 0x0f;
+      msg = r.bytes(r.int(200));
+    } else if (mode === 2) {
+      // random y (often decodes), canonical S
+      pk = r.bytes(32);
+      sig = r.bytes(64);
+      sig[63] &= 0x0f;
+      msg = baseMsg;
+    } else {
+      // several random byte mutations of a valid signature triple
+      pk = Buffer.from(base.pk);
+      sig = Buffer.from(baseSig);
+      msg = Buffer.from(baseMsg);
+      const n = 1 + r.int(4);
+      for (let j = 0; j < n; j++) {
+        const which = r.int(3);
+        const t = which === 0 ? pk : which === 1 ? sig : msg;
+        t[r.int(t.length)] = r.int(256);
+      }
+      if (pk.equals(base.pk) && sig.equals(baseSig) && msg.equals(baseMsg)) continue;
+    }
+    const ok = noTrap(`ed25519 fuzz #${i}`, () => wasm.edVerify(pk, msg, sig));
+    if (ok) {
+      // only possible if the mutation produced another valid signature; OpenSSL must agree
+      accepted++;
+      assert.equal(pk.length === 32 && crypto.verify(null, msg, crypto.createPublicKey({
+        key: { kty: "OKP", crv: "Ed25519", x: pk.toString("base64url") }, format: "jwk" }), sig), true);
+    }
+  }
+  assert.equal(accepted, 0);
+  checkNoAborts();
+});
