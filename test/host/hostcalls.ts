@@ -1,0 +1,496 @@
+// The `env.proxy_*` host functions, following proxy-wasm-cpp-host src/exports.cc and Envoy's
+// source/extensions/common/wasm/context.cc. Each function resolves the current (or effective) context,
+// reads guest memory with bounds checks (INVALID_MEMORY_ACCESS outside memory) and writes results through
+// the guest allocator.
+import {
+  BUFFER_TYPE_MAX,
+  BufferType,
+  ENV_IMPORTS,
+  LogLevel,
+  MAP_TYPE_MAX,
+  METRIC_TYPE_MAX,
+  MapType,
+  STREAM_TYPE_MAX,
+  StreamType,
+  WasmResult,
+} from "./abi.ts";
+import { HostCallError } from "./errors.ts";
+import { fromUtf8, HeaderMap, parsePairs, serializePairs, utf8 } from "./pairs.ts";
+import type { Context, WasmVm } from "./vm.ts";
+
+type Fn = (...args: any[]) => number | void;
+
+/** A buffer as Envoy's BufferInterface sees it. */
+export interface BufferRef {
+  readonly size: number;
+  slice(start: number, end: number): Uint8Array;
+  /** Buffer::copyFrom; immutable buffers answer BAD_ARGUMENT */
+  copyFrom(start: number, length: number, data: Uint8Array): number;
+}
+
+export function constBuffer(data: Uint8Array): BufferRef {
+  return {
+    size: data.length,
+    slice: (s, e) => data.slice(s, e),
+    copyFrom: () => WasmResult.BadArgument,
+  };
+}
+const EMPTY = new Uint8Array(0);
+
+export function createEnvImports(vm: WasmVm): Record<string, Fn> {
+  const host = vm.host;
+  const mem = () => vm.memory;
+  const OOB = WasmResult.InvalidMemoryAccess;
+
+  const readStr = (ptr: number, len: number): string | null => {
+    const b = mem().read(ptr, len);
+    return b === null ? null : fromUtf8(b);
+  };
+  const warn = (msg: string) => vm.log(LogLevel.warn, msg, "host");
+
+  /** Context::getMap (mutable; request/response maps only while Envoy holds them) */
+  const getMap = (ctx: Context, type: number): HeaderMap | null => {
+    if (ctx.kind !== "stream") return null;
+    return ctx.stream.getMap(type);
+  };
+  /** Context::getConstMap */
+  const getConstMap = (ctx: Context, type: number): HeaderMap | null => {
+    if (type === MapType.HttpCallResponseHeaders || type === MapType.HttpCallResponseTrailers) {
+      const resp = vm.rootOf(ctx)?.httpCallResponse;
+      if (!resp) return null;
+      return type === MapType.HttpCallResponseHeaders ? resp.headers : resp.trailers;
+    }
+    if (type === MapType.GrpcReceiveInitialMetadata || type === MapType.GrpcReceiveTrailingMetadata) return null;
+    if (ctx.kind !== "stream") return null;
+    return ctx.stream.getConstMap(type);
+  };
+  const getBuffer = (ctx: Context, type: number): BufferRef | null => {
+    switch (type) {
+      case BufferType.HttpRequestBody:
+      case BufferType.HttpResponseBody:
+        return ctx.kind === "stream" ? ctx.stream.getBody(type) : constBuffer(EMPTY);
+      case BufferType.DownstreamData:
+      case BufferType.UpstreamData:
+      case BufferType.GrpcReceiveBuffer:
+        return constBuffer(EMPTY);
+      case BufferType.HttpCallResponseBody: {
+        const resp = vm.rootOf(ctx)?.httpCallResponse;
+        return resp ? constBuffer(resp.body) : null;
+      }
+      case BufferType.VmConfiguration:
+        return constBuffer(host.vmConfig);
+      case BufferType.PluginConfiguration:
+        return vm.tempPluginConfig ? constBuffer(vm.tempPluginConfig) : null;
+      case BufferType.CallData:
+        return constBuffer(vm.callData);
+      default:
+        return null;
+    }
+  };
+
+  const impl: Record<string, Fn> = {
+    // ----- logging & time -----
+    proxy_log(level: number, ptr: number, len: number): number {
+      if (level >>> 0 > LogLevel.critical) return WasmResult.BadArgument;
+      const msg = readStr(ptr, len);
+      if (msg === null) return OOB;
+      vm.log(level, msg, "proxy_log");
+      return WasmResult.Ok;
+    },
+    proxy_get_log_level(ptr: number): number {
+      return mem().writeU32(ptr, host.logLevel) ? WasmResult.Ok : OOB;
+    },
+    proxy_get_current_time_nanoseconds(ptr: number): number {
+      return mem().writeU64(ptr, host.realtimeNs()) ? WasmResult.Ok : OOB;
+    },
+    proxy_set_tick_period_milliseconds(period: number): number {
+      const root = vm.rootOf(vm.activeContext());
+      if (root) vm.setTickPeriod(root, period >>> 0);
+      return WasmResult.Ok;
+    },
+
+    // ----- buffers -----
+    proxy_get_buffer_bytes(type: number, start: number, length: number, ptrPtr: number, sizePtr: number): number {
+      if (type >>> 0 > BUFFER_TYPE_MAX) return WasmResult.BadArgument;
+      const buf = getBuffer(vm.activeContext(), type);
+      if (!buf) return WasmResult.NotFound;
+      start >>>= 0;
+      length >>>= 0;
+      if (start > buf.size) {
+        throw new HostCallError(
+          `proxy_get_buffer_bytes(type ${type}, start ${start}) starts beyond the buffer (size ${buf.size}); ` +
+            `Envoy computes size - start as an unsigned underflow here`,
+          vm.recentLogs.slice(-10),
+        );
+      }
+      if (start + length > buf.size) length = buf.size - start;
+      // Envoy writes nothing at all (not even ptr/size) when there is nothing to copy.
+      if (length > 0) return vm.copyOut(buf.slice(start, start + length), ptrPtr, sizePtr);
+      return WasmResult.Ok;
+    },
+    proxy_set_buffer_bytes(type: number, start: number, length: number, dataPtr: number, dataLen: number): number {
+      if (type >>> 0 > BUFFER_TYPE_MAX) return WasmResult.BadArgument;
+      const buf = getBuffer(vm.activeContext(), type);
+      if (!buf) return WasmResult.NotFound;
+      const data = mem().read(dataPtr, dataLen);
+      if (!data) return OOB;
+      return buf.copyFrom(start >>> 0, length >>> 0, data);
+    },
+    proxy_get_buffer_status(type: number, sizePtr: number, flagsPtr: number): number {
+      if (type >>> 0 > BUFFER_TYPE_MAX) return WasmResult.BadArgument;
+      const buf = getBuffer(vm.activeContext(), type);
+      if (!buf) return WasmResult.NotFound;
+      if (!mem().writeU32(sizePtr, buf.size)) return OOB;
+      if (!mem().writeU32(flagsPtr, 0)) return OOB; // Envoy never sets the end-of-stream flag here
+      return WasmResult.Ok;
+    },
+
+    // ----- header maps -----
+    proxy_get_header_map_size(type: number, resultPtr: number): number {
+      if (type >>> 0 > MAP_TYPE_MAX) return WasmResult.BadArgument;
+      const map = getMap(vm.activeContext(), type); // Envoy uses the mutable getter here
+      if (!map) return WasmResult.BadArgument;
+      return mem().writeU32(resultPtr, map.byteSize) ? WasmResult.Ok : OOB;
+    },
+    proxy_get_header_map_pairs(type: number, ptrPtr: number, sizePtr: number): number {
+      if (type >>> 0 > MAP_TYPE_MAX) return WasmResult.BadArgument;
+      const map = getConstMap(vm.activeContext(), type);
+      const pairs = map ? map.pairs() : [];
+      return vm.copyOut(pairs.length ? serializePairs(pairs) : EMPTY, ptrPtr, sizePtr);
+    },
+    proxy_set_header_map_pairs(type: number, ptr: number, size: number): number {
+      if (type >>> 0 > MAP_TYPE_MAX) return WasmResult.BadArgument;
+      const ctx = vm.activeContext();
+      const data = mem().read(ptr, size);
+      if (!data) return OOB;
+      const map = getMap(ctx, type);
+      if (!map) return WasmResult.BadArgument;
+      const parsed = parsePairs(data);
+      if (parsed.rejected) warn(`proxy_set_header_map_pairs(type ${type}): malformed map (${parsed.rejected}); Envoy silently treats it as EMPTY and clears the map`);
+      map.replaceAll(parsed.pairs);
+      if (ctx.kind === "stream") ctx.stream.onHeadersModified(type);
+      return WasmResult.Ok;
+    },
+    proxy_get_header_map_value(type: number, keyPtr: number, keyLen: number, valPtrPtr: number, valSizePtr: number): number {
+      if (type >>> 0 > MAP_TYPE_MAX) return WasmResult.BadArgument;
+      const ctx = vm.activeContext();
+      const key = readStr(keyPtr, keyLen);
+      if (key === null) return OOB;
+      const map = getConstMap(ctx, type);
+      if (!map) {
+        if (ctx.kind === "stream" && ctx.stream.accessLogPhase) return WasmResult.NotFound;
+        return WasmResult.BadArgument;
+      }
+      const value = map.get(key); // first value only, like Envoy
+      if (value === undefined) return WasmResult.NotFound;
+      return vm.copyOut(utf8(value), valPtrPtr, valSizePtr);
+    },
+    proxy_add_header_map_value(type: number, keyPtr: number, keyLen: number, valPtr: number, valLen: number): number {
+      return mutate(type, keyPtr, keyLen, valPtr, valLen, (m, k, v) => m.add(k, v!));
+    },
+    proxy_replace_header_map_value(type: number, keyPtr: number, keyLen: number, valPtr: number, valLen: number): number {
+      return mutate(type, keyPtr, keyLen, valPtr, valLen, (m, k, v) => m.set(k, v!));
+    },
+    proxy_remove_header_map_value(type: number, keyPtr: number, keyLen: number): number {
+      return mutate(type, keyPtr, keyLen, -1, 0, (m, k) => m.remove(k));
+    },
+
+    // ----- stream control -----
+    proxy_continue_stream(type: number): number {
+      if (type >>> 0 > STREAM_TYPE_MAX) return WasmResult.BadArgument;
+      if (type === StreamType.Upstream) return WasmResult.Unimplemented;
+      const ctx = vm.activeContext();
+      if (type === StreamType.Downstream) return WasmResult.Ok;
+      if (ctx.kind === "stream") ctx.stream.continueStream(type);
+      return WasmResult.Ok;
+    },
+    proxy_close_stream(type: number): number {
+      if (type >>> 0 > STREAM_TYPE_MAX) return WasmResult.BadArgument;
+      const ctx = vm.activeContext();
+      if (ctx.kind === "stream" && (type === StreamType.Request || type === StreamType.Response)) {
+        ctx.stream.closeStream(type);
+      }
+      return WasmResult.Ok;
+    },
+    proxy_send_local_response(
+      status: number,
+      detailsPtr: number,
+      detailsLen: number,
+      bodyPtr: number,
+      bodyLen: number,
+      headersPtr: number,
+      headersLen: number,
+      grpcStatus: number,
+    ): number {
+      const ctx = vm.activeContext();
+      const details = readStr(detailsPtr, detailsLen);
+      const body = mem().read(bodyPtr, bodyLen);
+      const headerBytes = mem().read(headersPtr, headersLen);
+      if (details === null || !body || !headerBytes) return OOB;
+      const parsed = parsePairs(headerBytes);
+      if (parsed.rejected) warn(`proxy_send_local_response: malformed header map (${parsed.rejected}); Envoy drops all the headers`);
+      if (ctx.kind === "stream") {
+        ctx.stream.queueLocalResponse({
+          status: status >>> 0,
+          details: details.replace(/\s/g, "_"),
+          body,
+          headers: parsed.pairs,
+          grpcStatus: grpcStatus | 0,
+        });
+      } else {
+        warn(`proxy_send_local_response on ${ctx.kind} context ${ctx.id}: no stream, ignored (as in Envoy)`);
+      }
+      vm.stopNextIteration = true;
+      return WasmResult.Ok;
+    },
+    proxy_get_status(codePtr: number, msgPtrPtr: number, msgSizePtr: number): number {
+      const ctx = vm.activeContext();
+      if (!mem().writeU32(codePtr, ctx.statusCode)) return OOB;
+      return vm.copyOut(utf8(ctx.statusMessage), msgPtrPtr, msgSizePtr) === WasmResult.Ok ? WasmResult.Ok : OOB;
+    },
+
+    // ----- http calls -----
+    proxy_http_call(
+      upstreamPtr: number,
+      upstreamLen: number,
+      headersPtr: number,
+      headersLen: number,
+      bodyPtr: number,
+      bodyLen: number,
+      trailersPtr: number,
+      trailersLen: number,
+      timeoutMs: number,
+      tokenPtr: number,
+    ): number {
+      const caller = vm.activeContext();
+      const root = vm.rootOf(caller);
+      const cluster = readStr(upstreamPtr, upstreamLen);
+      const body = mem().read(bodyPtr, bodyLen);
+      const headerBytes = mem().read(headersPtr, headersLen);
+      const trailerBytes = mem().read(trailersPtr, trailersLen);
+      if (cluster === null || !body || !headerBytes || !trailerBytes) return OOB;
+      const headers = parsePairs(headerBytes);
+      const trailers = parsePairs(trailerBytes);
+      if (headers.rejected) warn(`proxy_http_call: malformed header map (${headers.rejected}); Envoy treats it as empty`);
+      if (trailers.rejected) warn(`proxy_http_call: malformed trailer map (${trailers.rejected}); Envoy treats it as empty`);
+      if (!mem().writeU32(tokenPtr, 0)) return OOB;
+      if (!root) return WasmResult.BadArgument;
+      if ((timeoutMs | 0) < 0) return WasmResult.BadArgument;
+      if (!host.clusters.has(cluster)) {
+        warn(`proxy_http_call: unknown cluster "${cluster}" => BAD_ARGUMENT (known: ${[...host.clusters].join(", ") || "none"})`);
+        return WasmResult.BadArgument;
+      }
+      const headerMap = new HeaderMap(headers.pairs);
+      if (!headerMap.has(":path") || !headerMap.has(":method") || !headerMap.has(":authority")) {
+        warn(`proxy_http_call: headers must contain :method, :path and :authority => BAD_ARGUMENT`);
+        return WasmResult.BadArgument;
+      }
+      if (body.length > 0) headerMap.set("content-length", String(body.length));
+      const token = vm.allocHttpCallToken();
+      host.registerHttpCall({
+        vm: vm.index,
+        token,
+        rootContextId: root.id,
+        contextId: caller.id,
+        cluster,
+        headerMap,
+        body,
+        trailers: new HeaderMap(trailers.pairs),
+        timeoutMs: timeoutMs >>> 0,
+      });
+      mem().writeU32(tokenPtr, token);
+      return WasmResult.Ok;
+    },
+    proxy_grpc_call(): number {
+      warn("proxy_grpc_call is not supported by the emulator => UNIMPLEMENTED");
+      return WasmResult.Unimplemented;
+    },
+    proxy_grpc_stream(): number {
+      warn("proxy_grpc_stream is not supported by the emulator => UNIMPLEMENTED");
+      return WasmResult.Unimplemented;
+    },
+    proxy_grpc_send(): number {
+      return WasmResult.Unimplemented;
+    },
+    proxy_grpc_cancel(): number {
+      return WasmResult.Unimplemented;
+    },
+    proxy_grpc_close(): number {
+      return WasmResult.Unimplemented;
+    },
+
+    // ----- shared data & queues -----
+    proxy_get_shared_data(keyPtr: number, keyLen: number, valPtrPtr: number, valSizePtr: number, casPtr: number): number {
+      const key = readStr(keyPtr, keyLen);
+      if (key === null) return OOB;
+      const entry = host.sharedData.get(key);
+      if (!entry) return WasmResult.NotFound;
+      if (vm.copyOut(entry.value, valPtrPtr, valSizePtr) !== WasmResult.Ok) return OOB;
+      return mem().writeU32(casPtr, entry.cas) ? WasmResult.Ok : OOB;
+    },
+    proxy_set_shared_data(keyPtr: number, keyLen: number, valPtr: number, valLen: number, cas: number): number {
+      const key = readStr(keyPtr, keyLen);
+      const value = mem().read(valPtr, valLen);
+      if (key === null || !value) return OOB;
+      return host.sharedData.set(key, value, cas >>> 0);
+    },
+    proxy_register_shared_queue(namePtr: number, nameLen: number, tokenPtr: number): number {
+      const name = readStr(namePtr, nameLen);
+      if (name === null) return OOB;
+      const root = vm.rootOf(vm.activeContext());
+      const token = host.sharedQueues.register(host.vmId, name, { vm: vm.index, rootContextId: root?.id ?? 0 });
+      return mem().writeU32(tokenPtr, token) ? WasmResult.Ok : OOB;
+    },
+    proxy_resolve_shared_queue(vmIdPtr: number, vmIdLen: number, namePtr: number, nameLen: number, tokenPtr: number): number {
+      const vmId = readStr(vmIdPtr, vmIdLen);
+      const name = readStr(namePtr, nameLen);
+      if (vmId === null || name === null) return OOB;
+      const token = host.sharedQueues.resolve(vmId === "" ? host.vmId : vmId, name);
+      if (token === undefined) return WasmResult.NotFound;
+      return mem().writeU32(tokenPtr, token) ? WasmResult.Ok : OOB;
+    },
+    proxy_enqueue_shared_queue(token: number, valPtr: number, valLen: number): number {
+      const value = mem().read(valPtr, valLen);
+      if (!value) return OOB;
+      const target = host.sharedQueues.enqueue(token >>> 0, value);
+      if (!target) return WasmResult.NotFound;
+      // Envoy posts on_queue_ready to the registrant's thread: it runs after the current callback.
+      host.postTask(() => host.vm(target.vm).deliverQueueReady(target.rootContextId, token >>> 0));
+      return WasmResult.Ok;
+    },
+    proxy_dequeue_shared_queue(token: number, ptrPtr: number, sizePtr: number): number {
+      const item = host.sharedQueues.dequeue(token >>> 0);
+      if (item === undefined) return WasmResult.NotFound;
+      if (item === null) return WasmResult.Empty;
+      return vm.copyOut(item, ptrPtr, sizePtr);
+    },
+
+    // ----- metrics -----
+    proxy_define_metric(type: number, namePtr: number, nameLen: number, idPtr: number): number {
+      if (type >>> 0 > METRIC_TYPE_MAX) return WasmResult.BadArgument;
+      const name = readStr(namePtr, nameLen);
+      if (name === null) return OOB;
+      const id = vm.metrics.define(type, name);
+      return mem().writeU32(idPtr, id) ? WasmResult.Ok : OOB;
+    },
+    proxy_increment_metric(id: number, offset: bigint): number {
+      return vm.metrics.increment(id >>> 0, BigInt.asIntN(64, offset));
+    },
+    proxy_record_metric(id: number, value: bigint): number {
+      return vm.metrics.record(id >>> 0, value);
+    },
+    proxy_get_metric(id: number, resultPtr: number): number {
+      const r = vm.metrics.get(id >>> 0);
+      if (r.status !== WasmResult.Ok) return r.status;
+      return mem().writeU64(resultPtr, r.value!) ? WasmResult.Ok : OOB;
+    },
+
+    // ----- properties -----
+    proxy_get_property(pathPtr: number, pathLen: number, valPtrPtr: number, valSizePtr: number): number {
+      const path = mem().read(pathPtr, pathLen);
+      if (!path) return OOB;
+      const r = host.resolveProperty(vm, vm.activeContext(), splitPath(fromUtf8(path)));
+      if (r.status !== WasmResult.Ok) return r.status;
+      return vm.copyOut(r.value!, valPtrPtr, valSizePtr) === WasmResult.Ok ? WasmResult.Ok : OOB;
+    },
+    proxy_set_property(pathPtr: number, pathLen: number, valPtr: number, valLen: number): number {
+      const path = readStr(pathPtr, pathLen);
+      const value = mem().read(valPtr, valLen);
+      if (path === null || !value) return OOB;
+      const ctx = vm.activeContext();
+      if (ctx.kind !== "stream") return WasmResult.NotFound; // no stream info outside a stream
+      ctx.stream.filterState.set(path, value);
+      return WasmResult.Ok;
+    },
+
+    // ----- contexts & misc -----
+    proxy_set_effective_context(id: number): number {
+      if (!vm.contexts.has(id >>> 0)) return WasmResult.BadArgument;
+      vm.effectiveContextId = id >>> 0;
+      return WasmResult.Ok;
+    },
+    proxy_done(): number {
+      const root = vm.rootOf(vm.activeContext());
+      if (!root) return WasmResult.NotFound;
+      return vm.rootDone(root);
+    },
+    proxy_call_foreign_function(
+      namePtr: number,
+      nameLen: number,
+      argsPtr: number,
+      argsLen: number,
+      resPtrPtr: number,
+      resSizePtr: number,
+    ): number {
+      const name = readStr(namePtr, nameLen);
+      if (name === null) return OOB;
+      const args = mem().read(argsPtr, argsLen);
+      if (!args) return OOB;
+      const fn = host.foreignFunctions.get(name);
+      if (!fn) return WasmResult.NotFound;
+      const out = fn(args, { vm: vm.index, contextId: vm.activeContext().id });
+      const status = out instanceof Uint8Array || typeof out === "string" ? WasmResult.Ok : out.status;
+      const result = out instanceof Uint8Array ? out : typeof out === "string" ? utf8(out) : (out.result ?? EMPTY);
+      let ptr = 0;
+      if (resPtrPtr && result.length > 0) {
+        ptr = vm.alloc(result.length);
+        if (!ptr) return OOB;
+        mem().write(ptr, result);
+      }
+      if (resPtrPtr && !mem().writeU32(resPtrPtr, ptr)) return OOB;
+      if (resSizePtr && !mem().writeU32(resSizePtr, result.length)) return OOB;
+      return status;
+    },
+    pthread_equal(a: number, b: number): number {
+      return a === b ? 1 : 0;
+    },
+    emscripten_notify_memory_growth(): void {},
+  };
+
+  function mutate(
+    type: number,
+    keyPtr: number,
+    keyLen: number,
+    valPtr: number,
+    valLen: number,
+    op: (m: HeaderMap, key: string, value?: string) => void,
+  ): number {
+    if (type >>> 0 > MAP_TYPE_MAX) return WasmResult.BadArgument;
+    const ctx = vm.activeContext();
+    const key = readStr(keyPtr, keyLen);
+    const value = valPtr === -1 ? "" : readStr(valPtr, valLen);
+    if (key === null || value === null) return OOB;
+    const map = getMap(ctx, type);
+    if (!map) return WasmResult.BadArgument;
+    op(map, key, value);
+    if (ctx.kind === "stream") ctx.stream.onHeadersModified(type);
+    return WasmResult.Ok;
+  }
+
+  const out: Record<string, Fn> = {};
+  for (const name of Object.keys(ENV_IMPORTS)) {
+    const f = impl[name];
+    if (!f) throw new Error(`hostcalls.ts: missing implementation of ${name}`);
+    const qualified = `env.${name}`;
+    out[name] = (...args: any[]) => {
+      vm.enter(qualified);
+      const result = f(...args);
+      if (host.options.trace) vm.trace.push({ context: vm.activeContext().id, name, args, result });
+      return result;
+    };
+  }
+  return out;
+}
+
+/** Envoy's getProperty tokenizer: split on NUL, a trailing NUL adds no empty token. */
+export function splitPath(path: string): string[] {
+  const tokens: string[] = [];
+  let start = 0;
+  while (start < path.length) {
+    let end = path.indexOf("\0", start);
+    if (end === -1) end = path.length;
+    tokens.push(path.slice(start, end));
+    start = end + 1;
+  }
+  return tokens;
+}
