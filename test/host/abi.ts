@@ -242,7 +242,7 @@ export const START_ALLOWED = new Set([
   "random_get",
 ]);
 /** Host calls allowed while the host runs the guest allocator (WasmBase::allocMemory). */
-export const ALLOC_ALLOWED = new Set(["env.proxy_log", "fd_write"]);
+export const ALLOC_ALLOWED = new Set(["env.proxy_log", "fd_write", "clock_time_get"]);
 
 export function sigToString(s: Signature): string {
   return `(${s.params.join(", ")}) -> (${s.results.join(", ")})`;

@@ -499,6 +499,23 @@ describe("misc host calls", () => {
     assert.equal(s.paused, true);
   });
 
+  test("allow_on_headers_stop_iteration: StopIteration lets the body reach the plugin", () => {
+    const h = host({ workers: 1, allowOnHeadersStopIteration: true });
+    const s = h.newHttpStream({ upstream: {}, autoComplete: true });
+    assert.equal(s.requestHeaders({ "x-action": "pause" }), 1);
+    assert.equal(s.history[0].status, FilterHeadersStatus.StopIteration);
+    assert.equal(s.requestBody("x"), 0, "on_request_body was called and continued");
+    assert.ok(s.requestForwarded);
+    assert.ok(s.completed);
+  });
+
+  test("shutdown: on_done then on_delete on every root context", () => {
+    const h = host({ logLevel: "debug" });
+    h.shutdown();
+    assert.equal(h.findLogs("on_done 1").length, 2);
+    assert.equal(h.findLogs("on_delete 1").length, 2);
+  });
+
   test("memory does not grow over many requests", () => {
     const h = host({ workers: 1 });
     const run = (n: number) => {
