@@ -164,8 +164,8 @@ export class CryptoA extends Fixture {
   }
 
   /** Parses a JWKS document; returns the accepted keys (as JSON objects) and the error strings. */
-  jwks(text: string, minRsaBits = 2048): { keys: Record<string, string>[]; errors: string[] } {
-    const data = Buffer.from(text, "utf8");
+  jwks(text: string | Uint8Array, minRsaBits = 2048): { valid: boolean; keys: Record<string, string>[]; errors: string[] } {
+    const data = typeof text === "string" ? Buffer.from(text, "utf8") : text;
     const p = this.put(data);
     const r = this.exports.jwksParse(p, data.length, minRsaBits) as number;
     this.free(p);

@@ -458,6 +458,17 @@ export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signat
   );
 }
 
+/**
+ * True if `publicKey` could ever verify under ed25519Verify: 32 bytes, a canonical encoding of a
+ * curve point, not of small order. For checking keys once at configuration time.
+ */
+export function ed25519PublicKeyValid(publicKey: Uint8Array): bool {
+  if (publicKey.length != 32) return false;
+  init();
+  if (!decodePoint(P_A, publicKey.dataStart)) return false;
+  return !hasSmallOrder(P_A);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Test hooks (pure functions over the internals, used by the unit tests).
 

@@ -209,6 +209,7 @@ test("Ed25519 strictness where OpenSSL may be laxer: small-order R, S >= L, smal
     const { privateKey, publicKey, pk } = edKey(seed);
     const msg = r.bytes(r.int(100));
     // R = identity, S = k * a mod L: satisfies the cofactorless equation, R has small order.
+    // (OpenSSL 3.0 accepts this signature; we reject it, like libsodium.)
     const h = crypto.createHash("sha512").update(seed).digest();
     h[0] &= 248;
     h[31] &= 127;
@@ -227,7 +228,8 @@ test("Ed25519 strictness where OpenSSL may be laxer: small-order R, S >= L, smal
       assert.equal(crypto.verify(null, msg, publicKey, lax), false, "OpenSSL also rejects S >= L");
     }
   }
-  // A = identity, R = B, S = 1 "verifies" every message under a lax cofactorless check.
+  // A = identity, R = B, S = 1 "verifies" every message under a lax cofactorless check
+  // (OpenSSL 3.0 accepts it for any message).
   const B = Buffer.from("5866666666666666666666666666666666666666666666666666666666666666", "hex");
   const one = bigToLe(1n);
   assert.equal(wasm.edVerify(bigToLe(1n), Buffer.from("any"), Buffer.concat([B, one])), false);
@@ -282,5 +284,129 @@ test("Ed25519 fuzz: 20000 random and mutated inputs never trap and never verify"
     }
   }
   assert.equal(accepted, 0);
+  checkNoAborts();
+});
+
+// ---------------------------------------------------------------------------------------------
+// JWK / JWKS
+
+const b64hex = (s: string) => Buffer.from(s, "base64url").toString("hex");
+const stripHex = (h: string) => h.replace(/^(00)+/, "");
+
+test("JWKS: keys generated and exported by node:crypto parse to the same key material", () => {
+  const jwks: Record<string, unknown>[] = [];
+  const expected: Record<string, string>[] = [];
+  const add = (jwk: Record<string, unknown>, want: Record<string, string>) => {
+    jwks.push(jwk);
+    expected.push(want);
+  };
+  for (const bits of [2048, 3072, 4096]) {
+    const jwk = crypto.generateKeyPairSync("rsa", { modulusLength: bits }).publicKey.export({ format: "jwk" });
+    add({ ...jwk, kid: `rsa-${bits}`, alg: "RS256", use: "sig" },
+      { kty: "RSA", kid: `rsa-${bits}`, n: stripHex(b64hex(jwk.n!)), e: stripHex(b64hex(jwk.e!)), bits: String(bits) });
+  }
+  for (const [crv, size] of [["P-256", 32], ["P-384", 48]] as const) {
+    for (let i = 0; i < 4; i++) {
+      const jwk = crypto.generateKeyPairSync("ec", { namedCurve: crv }).publicKey.export({ format: "jwk" });
+      assert.equal(Buffer.from(jwk.x!, "base64url").length, size);
+      add({ ...jwk, kid: `${crv}-${i}` }, { kty: "EC", crv, x: b64hex(jwk.x!), y: b64hex(jwk.y!) });
+    }
+  }
+  for (let i = 0; i < 4; i++) {
+    const jwk = crypto.generateKeyPairSync("ed25519").publicKey.export({ format: "jwk" });
+    add({ ...jwk, alg: "EdDSA" }, { kty: "OKP", crv: "Ed25519", x: b64hex(jwk.x!) });
+  }
+  const secret = crypto.randomBytes(32);
+  add({ kty: "oct", k: secret.toString("base64url"), alg: "HS256" }, { kty: "oct", k: secret.toString("hex") });
+
+  const r = wasm.jwks(JSON.stringify({ keys: jwks }));
+  assert.equal(r.valid, true);
+  assert.deepEqual(r.errors, []);
+  assert.equal(r.keys.length, expected.length);
+  r.keys.forEach((k, i) => {
+    for (const [name, value] of Object.entries(expected[i])) {
+      assert.equal(String(k[name]), value, `key ${i} ${name}`);
+    }
+  });
+  checkNoAborts();
+});
+
+test("JWKS: unsupported keys are reported by name, the rest kept", () => {
+  const pub = (type: string, opts: object = {}) =>
+    (crypto.generateKeyPairSync(type as never, opts as never) as crypto.KeyPairKeyObjectResult).publicKey.export({ format: "jwk" });
+  const good = pub("ed25519");
+  const doc = {
+    keys: [
+      { ...pub("x25519"), kid: "x" },
+      { ...pub("ed448"), kid: "ed448" },
+      { ...pub("ec", { namedCurve: "P-521" }), kid: "p521" },
+      { ...pub("ec", { namedCurve: "secp256k1" }), kid: "k1" },
+      { ...pub("rsa", { modulusLength: 1024 }), kid: "small" },
+      { ...pub("rsa", { modulusLength: 2048 }), kid: "enc", use: "enc" },
+      { kty: "EC", crv: "P-256", kid: "no-y", x: good.x },
+      good,
+    ],
+  };
+  const r = wasm.jwks(JSON.stringify(doc));
+  assert.equal(r.keys.length, 1);
+  assert.equal(r.keys[0].x, b64hex(good.x!));
+  assert.deepEqual(r.errors, [
+    'keys[0] (kid "x"): unsupported crv "X25519" for kty OKP',
+    'keys[1] (kid "ed448"): unsupported crv "Ed448" for kty OKP',
+    'keys[2] (kid "p521"): unsupported crv "P-521" for kty EC',
+    'keys[3] (kid "k1"): unsupported crv "secp256k1" for kty EC',
+    'keys[4] (kid "small"): RSA modulus has 1024 bits, minimum is 2048',
+    'keys[5] (kid "enc"): "use" is "enc", not "sig"',
+    'keys[6] (kid "no-y"): missing "y"',
+  ]);
+  // the minimum is a parameter
+  assert.equal(wasm.jwks(JSON.stringify({ keys: [doc.keys[4]] }), 1024).keys.length, 1);
+  checkNoAborts();
+});
+
+test("JWKS fuzz: 20000 random and mutated documents never trap", () => {
+  const r = prng(SEED ^ 8);
+  const base = JSON.stringify({
+    keys: [
+      { kty: "RSA", kid: "r", alg: "RS256", use: "sig", e: "AQAB",
+        n: crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ format: "jwk" }).n },
+      { ...crypto.generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ format: "jwk" }), kid: "e" },
+      { ...crypto.generateKeyPairSync("ed25519").publicKey.export({ format: "jwk" }), key_ops: ["verify"] },
+      { kty: "oct", k: "c2VjcmV0", alg: "HS256" },
+    ],
+  });
+  const tokens = ['"', "{", "}", "[", "]", ",", ":", "null", "true", "1e999", '"kty"', '"RSA"', '"EC"', '"OKP"',
+    '"oct"', '"keys"', '"n"', '"x"', '"crv"', '"P-256"', '"Ed25519"', "\\u0000", "\\ud800", "\u00ff", "-0", '"AQAB"'];
+  let parsedKeys = 0;
+  for (let i = 0; i < 20000; i++) {
+    let doc: Buffer;
+    const mode = i % 4;
+    if (mode === 0) {
+      doc = r.bytes(r.int(300));
+    } else if (mode === 1) {
+      // random token soup
+      let s = "";
+      const n = r.int(40);
+      for (let j = 0; j < n; j++) s += tokens[r.int(tokens.length)];
+      doc = Buffer.from(s);
+    } else {
+      // mutations of a valid document: byte changes, deletions, insertions, truncation
+      let s = Buffer.from(base);
+      const n = 1 + r.int(mode === 2 ? 3 : 12);
+      for (let j = 0; j < n; j++) {
+        const at = r.int(s.length + 1);
+        const op = r.int(4);
+        if (op === 0 && s.length > 0) s[Math.min(at, s.length - 1)] = r.int(256);
+        else if (op === 1) s = Buffer.concat([s.subarray(0, at), s.subarray(Math.min(s.length, at + 1 + r.int(8)))]);
+        else if (op === 2) s = Buffer.concat([s.subarray(0, at), Buffer.from(tokens[r.int(tokens.length)]), s.subarray(at)]);
+        else s = s.subarray(0, at);
+      }
+      doc = s;
+    }
+    const res = noTrap(`jwks fuzz #${i} ${doc.toString("base64")}`, () => wasm.jwks(doc, r.int(3) * 1024));
+    parsedKeys += res.keys.length;
+    if (!res.valid) assert.equal(res.keys.length, 0);
+  }
+  assert.ok(parsedKeys > 0, "mutations should keep some keys");
   checkNoAborts();
 });
