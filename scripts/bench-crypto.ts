@@ -3,9 +3,10 @@
 //
 //   node --import tsx scripts/bench-crypto.ts [--rounds 15] [--ms 50] [--filter name]
 //
-// To add a row, push one entry onto the list returned by rows(): { name, ours, openssl }, each a
-// function doing one operation (prepare inputs outside them). The module loader below
-// (compileFixture / loadCryptoA) is shared with test/crypto/a.test.ts.
+// A row is { name, ours, openssl }: two functions doing one operation each, inputs prepared outside
+// them (already in Wasm memory for ours). Add rows to rows() below, or for another fixture write a
+// rowsX(fixture) next to it and add one line in main(): all.push(...rowsX(await loadFixture(...))).
+// The module loader (compileFixture / Fixture / loadCryptoA) is shared with test/crypto/a.test.ts.
 
 import crypto from "node:crypto";
 import { dirname, join } from "node:path";
@@ -178,6 +179,11 @@ export async function loadCryptoA(): Promise<CryptoA> {
   return new CryptoA(await compileFixture("test/fixtures/crypto-a/index.ts"));
 }
 
+/** Compiles and instantiates any fixture module (entry relative to the repo root). */
+export async function loadFixture(entry: string): Promise<Fixture> {
+  return new Fixture(await compileFixture(entry));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Benchmark
 
@@ -313,8 +319,10 @@ async function main(): Promise<void> {
   const a = new CryptoA(binary);
   console.log(`crypto-a fixture: ${binary.length} bytes (-O3), compiled in ${Date.now() - t0} ms; ` +
     `node ${process.version}, OpenSSL ${process.versions.openssl}; ${rounds} interleaved rounds of ~${ms} ms\n`);
-  const all = rows(a).filter((r) => r.name.toLowerCase().includes(filter.toLowerCase()));
-  runRows(all, rounds, ms);
+  const all: Row[] = [...rows(a)];
+  // Other fixtures' rows go here, one line each, e.g.:
+  // all.push(...rowsB(await loadFixture("test/fixtures/crypto-b/index.ts")));
+  runRows(all.filter((r) => r.name.toLowerCase().includes(filter.toLowerCase())), rounds, ms);
   console.log(`\n(total ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 }
 
