@@ -12,6 +12,7 @@
 
 import { ConfigErrors, ConfigObject } from "./config";
 import { requestHeaders } from "./headers";
+import { asciiLower } from "./lib/ascii";
 import { JsonValue } from "./lib/json";
 import { clusterName, routeName } from "./properties";
 
@@ -22,7 +23,7 @@ export class DomainPattern {
   constructor(public kind: i32, public text: string) {}
 
   static parse(pattern: string): DomainPattern {
-    const p = pattern.toLowerCase();
+    const p = asciiLower(pattern);
     if (p.startsWith("*")) return new DomainPattern(1, p.substring(1));
     if (p.endsWith("*")) return new DomainPattern(2, p.substring(0, p.length - 1));
     return new DomainPattern(0, p);
@@ -68,7 +69,7 @@ class RequestFacts {
     const known = this.host;
     if (known != null) return known;
     const authority = requestHeaders.get(":authority");
-    const h = authority == null ? "" : stripPort(authority).toLowerCase();
+    const h = authority == null ? "" : asciiLower(stripPort(authority));
     this.host = h;
     return h;
   }

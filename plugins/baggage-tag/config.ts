@@ -1,6 +1,7 @@
 // Configuration of baggage-tag (see README.md for the table).
 
 import { ConfigObject } from "../../assembly/config";
+import { asciiLower } from "../../assembly/lib/ascii";
 import { isToken } from "../../assembly/lib/baggage";
 
 export enum Source { Baggage, Jaeger, OpenTracing, SkyWalking }
@@ -53,7 +54,7 @@ function parseRule(r: ConfigObject): TagRule {
   const rule = new TagRule();
   rule.baggageKey = r.string("baggage_key", "x-mse-tag");
   if (!isToken(rule.baggageKey)) r.error("baggage_key", "must be a baggage key (an HTTP token: letters, digits, !#$%&'*+-.^_`|~)");
-  rule.header = r.string("header", rule.baggageKey).toLowerCase();
+  rule.header = asciiLower(r.string("header", rule.baggageKey));
   if (!isToken(rule.header)) r.error("header", "must be a header name (an HTTP token; pseudo-headers are not allowed)");
   rule.overrideHeader = r.bool("override", false);
   rule.maxLength = <i32>r.int("max_length", 64, 1, MAX_TAG_LENGTH);
@@ -79,7 +80,7 @@ function parseRule(r: ConfigObject): TagRule {
 }
 
 function finish(rule: TagRule): void {
-  const key = rule.baggageKey.toLowerCase();
+  const key = asciiLower(rule.baggageKey);
   rule.jaegerHeader = "uberctx-" + key;
   rule.openTracingHeader = "ot-baggage-" + key;
 }
