@@ -1,0 +1,236 @@
+// Query parameters and path segments of a request `:path` (origin-form: path [ "?" query ]).
+//
+// Used per request on attacker-controlled paths: nothing here aborts, scanning is in place, and
+// the only allocations are the returned string and a reused scratch buffer.
+//
+// findQueryParam(path, name): the query is everything after the first '?' up to a '#' (a fragment
+// should never reach a proxy, but it is not part of the query if it does). Parameters are split on
+// '&' and decoded as application/x-www-form-urlencoded: '+' is a space and %XX escapes are bytes of
+// UTF-8 text.
+// - Keys are decoded the same way before they are compared (case-sensitively) with `name`, so
+//   "t%65nant=x" is the parameter "tenant". A key that does not decode never matches.
+// - The FIRST parameter with the name wins; if its value does not decode (a bad escape such as "%zz"
+//   or "%4", or bytes that are not valid UTF-8) the result is null: a later duplicate is NOT used,
+//   so "?t=%zz&t=a" cannot smuggle a second value past a caller that logs the first.
+// - "?tenant" (no '=') and "?tenant=" both give "". Empty parameters ("&&") are skipped.
+// - Non-ASCII characters sent raw are kept (as the characters they are); a lone surrogate is
+//   undecodable.
+//
+// pathSegment(path, index): the path without query and fragment, split on '/', the leading '/'
+// skipped, so in "/t1/api/orders" segment 1 is "t1" and segment 3 is "orders". Empty segments count
+// ("/a//b": segment 2 is empty) but an empty segment is returned as null, like a missing one.
+// Segments are percent-decoded (RFC 3986: '+' stays '+'); a segment that does not decode is null.
+
+// @ts-ignore: decorator
+@inline function unit(base: usize, i: i32): u32 {
+  return <u32>load<u16>(base + (<usize>i << 1));
+}
+
+function hexValue(c: u32): i32 {
+  if (c - 0x30 < 10) return <i32>(c - 0x30);
+  const l = c | 0x20;
+  if (l - 0x61 < 6) return <i32>(l - 0x61 + 10);
+  return -1;
+}
+
+let scratch = new ArrayBuffer(256);
+
+function scratchFor(bytes: i32): usize {
+  if (scratch.byteLength < bytes) {
+    let size = scratch.byteLength << 1;
+    if (size < bytes) size = bytes;
+    scratch = new ArrayBuffer(size);
+  }
+  return changetype<usize>(scratch);
+}
+
+// Don't keep an unusually large buffer alive after decoding a huge value.
+function releaseScratch(): void {
+  if (scratch.byteLength > 16384) scratch = new ArrayBuffer(256);
+}
+
+// Decodes the UTF-16 units [start, end) into UTF-8 bytes in scratch: %XX escapes become bytes, '+'
+// becomes a space when `plusIsSpace`, other characters are UTF-8 encoded. Returns the byte count,
+// or -1 on a bad escape or a lone surrogate.
+function decodeToScratch(base: usize, start: i32, end: i32, plusIsSpace: bool): i32 {
+  // Each UTF-16 unit becomes at most 3 bytes (a surrogate pair: 2 units, 4 bytes).
+  const dst = scratchFor((end - start) * 3);
+  let o: usize = 0;
+  let i = start;
+  while (i < end) {
+    const c = unit(base, i);
+    if (c == 0x25) {
+      if (i + 2 >= end) return -1;
+      const h = hexValue(unit(base, i + 1));
+      const l = hexValue(unit(base, i + 2));
+      if (h < 0 || l < 0) return -1;
+      store<u8>(dst + o++, <u8>((h << 4) | l));
+      i += 3;
+      continue;
+    }
+    if (c < 0x80) {
+      store<u8>(dst + o++, <u8>(c == 0x2b && plusIsSpace ? 0x20 : c));
+    } else if (c < 0x800) {
+      store<u8>(dst + o++, <u8>(0xc0 | (c >> 6)));
+      store<u8>(dst + o++, <u8>(0x80 | (c & 0x3f)));
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      if (c >= 0xdc00 || i + 1 >= end) return -1;
+      const d = unit(base, i + 1);
+      if (d < 0xdc00 || d > 0xdfff) return -1;
+      const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+      store<u8>(dst + o++, <u8>(0xf0 | (cp >> 18)));
+      store<u8>(dst + o++, <u8>(0x80 | ((cp >> 12) & 0x3f)));
+      store<u8>(dst + o++, <u8>(0x80 | ((cp >> 6) & 0x3f)));
+      store<u8>(dst + o++, <u8>(0x80 | (cp & 0x3f)));
+      i++;
+    } else {
+      store<u8>(dst + o++, <u8>(0xe0 | (c >> 12)));
+      store<u8>(dst + o++, <u8>(0x80 | ((c >> 6) & 0x3f)));
+      store<u8>(dst + o++, <u8>(0x80 | (c & 0x3f)));
+    }
+    i++;
+  }
+  return <i32>o;
+}
+
+// Strict UTF-8 (RFC 3629): rejects stray continuation bytes, overlongs, surrogates, > U+10FFFF and
+// truncated sequences.
+function isValidUtf8(p: usize, n: i32): bool {
+  let i = 0;
+  while (i < n) {
+    const b0 = <u32>load<u8>(p + <usize>i);
+    if (b0 < 0x80) {
+      i++;
+      continue;
+    }
+    let need = 0;
+    let lo: u32 = 0x80;
+    let hi: u32 = 0xbf;
+    if (b0 >= 0xc2 && b0 <= 0xdf) need = 1;
+    else if (b0 >= 0xe0 && b0 <= 0xef) {
+      need = 2;
+      if (b0 == 0xe0) lo = 0xa0;
+      else if (b0 == 0xed) hi = 0x9f;
+    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+      need = 3;
+      if (b0 == 0xf0) lo = 0x90;
+      else if (b0 == 0xf4) hi = 0x8f;
+    } else return false;
+    if (i + need >= n) return false;
+    const b1 = <u32>load<u8>(p + <usize>(i + 1));
+    if (b1 < lo || b1 > hi) return false;
+    for (let k = 2; k <= need; k++) {
+      if ((<u32>load<u8>(p + <usize>(i + k)) & 0xc0) != 0x80) return false;
+    }
+    i += need + 1;
+  }
+  return true;
+}
+
+// Decoded text of [start, end), or null when it does not decode.
+function decodeRange(s: string, start: i32, end: i32, plusIsSpace: bool): string | null {
+  const base = changetype<usize>(s);
+  // Fast path: nothing to decode.
+  let plain = true;
+  for (let i = start; i < end; i++) {
+    const c = unit(base, i);
+    if (c == 0x25 || (c == 0x2b && plusIsSpace) || (c >= 0xd800 && c <= 0xdfff)) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return s.substring(start, end);
+  const n = decodeToScratch(base, start, end, plusIsSpace);
+  let result: string | null = null;
+  if (n >= 0 && isValidUtf8(changetype<usize>(scratch), n)) {
+    result = String.UTF8.decodeUnsafe(changetype<usize>(scratch), <usize>n);
+  }
+  releaseScratch();
+  return result;
+}
+
+// True if the form-decoded key [start, end) of `s` equals `name`. Allocation-free when the key has
+// no escapes (the usual case).
+function keyEquals(s: string, start: i32, end: i32, name: string): bool {
+  const base = changetype<usize>(s);
+  let plain = true;
+  for (let i = start; i < end; i++) {
+    const c = unit(base, i);
+    if (c == 0x25 || c == 0x2b) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    const n = end - start;
+    return n == name.length && memory.compare(base + (<usize>start << 1), changetype<usize>(name), <usize>n << 1) == 0;
+  }
+  const decoded = decodeRange(s, start, end, true);
+  return decoded != null && decoded == name;
+}
+
+/** End of the path part: index of the first '?' or '#', or the length. */
+function pathEnd(path: string): i32 {
+  const base = changetype<usize>(path);
+  const len = path.length;
+  let i = 0;
+  while (i < len) {
+    const c = unit(base, i);
+    if (c == 0x3f || c == 0x23) break;
+    i++;
+  }
+  return i;
+}
+
+/**
+ * Value of the first query parameter called `name` in a request path, form-decoded ('+' is a
+ * space). Null when the parameter is absent or its value does not decode.
+ */
+export function findQueryParam(path: string, name: string): string | null {
+  const base = changetype<usize>(path);
+  const len = path.length;
+  let q = pathEnd(path);
+  if (q >= len || unit(base, q) != 0x3f) return null;
+  // The query ends at a '#'.
+  let stop = q + 1;
+  while (stop < len && unit(base, stop) != 0x23) stop++;
+  let pos = q + 1;
+  while (pos < stop) {
+    let end = pos;
+    while (end < stop && unit(base, end) != 0x26) end++;
+    const s = pos;
+    pos = end + 1;
+    if (s == end) continue;
+    let eq = s;
+    while (eq < end && unit(base, eq) != 0x3d) eq++;
+    if (!keyEquals(path, s, eq, name)) continue;
+    if (eq >= end) return "";
+    return decodeRange(path, eq + 1, end, true);
+  }
+  return null;
+}
+
+/**
+ * The `index`-th (1-based) segment of the path without its query, percent-decoded. Null when the
+ * index is out of range, the segment is empty, or it does not decode.
+ */
+export function pathSegment(path: string, index: i32): string | null {
+  if (index < 1) return null;
+  const base = changetype<usize>(path);
+  const stop = pathEnd(path);
+  let pos = 0;
+  if (stop > 0 && unit(base, 0) == 0x2f) pos = 1;
+  let n = 1;
+  while (pos <= stop) {
+    let end = pos;
+    while (end < stop && unit(base, end) != 0x2f) end++;
+    if (n == index) {
+      if (end == pos) return null;
+      return decodeRange(path, pos, end, false);
+    }
+    if (end >= stop) return null;
+    pos = end + 1;
+    n++;
+  }
+  return null;
+}

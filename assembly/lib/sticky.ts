@@ -1,0 +1,31 @@
+// Sticky percentages: a stable hash of a value (a tenant, a user id) puts it in one of 100 buckets,
+// so the value is always in or always out of an N% share, and raising N only adds values.
+//
+// The function is exactly the one of Higress `traffic-tag`'s `percentage` operator, so users moving
+// from Higress keep their buckets:
+//
+//   bucket(value) = uint64_be(SHA-256(UTF-8(value))[0..8]) mod 100
+//   inShare(value, N) = bucket(value) < N          (N from 0 to 100)
+//
+// e.g. bucket("tenant-1") = 30 (SHA-256 starts 0a96abb3...), bucket("acme") = 72. SHA-256 rather than a cheaper hash:
+// buckets must be the same on every gateway and every version of this code, the input is chosen
+// by clients (a weak hash could be steered into a bucket), and the cost (about one microsecond for
+// a short tenant id) is paid only when a percentage decides.
+// Lone surrogates in `value` are encoded as U+FFFD before hashing (as Go would for invalid UTF-8).
+
+import { sha256 } from "../crypto/sha2";
+
+/** The bucket of `value`, 0 to 99. */
+export function stickyBucket(value: string): i32 {
+  const digest = sha256(Uint8Array.wrap(String.UTF8.encode(value, false, String.UTF8.ErrorMode.REPLACE)));
+  let x: u64 = 0;
+  for (let i = 0; i < 8; i++) x = (x << 8) | <u64>unchecked(digest[i]);
+  return <i32>(x % 100);
+}
+
+/** True if `value` is within a sticky `percentage` share (0 = nobody, 100 = everybody). */
+export function inStickyShare(value: string, percentage: i32): bool {
+  if (percentage <= 0) return false;
+  if (percentage >= 100) return true;
+  return stickyBucket(value) < percentage;
+}
