@@ -305,6 +305,94 @@ export function rows(a: CryptoA): Row[] {
   ];
 }
 
+/**
+ * Rows for test/fixtures/crypto-b (RSA / ECDSA verification and key import). The fixture takes
+ * inputs through numbered byte slots (input(slot, len) returns the address to write to); each row
+ * keeps its own slots and key handle, so the prepared inputs stay in Wasm memory between calls.
+ */
+export function rowsB(b: Fixture): Row[] {
+  const x = b.exports;
+  const put = (slot: number, data: Uint8Array) => {
+    const p = x.input(slot, data.length) as number;
+    new Uint8Array(b.memory.buffer, p, data.length).set(data);
+  };
+  const header = Buffer.from('{"alg":"RS256","typ":"JWT","kid":"2024-09-key-1"}').toString("base64url");
+  const payload = Buffer.from(
+    JSON.stringify({ iss: "https://issuer.example.com", sub: "user-1234567890", aud: "api.example.com",
+      exp: 1893456000, iat: 1700000000, scope: "read write", tenant: "acme-corp", roles: ["admin", "dev"] }),
+  ).toString("base64url");
+  const msg = Buffer.from(`${header}.${payload}`);
+  put(0, msg); // the signing input, shared by every verify row
+  const pss = { padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 };
+  const out: Row[] = [];
+  let slot = 1;
+  let handle = 0;
+
+  const rsa = (bits: number, e: number, scheme: 0 | 1) => {
+    const { publicKey, privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: bits, publicExponent: e });
+    const jwk = publicKey.export({ format: "jwk" });
+    const sig = scheme === 0 ? crypto.sign("sha256", msg, privateKey) : crypto.sign("sha256", msg, { key: privateKey, ...pss });
+    const h = handle++;
+    const [nSlot, eSlot, sSlot] = [slot++, slot++, slot++];
+    put(nSlot, Buffer.from(jwk.n!, "base64url"));
+    put(eSlot, Buffer.from(jwk.e!, "base64url"));
+    put(sSlot, sig);
+    if (x.rsaKey(h, nSlot, eSlot, 2048) !== 1 || x.rsaVerify(h, scheme, 0, 0, sSlot, 0) !== 1) {
+      throw new Error(`RSA ${bits} self-check`);
+    }
+    const verifyKey = scheme === 0 ? publicKey : { key: publicKey, ...pss };
+    out.push({
+      name: `${scheme === 0 ? "RS256" : "PS256"} verify (${bits}-bit, e=${e})`,
+      ours: () => x.rsaVerify(h, scheme, 0, 0, sSlot, 0),
+      openssl: () => crypto.verify("sha256", msg, verifyKey, sig),
+    });
+    return { h, nSlot, eSlot, jwk };
+  };
+  const r2048 = rsa(2048, 65537, 0);
+  rsa(2048, 65537, 1);
+  rsa(2048, 3, 0);
+  rsa(4096, 65537, 0);
+
+  const ec = (crv: "P-256" | "P-384") => {
+    const { publicKey, privateKey } = crypto.generateKeyPairSync("ec", { namedCurve: crv });
+    const jwk = publicKey.export({ format: "jwk" });
+    const hash = crv === "P-256" ? "sha256" : "sha384";
+    const sig = crypto.sign(hash, msg, { key: privateKey, dsaEncoding: "ieee-p1363" });
+    const h = 32 + handle++;
+    const [xSlot, ySlot, sSlot] = [slot++, slot++, slot++];
+    put(xSlot, Buffer.from(jwk.x!, "base64url"));
+    put(ySlot, Buffer.from(jwk.y!, "base64url"));
+    put(sSlot, sig);
+    const curve = crv === "P-256" ? 0 : 1;
+    if (x.ecKey(h, curve, xSlot, ySlot) !== 1 || x.ecVerify(h, 0, sSlot, 0) !== 1) throw new Error(`${crv} self-check`);
+    const verifyKey = { key: publicKey, dsaEncoding: "ieee-p1363" as const };
+    out.push({
+      name: `${crv === "P-256" ? "ES256" : "ES384"} verify`,
+      ours: () => x.ecVerify(h, 0, sSlot, 0),
+      openssl: () => crypto.verify(hash, msg, verifyKey, sig),
+    });
+    return { h, curve, xSlot, ySlot, jwk };
+  };
+  const p256 = ec("P-256");
+  ec("P-384");
+
+  // Key import from JWK members (ours: bytes already decoded; OpenSSL: from the JWK object)
+  const spare = 60;
+  const rsaJwk = { kty: "RSA", n: r2048.jwk.n, e: r2048.jwk.e };
+  out.push({
+    name: "RSA 2048 key import",
+    ours: () => x.rsaKey(spare, r2048.nSlot, r2048.eSlot, 2048),
+    openssl: () => crypto.createPublicKey({ key: rsaJwk, format: "jwk" }),
+  });
+  const ecJwk = { kty: "EC", crv: "P-256", x: p256.jwk.x, y: p256.jwk.y };
+  out.push({
+    name: "P-256 key import (+ table)",
+    ours: () => x.ecKey(spare + 1, p256.curve, p256.xSlot, p256.ySlot),
+    openssl: () => crypto.createPublicKey({ key: ecJwk, format: "jwk" }),
+  });
+  return out;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const opt = (name: string, def: string) => {
@@ -320,8 +408,8 @@ async function main(): Promise<void> {
   console.log(`crypto-a fixture: ${binary.length} bytes (-O3), compiled in ${Date.now() - t0} ms; ` +
     `node ${process.version}, OpenSSL ${process.versions.openssl}; ${rounds} interleaved rounds of ~${ms} ms\n`);
   const all: Row[] = [...rows(a)];
-  // Other fixtures' rows go here, one line each, e.g.:
-  // all.push(...rowsB(await loadFixture("test/fixtures/crypto-b/index.ts")));
+  // Other fixtures' rows go here, one line each:
+  all.push(...rowsB(await loadFixture("test/fixtures/crypto-b/index.ts")));
   runRows(all.filter((r) => r.name.toLowerCase().includes(filter.toLowerCase())), rounds, ms);
   console.log(`\n(total ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 }

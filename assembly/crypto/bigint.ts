@@ -245,13 +245,55 @@ export function montSqr(r: usize, a: usize, m: usize, n0: u32, k: i32, T: usize)
   montReduce(r, T, m, n0, k);
 }
 
-/** r = T*R^-1 mod m for a 2k-limb T < m*R (T is clobbered). */
+/**
+ * r = T*R^-1 mod m for a 2k-limb T < m*R (T is clobbered). Reduction rows are done two at a time:
+ * row i adds q_i*m at limb i, row i+1 adds q_{i+1}*m at limb i+1, so limb i+j receives
+ * q_i*m_j + q_{i+1}*m_{j-1} in one pass (one load and one store of T per two products). q_{i+1}
+ * depends on limb i+1 after row i, which the first two steps compute before the loop.
+ */
 function montReduce(r: usize, T: usize, m: usize, n0: u32, k: i32): void {
   const kb = <usize>k << 2;
-  let cc: u64 = 0;
-  for (let i = 0; i < k; i++) {
+  let cc: u64 = 0; // carry into limb i+k (from the rows before)
+  let i = 0;
+  for (; i + 2 <= k; i += 2) {
     const row = T + (<usize>i << 2);
-    // (A u32 local: inside <u64>(...) the load would be widened and the product not wrapped.)
+    const q0: u32 = load<u32>(row) * n0;
+    const Q0 = <u64>q0;
+    let s = <u64>load<u32>(row) + Q0 * <u64>load<u32>(m); // low word is 0
+    s = <u64>load<u32>(row, 4) + Q0 * <u64>load<u32>(m, 4) + (s >> 32);
+    let c0 = s >> 32;
+    const lo1 = <u32>s;
+    const q1: u32 = lo1 * n0;
+    const Q1 = <u64>q1;
+    let s2 = <u64>lo1 + Q1 * <u64>load<u32>(m); // low word is 0
+    let c1 = s2 >> 32;
+    let mPrev = <u64>load<u32>(m, 4);
+    let pt = row + 8;
+    let pm = m + 8;
+    const end = row + kb;
+    while (pt < end) {
+      const mj = <u64>load<u32>(pm);
+      s = <u64>load<u32>(pt) + Q0 * mj + c0;
+      c0 = s >> 32;
+      s2 = (s & 0xffffffff) + Q1 * mPrev + c1;
+      c1 = s2 >> 32;
+      store<u32>(pt, <u32>s2);
+      mPrev = mj;
+      pt += 4;
+      pm += 4;
+    }
+    // limb i+k: row i's carry (plus the carry from earlier rows), row i+1's last product
+    s = <u64>load<u32>(end) + c0 + cc;
+    s2 = (s & 0xffffffff) + Q1 * mPrev + c1;
+    store<u32>(end, <u32>s2);
+    // limb i+k+1: both carries
+    const t = <u64>load<u32>(end, 4) + (s >> 32) + (s2 >> 32);
+    store<u32>(end, <u32>t, 4);
+    cc = t >> 32;
+  }
+  if (i < k) {
+    // odd k: one last single row
+    const row = T + (<usize>i << 2);
     const q: u32 = load<u32>(row) * n0;
     const c = mulAddRow(row, m, <u64>q, k);
     const s = <u64>load<u32>(row + kb) + c + cc;
