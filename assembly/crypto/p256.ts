@@ -1,13 +1,14 @@
 // NIST P-256 (secp256r1) domain parameters, FIPS 186-4 §D.1.2.3 / SEC 2 §2.4.2. ECDSA hash: SHA-256 (ES256).
 //
-// Field arithmetic below is straight-line code for k = 8 limbs (written out by a generator; the
-// shape is regular): a Comba (column-wise) product with each 64-bit partial product split into a
-// low-word and a high-word accumulator, then Montgomery reduction. Because p = -1 mod 2^32 the
-// per-limb reduction factor is q = t_i itself, and because p = 2^256 - 2^224 + 2^192 + 2^96 - 1
-// adding q*p is four additions / subtractions of q at limbs i+3, i+6, i+7, i+8 (the -q at limb i
-// just clears it). Limbs are signed i64 accumulators, so borrows are carried lazily and each limb
-// is normalized only when its value is needed. Mod n there is no such form: the reduction adds
-// q*n_j word by word (same lazy carries), with q = t_i * (-n^-1 mod 2^32).
+// Field arithmetic below is straight-line code for k = 8 limbs, written out by the Python script in
+// the comment at the end of this file (`python3 gen.py p256` / `p384`). Its shape: a Comba
+// (column-wise) product with each 64-bit partial product split into a low-word and a high-word
+// accumulator, then Montgomery reduction. Because p = -1 mod 2^32 the per-limb reduction factor
+// is q = t_i itself, and because p = 2^256 - 2^224 + 2^192 + 2^96 - 1 adding q*p is four
+// additions / subtractions of q at limbs i+3, i+6, i+7, i+8 (the -q at limb i just clears it).
+// Limbs are signed i64 accumulators, so borrows are carried lazily and each limb is normalized
+// only when its value is needed. Mod n there is no such form: the reduction adds q*n_j word by
+// word (same lazy carries), with q = t_i * (-n^-1 mod 2^32).
 
 import { HashAlg } from "./sha2";
 import { CurveOps, CurveParams } from "./weierstrass";
@@ -933,3 +934,167 @@ export function p256ScalarSqr(r: usize, a: usize): void {
     store<u32>(r, <u32>t15, 28);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The generator of the straight-line code above and in p384.ts (Python 3; output pasted verbatim
+// after the "Generated arithmetic" marker; p384.ts omits the scalar functions, which fall back to
+// the generic Montgomery code).
+//
+// # Generates straight-line Montgomery field code for P-256 / P-384 (AssemblyScript).
+// import sys
+//
+// M = "0xffffffff"
+//
+// def limbs(h, k):
+//     v = int(h, 16)
+//     return [(v >> (32 * i)) & 0xffffffff for i in range(k)]
+//
+// def neg_inv32(x):
+//     return (-pow(x, -1, 1 << 32)) % (1 << 32)
+//
+// def load_operands(out, k, names):
+//     for nm in names:
+//         out.append("  " + " ".join(f"const {nm}{i} = <u64>load<u32>({nm}, {4*i});" for i in range(k)).replace("; const", ";\n  const"))
+//
+// def product(out, k, sq):
+//     # Comba product into t0..t{2k-1} (i64 locals); lo/hi split column accumulators.
+//     out.append("  let p: u64, lo: u64, hi: u64, c: u64 = 0;")
+//     for col in range(2 * k):
+//         pairs = [(i, col - i) for i in range(k) if 0 <= col - i < k]
+//         if sq:
+//             off = [(i, j) for (i, j) in pairs if i < j]
+//             diag = [(i, j) for (i, j) in pairs if i == j]
+//             out.append("  lo = 0; hi = 0;")
+//             for (i, j) in off:
+//                 out.append(f"  p = a{i} * a{j}; lo += p & {M}; hi += p >> 32;")
+//             line = "  lo = (lo << 1) + c; hi = hi << 1;"
+//             out.append(line)
+//             for (i, j) in diag:
+//                 out.append(f"  p = a{i} * a{i}; lo += p & {M}; hi += p >> 32;")
+//         else:
+//             out.append("  lo = c; hi = 0;")
+//             for (i, j) in pairs:
+//                 out.append(f"  p = a{i} * b{j}; lo += p & {M}; hi += p >> 32;")
+//         if col < 2 * k - 1:
+//             out.append(f"  let t{col} = <i64>(lo & {M}); c = (lo >> 32) + hi;")
+//         else:
+//             out.append(f"  let t{col} = <i64>(lo + (hi << 32));")
+//     out.append(f"  let t{2*k}: i64 = 0;")
+//
+// def special_reduce(out, k, terms):
+//     # terms: dict position -> +1/-1 for p = sum sign * 2^(32 pos), position 0 must be -1, position k +1.
+//     for i in range(k):
+//         out.append(f"  q = t{i} & {M};")
+//         extra = ""
+//         if terms.get(1) == 1:
+//             extra = " + q"
+//         elif terms.get(1) == -1:
+//             extra = " - q"
+//         out.append(f"  t{i+1} += ((t{i} - q) >> 32){extra};")
+//         for pos, sgn in sorted(terms.items()):
+//             if pos <= 1:
+//                 continue
+//             out.append(f"  t{i+pos} {'+=' if sgn > 0 else '-='} q;")
+//
+// def generic_reduce(out, k, n, n0):
+//     # lazy-carry Montgomery reduction with constant modulus limbs
+//     for i in range(k):
+//         if i > 0:
+//             out.append(f"  t{i} += t{i-1} >> 32;")
+//         out.append(f"  q32 = <u32>t{i} * <u32>{hex(n0)}; qq = <u64>q32;")
+//         for j in range(k):
+//             if n[j] == 0:
+//                 continue
+//             out.append(f"  p = qq * {hex(n[j])}; t{i+j} += <i64>(p & {M}); t{i+j+1} += <i64>(p >> 32);")
+//     out.append(f"  t{k} += t{k-1} >> 32;")
+//
+// def normalize_and_subtract(out, k, mod):
+//     # carries from t{k} .. t{2k-1} into t{2k}; then conditional subtraction of mod.
+//     for j in range(k, 2 * k):
+//         out.append(f"  t{j+1} += t{j} >> 32; t{j} &= {M};")
+//     out.append("  let bw: i64 = 0;")
+//     for j in range(k):
+//         out.append(f"  bw += t{k+j} - {hex(mod[j])}; const d{j} = bw & {M}; bw >>= 32;")
+//     out.append(f"  if (t{2*k} + bw >= 0) {{")
+//     for j in range(k):
+//         out.append(f"    store<u32>(r, <u32>d{j}, {4*j});")
+//     out.append("  } else {")
+//     for j in range(k):
+//         out.append(f"    store<u32>(r, <u32>t{k+j}, {4*j});")
+//     out.append("  }")
+//
+// def gen_mul(name, k, sq, reduce_fn, mod, doc):
+//     out = [f"/** {doc} */", f"export function {name}(r: usize, a: usize{'' if sq else ', b: usize'}): void {{"]
+//     load_operands(out, k, ["a"] if sq else ["a", "b"])
+//     product(out, k, sq)
+//     reduce_fn(out)
+//     normalize_and_subtract(out, k, mod)
+//     out.append("}")
+//     return "\n".join(out)
+//
+// def gen_add(name, k, mod):
+//     out = [f"/** r = a + b mod the field prime (a, b reduced). */", f"export function {name}(r: usize, a: usize, b: usize): void {{"]
+//     out.append("  let c: u64 = 0;")
+//     for j in range(k):
+//         out.append(f"  c += <u64>load<u32>(a, {4*j}) + <u64>load<u32>(b, {4*j}); const s{j} = c & {M}; c >>= 32;")
+//     out.append("  let bw: i64 = 0;")
+//     for j in range(k):
+//         out.append(f"  bw += <i64>s{j} - {hex(mod[j])}; const d{j} = bw & {M}; bw >>= 32;")
+//     out.append("  if (<i64>c + bw >= 0) {")
+//     for j in range(k):
+//         out.append(f"    store<u32>(r, <u32>d{j}, {4*j});")
+//     out.append("  } else {")
+//     for j in range(k):
+//         out.append(f"    store<u32>(r, <u32>s{j}, {4*j});")
+//     out.append("  }")
+//     out.append("}")
+//     return "\n".join(out)
+//
+// def gen_sub(name, k, mod):
+//     out = [f"/** r = a - b mod the field prime (a, b reduced). */", f"export function {name}(r: usize, a: usize, b: usize): void {{"]
+//     out.append("  let bw: i64 = 0;")
+//     for j in range(k):
+//         out.append(f"  bw += <i64>load<u32>(a, {4*j}) - <i64>load<u32>(b, {4*j}); const d{j} = bw & {M}; bw >>= 32;")
+//     out.append("  if (bw < 0) {")
+//     out.append("    let c: u64 = 0;")
+//     for j in range(k):
+//         out.append(f"    c += <u64>d{j} + {hex(mod[j])}; store<u32>(r, <u32>c, {4*j}); c >>= 32;")
+//     out.append("  } else {")
+//     for j in range(k):
+//         out.append(f"    store<u32>(r, <u32>d{j}, {4*j});")
+//     out.append("  }")
+//     out.append("}")
+//     return "\n".join(out)
+//
+// def gen_curve(prefix, k, phex, nhex, terms):
+//     p = limbs(phex, k)
+//     n = limbs(nhex, k)
+//     assert sum(s * (1 << (32 * pos)) for pos, s in terms.items()) == int(phex, 16)
+//     n0 = neg_inv32(n[0])
+//     assert neg_inv32(p[0]) == 1
+//     parts = []
+//     def sred(out):
+//         out.append("  let q: i64;")
+//         special_reduce(out, k, terms)
+//     def gred(out):
+//         out.append("  let qq: u64, q32: u32;")
+//         generic_reduce(out, k, n, n0)
+//     parts.append(gen_mul(f"{prefix}FieldMul", k, False, sred, p, "r = a*b/R mod p (Montgomery product; a, b < p; r may alias a or b)."))
+//     parts.append(gen_mul(f"{prefix}FieldSqr", k, True, sred, p, "r = a*a/R mod p."))
+//     parts.append(gen_add(f"{prefix}FieldAdd", k, p))
+//     parts.append(gen_sub(f"{prefix}FieldSub", k, p))
+//     parts.append(gen_mul(f"{prefix}ScalarMul", k, False, gred, n, "r = a*b/R mod n (Montgomery product; a, b < n)."))
+//     parts.append(gen_mul(f"{prefix}ScalarSqr", k, True, gred, n, "r = a*a/R mod n."))
+//     return "\n\n".join(parts)
+//
+// which = sys.argv[1]
+// if which == "p256":
+//     print(gen_curve("p256", 8,
+//         "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff",
+//         "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
+//         {0: -1, 3: 1, 6: 1, 7: -1, 8: 1}))
+// else:
+//     print(gen_curve("p384", 12,
+//         "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff",
+//         "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973",
+//         {0: -1, 1: 1, 3: -1, 4: -1, 12: 1}))

@@ -1,8 +1,9 @@
 // NIST P-384 (secp384r1) domain parameters, FIPS 186-4 §D.1.2.4 / SEC 2 §2.5.1. ECDSA hash: SHA-384 (ES384).
 //
-// Field arithmetic: the same straight-line scheme as p256.ts for k = 12 limbs; here
-// p = 2^384 - 2^128 - 2^96 + 2^32 - 1, so the Montgomery step adds q at limbs i+1 and i+12 and
-// subtracts it at limbs i+3 and i+4.
+// Field arithmetic: the same straight-line scheme as p256.ts for k = 12 limbs (same generator, see
+// the end of p256.ts); here p = 2^384 - 2^128 - 2^96 + 2^32 - 1, so the Montgomery step adds q at
+// limbs i+1 and i+12 and subtracts it at limbs i+3 and i+4. Scalar arithmetic mod n uses the
+// generic Montgomery code (only the one inversion per verify needs it; saves ~12 KB of Wasm).
 
 import { HashAlg } from "./sha2";
 import { CurveOps, CurveParams } from "./weierstrass";

@@ -159,6 +159,12 @@ class CryptoB {
     return this.call("modPow", () => this.x.modPow(0, 1, 2)) === 1 ? this.output() : null;
   }
 
+  curveOp(curve: number, op: number, a: Uint8Array, b: Uint8Array): Buffer | null {
+    this.put(0, a);
+    this.put(1, b);
+    return this.call("curveOp", () => this.x.curveOp(curve, op, 0, 1)) === 1 ? this.output() : null;
+  }
+
   montProduct(a: Uint8Array, b: Uint8Array, m: Uint8Array): Buffer | null {
     this.put(0, a);
     this.put(1, b);
@@ -333,6 +339,46 @@ test("bigint: raw RSA (s^e mod n) matches OpenSSL for every key, including leadi
       const ref = crypto.publicEncrypt({ key: k.pub, padding: crypto.constants.RSA_NO_PADDING }, s);
       assert.ok(ours);
       assert.equal(b2n(ours!), b2n(ref), `RSA ${k.bits}/${k.e}`);
+    }
+  }
+  done();
+});
+
+test("curves: the straight-line P-256 / P-384 field and P-256 scalar arithmetic matches BigInt", () => {
+  for (const crv of ["P-256", "P-384"] as const) {
+    const curve = crv === "P-256" ? 0 : 1;
+    const size = curve === 0 ? 32 : 48;
+    const R = 1n << BigInt(8 * size);
+    const mods: [bigint, number[]][] = [[PRIME[crv], [0, 1, 2, 3]]];
+    if (curve === 0) mods.push([ORDER[crv], [4, 5]]);
+    for (const [m, ops] of mods) {
+      const rInv = (() => {
+        let [r0, r1, s0, s1] = [R % m, m, 1n, 0n];
+        while (r1) {
+          const q = r0 / r1;
+          [r0, r1] = [r1, r0 - q * r1];
+          [s0, s1] = [s1, s0 - q * s1];
+        }
+        return ((s0 % m) + m) % m;
+      })();
+      // values that stress carries: 0, 1, m-1, m-2, limbs of all ones, powers of two, random
+      const edges = [0n, 1n, 2n, m - 1n, m - 2n, (m - 1n) / 2n, R - 1n - (R - m) * 2n, 1n << BigInt(8 * size - 1), 0xffffffffn];
+      for (let w = 1; w < size / 4; w++) edges.push(((1n << BigInt(32 * w)) - 1n) % m, (1n << BigInt(32 * w)) % m);
+      const values = (t: number) => (t < edges.length * edges.length ? [edges[t % edges.length], edges[Math.floor(t / edges.length)]]
+        : [b2n(rnd.bytes(size)) % m, b2n(rnd.bytes(size)) % m]);
+      const total = edges.length * edges.length + 3000;
+      for (let t = 0; t < total; t++) {
+        const [a, b] = values(t);
+        for (const op of ops) {
+          const got = wasm.curveOp(curve, op, n2b(a, size), n2b(b, size));
+          assert.ok(got, "curveOp refused");
+          const want = op === 0 || op === 4 ? (a * b * rInv) % m
+            : op === 1 || op === 5 ? (a * a * rInv) % m
+            : op === 2 ? (a + b) % m
+            : (((a - b) % m) + m) % m;
+          assert.equal(b2n(got!), want, `${crv} op ${op} a=${a.toString(16)} b=${b.toString(16)}`);
+        }
+      }
     }
   }
   done();
