@@ -1,0 +1,209 @@
+// Configuration of tenant-gray (see README.md for the table). Everything a request needs is
+// built here, once: tenant sets, prefix sets, CIDR ranges, Set-Cookie values.
+
+import { ConfigObject } from "../../assembly/config";
+import { asciiLower } from "../../assembly/lib/ascii";
+import { isToken } from "../../assembly/lib/baggage";
+import { Cidr } from "../../assembly/lib/cidr";
+import { Lane } from "./lanes";
+import { SOURCE_KEYS, SourceKind, TenantSource } from "./tenant";
+import { isTrafficTagConfig, parseTrafficTag, TrafficTagConfig } from "./traffic-tag";
+
+const MAX_TAG_LENGTH: i32 = 64;
+const DEFAULT_MAX_TENANT_LENGTH: i64 = 128;
+
+export class StickyCookie {
+  name: string = "";
+  /** Set-Cookie value that expires the cookie. */
+  clear: string = "";
+  /** Attributes after the value: "; Path=/; Max-Age=86400; HttpOnly; SameSite=Lax". */
+  attributes: string = "";
+}
+
+export class Config {
+  /** Set when the configuration is Higress traffic-tag's; nothing below applies then. */
+  trafficTag: TrafficTagConfig | null = null;
+
+  sources: Array<TenantSource> = new Array<TenantSource>();
+  maxTenantLength: i32 = <i32>DEFAULT_MAX_TENANT_LENGTH;
+  lanes: Array<Lane> = new Array<Lane>();
+  /** Lane tags, for validating the sticky cookie. */
+  laneTags: Set<string> = new Set<string>();
+  tagHeader: string = "x-mse-tag";
+  overrideTag: bool = false;
+  propagateToBaggage: bool = true;
+  baggageKey: string = "x-mse-tag";
+  defaultTag: string = "";
+  debugHeader: string = "";
+  stickyCookie: StickyCookie | null = null;
+}
+
+const KEYS = [
+  "tenant_from", "max_tenant_length", "lanes", "tag_header", "override", "propagate_to_baggage", "baggage_key",
+  "default_tag", "sticky_cookie", "debug_header",
+];
+
+export function parseConfig(cfg: ConfigObject): Config {
+  const config = new Config();
+  if (isTrafficTagConfig(cfg)) {
+    for (let i = 0; i < KEYS.length; i++) {
+      const key = unchecked(KEYS[i]);
+      if (cfg.value.get(key) != null) cfg.error(key, "cannot be combined with Higress traffic-tag fields (conditionGroups, weightGroups, defaultTagKey, defaultTagVal)");
+    }
+    config.trafficTag = parseTrafficTag(cfg);
+    return config;
+  }
+  cfg.allowOnly(KEYS);
+
+  config.tagHeader = headerName(cfg, "tag_header", "x-mse-tag");
+  config.overrideTag = cfg.bool("override", false);
+  config.propagateToBaggage = cfg.bool("propagate_to_baggage", true);
+  config.baggageKey = cfg.string("baggage_key", config.tagHeader);
+  if (!isToken(config.baggageKey)) cfg.error("baggage_key", "must be a baggage key (an HTTP token)");
+  config.defaultTag = cfg.string("default_tag", "");
+  if (config.defaultTag.length > 0) checkTag(cfg, "default_tag", config.defaultTag);
+  if (cfg.has("debug_header")) config.debugHeader = headerName(cfg, "debug_header", "");
+  config.maxTenantLength = <i32>cfg.int("max_tenant_length", DEFAULT_MAX_TENANT_LENGTH, 1, 4096);
+
+  if (cfg.has("tenant_from")) {
+    const sources = cfg.objectList("tenant_from");
+    if (sources.length == 0) cfg.error("tenant_from", "must list at least one source");
+    for (let i = 0; i < sources.length; i++) {
+      const s = parseSource(unchecked(sources[i]));
+      if (s != null) config.sources.push(s);
+    }
+  } else {
+    config.sources.push(new TenantSource(SourceKind.Header, "x-tenant-id", 0));
+  }
+
+  const lanes = cfg.objectList("lanes");
+  if (!cfg.has("lanes")) {
+    if (config.defaultTag.length == 0) cfg.error("lanes", "is required (a list of lanes, or a default_tag)");
+  } else if (lanes.length == 0 && cfg.value.get("lanes")!.isArray() && config.defaultTag.length == 0) {
+    cfg.error("lanes", "must list at least one lane (or set default_tag)");
+  }
+  for (let i = 0; i < lanes.length; i++) {
+    const lane = parseLane(unchecked(lanes[i]), config);
+    config.lanes.push(lane);
+    config.laneTags.add(lane.tag);
+  }
+
+  const sticky = cfg.value.get("sticky_cookie");
+  if (sticky != null && !sticky.isNull()) config.stickyCookie = parseStickyCookie(cfg, config);
+  return config;
+}
+
+function headerName(cfg: ConfigObject, key: string, fallback: string): string {
+  const name = asciiLower(cfg.string(key, fallback));
+  if (!isToken(name)) cfg.error(key, "must be a header name (an HTTP token; pseudo-headers are not allowed)");
+  return name;
+}
+
+function checkTag(cfg: ConfigObject, key: string, tag: string): void {
+  if (tag.length > MAX_TAG_LENGTH || !isToken(tag)) {
+    cfg.error(key, "must be 1 to " + MAX_TAG_LENGTH.toString() + " HTTP token characters (letters, digits, !#$%&'*+-.^_`|~)");
+  }
+}
+
+function parseSource(s: ConfigObject): TenantSource | null {
+  const keys = s.value.keys;
+  if (keys.length != 1 || !SOURCE_KEYS.includes(unchecked(keys[0]))) {
+    s.errors.add(s.path, "must have exactly one of: " + SOURCE_KEYS.join(", "));
+    return null;
+  }
+  const key = unchecked(keys[0]);
+  const kind = <SourceKind>SOURCE_KEYS.indexOf(key);
+  if (kind == SourceKind.PathSegment) {
+    return new TenantSource(kind, "", <i32>s.int(key, 1, 1, 64));
+  }
+  if (kind == SourceKind.HostLabel) {
+    return new TenantSource(kind, "", <i32>s.int(key, 0, 0, 126));
+  }
+  let name = s.requiredString(key);
+  if (kind == SourceKind.Header || kind == SourceKind.ClaimHeader) {
+    name = asciiLower(name);
+    if (name.length > 0 && !isToken(name)) s.error(key, "must be a header name (an HTTP token; pseudo-headers are not allowed)");
+  } else if (kind == SourceKind.Cookie) {
+    if (name.length > 0 && !isToken(name)) s.error(key, "must be a cookie name (an HTTP token)");
+  }
+  return new TenantSource(kind, name, 0);
+}
+
+function parseLane(l: ConfigObject, config: Config): Lane {
+  l.allowOnly(["tag", "tenants", "tenant_prefixes", "percentage", "source_cidrs"]);
+  const lane = new Lane();
+  lane.tag = l.requiredString("tag");
+  if (lane.tag.length > 0) checkTag(l, "tag", lane.tag);
+  const tenants = l.stringList("tenants");
+  for (let i = 0; i < tenants.length; i++) lane.tenants.add(unchecked(tenants[i]));
+  const prefixes = l.stringList("tenant_prefixes");
+  for (let i = 0; i < prefixes.length; i++) {
+    const p = unchecked(prefixes[i]);
+    if (p.length == 0) l.errors.add(l.pathOf("tenant_prefixes") + "[" + i.toString() + "]", "must not be empty (use percentage: 100 for every tenant)");
+    else lane.prefixes.add(p);
+  }
+  if (l.has("percentage")) lane.percentage = <i32>l.int("percentage", 0, 0, 100);
+  lane.byTenant = l.has("tenants") || l.has("tenant_prefixes") || l.has("percentage");
+  const cidrs = l.stringList("source_cidrs");
+  for (let i = 0; i < cidrs.length; i++) {
+    const c = Cidr.parse(unchecked(cidrs[i]));
+    if (c == null) l.errors.add(l.pathOf("source_cidrs") + "[" + i.toString() + "]", "must be an IPv4 or IPv6 range such as 10.0.0.0/8 or 2001:db8::/32");
+    else lane.cidrs.push(c);
+  }
+  if (!lane.byTenant && !l.has("source_cidrs")) {
+    l.errors.add(l.path, "needs at least one of tenants, tenant_prefixes, percentage, source_cidrs");
+  }
+  return lane;
+}
+
+const SAME_SITE = ["Strict", "Lax", "None"];
+
+function parseStickyCookie(cfg: ConfigObject, config: Config): StickyCookie {
+  const sticky = new StickyCookie();
+  const v = cfg.value.get("sticky_cookie")!;
+  let name = "";
+  let path = "/";
+  let domain = "";
+  let maxAge: i64 = 86400;
+  let secure = false;
+  let httpOnly = true;
+  let sameSite = "Lax";
+  if (v.isString()) {
+    name = v.stringValue;
+  } else {
+    const c = cfg.object("sticky_cookie");
+    if (c == null) return sticky; // error reported
+    c.allowOnly(["name", "path", "domain", "max_age", "secure", "http_only", "same_site"]);
+    name = c.requiredString("name");
+    path = c.string("path", path);
+    if (path.length == 0 || path.charCodeAt(0) != 0x2f || !cookieAttributeText(path)) c.error("path", "must start with '/' and contain no ';' or control characters");
+    domain = c.string("domain", "");
+    if (domain.length > 0 && !isToken(domain)) c.error("domain", "must be a domain name");
+    maxAge = c.int("max_age", maxAge, 1, 315360000);
+    secure = c.bool("secure", secure);
+    httpOnly = c.bool("http_only", httpOnly);
+    sameSite = c.string("same_site", sameSite);
+    if (!SAME_SITE.includes(sameSite)) c.error("same_site", "must be Strict, Lax or None");
+    else if (sameSite == "None" && !secure) c.error("same_site", "None requires secure: true (browsers drop the cookie otherwise)");
+  }
+  if (!isToken(name)) cfg.error("sticky_cookie", "the cookie name must be an HTTP token");
+  sticky.name = name;
+  let attributes = "; Path=" + path;
+  if (domain.length > 0) attributes += "; Domain=" + domain;
+  const flags = (secure ? "; Secure" : "") + (httpOnly ? "; HttpOnly" : "") + "; SameSite=" + sameSite;
+  sticky.attributes = attributes + "; Max-Age=" + maxAge.toString() + flags;
+  sticky.clear = name + "=" + attributes + "; Max-Age=0" + flags;
+  for (let i = 0; i < config.lanes.length; i++) {
+    const lane = unchecked(config.lanes[i]);
+    lane.setCookie = name + "=" + lane.tag + sticky.attributes;
+  }
+  return sticky;
+}
+
+function cookieAttributeText(s: string): bool {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c == 0x7f || c == 0x3b) return false;
+  }
+  return true;
+}

@@ -1,0 +1,107 @@
+// tenant-gray: finds the tenant of a request and sends gray-listed tenants, or a sticky share of
+// them, into a lane by setting the tag header (default x-mse-tag) that routes match on; the tag
+// also goes into W3C baggage so every service on the call chain keeps the lane. See README.md.
+
+import { Action } from "../../assembly/enums";
+import { HttpFilter } from "../../assembly/filter";
+import { HeaderMap } from "../../assembly/headers";
+import { isToken } from "../../assembly/lib/baggage";
+import { findCookie } from "../../assembly/lib/cookie";
+import { registerFilter } from "../../assembly/plugin";
+import { Config, parseConfig } from "./config";
+import { matchedReason, matchLane, Reason, reasonName, RequestFacts } from "./lanes";
+import { metrics } from "./metrics";
+import { Propagated, propagateTag } from "./propagation";
+import { findTenant, rejectedValues, RequestView } from "./tenant";
+import { appliedTag, applyTrafficTag, keptExisting } from "./traffic-tag";
+
+class TenantGray extends HttpFilter<Config> {
+  /** Response work decided on the request path ("" = none). */
+  private debugValue: string = "";
+  private setCookie: string = "";
+
+  onRequestHeaders(headers: HeaderMap, endOfStream: bool): Action {
+    const c = this.config;
+    const m = metrics();
+    const trafficTag = c.trafficTag;
+    if (trafficTag != null) {
+      applyTrafficTag(trafficTag, headers);
+      const tag = appliedTag;
+      if (tag != null) m.lane(tag).increment();
+      else if (keptExisting) m.kept.increment();
+      else m.untagged.increment();
+      return Action.Continue;
+    }
+
+    const existing = headers.get(c.tagHeader);
+    const hasExisting = existing != null && existing.length > 0;
+    if (hasExisting && !c.overrideTag) {
+      // An earlier hop (or the client) chose the lane and this gateway is told to respect it.
+      m.kept.increment();
+      const kept = existing!;
+      const valid = kept.length <= 64 && isToken(kept);
+      if (c.propagateToBaggage && valid) countPropagation(propagateTag(headers, c.baggageKey, kept, false));
+      if (c.debugHeader.length > 0) this.debugValue = (valid ? kept : "?") + ";by=header";
+      return Action.Continue;
+    }
+
+    const view = new RequestView(headers);
+    const tenant = findTenant(c.sources, view, c.maxTenantLength);
+    if (rejectedValues > 0) m.invalidTenant.increment();
+    if (tenant == null) m.noTenant.increment();
+    const lane = matchLane(c.lanes, new RequestFacts(tenant));
+    let reason = matchedReason;
+    let tag: string | null = lane != null ? lane.tag : null;
+
+    const sticky = c.stickyCookie;
+    if (sticky != null) {
+      const cookies = view.cookieHeader();
+      const current: string | null = cookies == null ? null : findCookie(cookies!, sticky.name);
+      if (lane != null) {
+        // A lane chosen for the tenant is remembered; one chosen by address alone is not.
+        if (lane.byTenant && current != lane.tag) this.setCookie = lane.setCookie;
+      } else if (tenant == null && current != null && c.laneTags.has(current)) {
+        tag = current;
+        reason = Reason.Cookie;
+      } else if (current != null) {
+        this.setCookie = sticky.clear; // the tenant left its lane, or the cookie names no lane
+      }
+    }
+    if (tag == null && c.defaultTag.length > 0) {
+      tag = c.defaultTag;
+      reason = Reason.Default;
+    }
+
+    if (tag != null) {
+      if (!hasExisting || existing != tag) headers.set(c.tagHeader, tag);
+      m.lane(tag).increment();
+    } else {
+      m.untagged.increment();
+      if (hasExisting) {
+        headers.remove(c.tagHeader); // override: the client does not choose its lane
+        m.removed.increment();
+      }
+    }
+    if (c.propagateToBaggage && (tag != null || c.overrideTag)) {
+      countPropagation(propagateTag(headers, c.baggageKey, tag, true));
+    }
+    if (c.debugHeader.length > 0) this.debugValue = (tag != null ? tag : "base") + ";by=" + reasonName(reason);
+    return Action.Continue;
+  }
+
+  onResponseHeaders(headers: HeaderMap, endOfStream: bool): Action {
+    if (this.debugValue.length > 0) headers.set(this.config.debugHeader, this.debugValue);
+    if (this.setCookie.length > 0) {
+      headers.add("set-cookie", this.setCookie);
+      metrics().cookieSet.increment();
+    }
+    return Action.Continue;
+  }
+}
+
+function countPropagation(result: Propagated): void {
+  if (result == Propagated.Added || result == Propagated.Replaced) metrics().propagated.increment();
+}
+
+export * from "../../assembly/exports";
+registerFilter<Config>("tenant-gray", parseConfig, (config: Config): HttpFilter<Config> => new TenantGray(config));

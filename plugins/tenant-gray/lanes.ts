@@ -1,0 +1,129 @@
+// Lanes: which tenants (and client addresses) a lane takes, decided per request in O(1) in the
+// size of the tenant lists. See README.md "Lanes".
+
+import { Cidr, IpAddress, stripPortFromAddress } from "../../assembly/lib/cidr";
+import { stickyBucket } from "../../assembly/lib/sticky";
+import { getPropertyString, PropertyPath } from "../../assembly/properties";
+
+// Envoy's downstream remote address ("1.2.3.4:5678", "[::1]:80"): the peer, or the client from
+// X-Forwarded-For when the connection manager is configured to trust it (use_remote_address,
+// xff_num_trusted_hops); never a header this plugin parses itself.
+const SOURCE_ADDRESS = new PropertyPath(["source", "address"]);
+
+/** Why a request got (or did not get) its lane; also the `by=` of the debug header. */
+export enum Reason { None, Tenants, Prefix, Percentage, Source, Cookie, Header, Default, NoTenant, NoLane }
+
+const REASON_NAMES = ["", "tenants", "prefix", "percentage", "source", "cookie", "header", "default", "no-tenant", "no-lane"];
+
+export function reasonName(r: Reason): string {
+  return unchecked(REASON_NAMES[<i32>r]);
+}
+
+/**
+ * Tenant prefixes as a set per prefix length: a tenant of length L is checked with one substring
+ * and one Set lookup per distinct prefix length <= L, however many prefixes there are.
+ */
+export class PrefixSet {
+  prefixes: Set<string> = new Set<string>();
+  /** Distinct prefix lengths, ascending. */
+  lengths: Array<i32> = new Array<i32>();
+
+  add(prefix: string): void {
+    if (this.prefixes.has(prefix)) return;
+    this.prefixes.add(prefix);
+    const n = prefix.length;
+    if (!this.lengths.includes(n)) {
+      this.lengths.push(n);
+      this.lengths.sort((a: i32, b: i32): i32 => a - b);
+    }
+  }
+
+  get size(): i32 { return this.prefixes.size; }
+
+  matches(tenant: string): bool {
+    const n = tenant.length;
+    for (let i = 0; i < this.lengths.length; i++) {
+      const len = unchecked(this.lengths[i]);
+      if (len > n) return false;
+      if (this.prefixes.has(len == n ? tenant : tenant.substring(0, len))) return true;
+    }
+    return false;
+  }
+}
+
+export class Lane {
+  tag: string = "";
+  tenants: Set<string> = new Set<string>();
+  prefixes: PrefixSet = new PrefixSet();
+  /** Sticky share of tenants, 0-100; -1 when the lane has none. */
+  percentage: i32 = -1;
+  cidrs: Array<Cidr> = new Array<Cidr>();
+  /** The lane lists tenants, prefixes or a percentage: requests without a tenant never match it. */
+  byTenant: bool = false;
+  /** Set-Cookie values for this lane's sticky cookie (built at configure time). */
+  setCookie: string = "";
+}
+
+/** Per-request facts that are computed at most once, and only when a lane needs them. */
+export class RequestFacts {
+  private bucket: i32 = -1;
+  private addressRead: bool = false;
+  private address: IpAddress | null = null;
+
+  constructor(public tenant: string | null) {}
+
+  stickyBucket(tenant: string): i32 {
+    if (this.bucket < 0) this.bucket = stickyBucket(tenant);
+    return this.bucket;
+  }
+
+  clientAddress(): IpAddress | null {
+    if (!this.addressRead) {
+      this.addressRead = true;
+      const text = getPropertyString(SOURCE_ADDRESS);
+      this.address = text == null ? null : IpAddress.parse(stripPortFromAddress(text));
+    }
+    return this.address;
+  }
+}
+
+// Result of matchLane (module state: one request at a time per VM).
+export let matchedReason: Reason = Reason.None;
+
+/** The first lane the request belongs to, or null; sets matchedReason. */
+export function matchLane(lanes: Array<Lane>, facts: RequestFacts): Lane | null {
+  const tenant = facts.tenant;
+  for (let i = 0; i < lanes.length; i++) {
+    const lane = unchecked(lanes[i]);
+    let reason = Reason.Source;
+    if (lane.byTenant) {
+      if (tenant == null) continue;
+      reason = tenantReason(lane, tenant, facts);
+      if (reason == Reason.None) continue;
+    }
+    if (lane.cidrs.length > 0 && !inAnyRange(lane.cidrs, facts)) continue;
+    matchedReason = reason;
+    return lane;
+  }
+  matchedReason = tenant == null ? Reason.NoTenant : Reason.NoLane;
+  return null;
+}
+
+function tenantReason(lane: Lane, tenant: string, facts: RequestFacts): Reason {
+  if (lane.tenants.size > 0 && lane.tenants.has(tenant)) return Reason.Tenants;
+  if (lane.prefixes.size > 0 && lane.prefixes.matches(tenant)) return Reason.Prefix;
+  if (lane.percentage > 0) {
+    if (lane.percentage >= 100) return Reason.Percentage;
+    if (facts.stickyBucket(tenant) < lane.percentage) return Reason.Percentage;
+  }
+  return Reason.None;
+}
+
+function inAnyRange(cidrs: Array<Cidr>, facts: RequestFacts): bool {
+  const addr = facts.clientAddress();
+  if (addr == null) return false;
+  for (let i = 0; i < cidrs.length; i++) {
+    if (unchecked(cidrs[i]).containsAddress(addr)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,140 @@
+// Where the tenant of a request comes from: the configured sources in order, the first that
+// yields a valid value wins. See README.md "Tenant sources" for the trust model.
+
+import { HeaderMap } from "../../assembly/headers";
+import { asciiLower } from "../../assembly/lib/ascii";
+import { IpAddress } from "../../assembly/lib/cidr";
+import { findCookie } from "../../assembly/lib/cookie";
+import { findQueryParam, pathSegment } from "../../assembly/lib/query";
+
+export enum SourceKind { Header, Cookie, Query, PathSegment, HostLabel, ClaimHeader }
+
+export const SOURCE_KEYS = ["header", "cookie", "query", "path_segment", "host_label", "claim_header"];
+
+export class TenantSource {
+  constructor(public kind: SourceKind, public name: string, public index: i32) {}
+}
+
+/** Request headers read at most once per request, and only when a source needs them. */
+export class RequestView {
+  private cookie: string | null = null;
+  private cookieRead: bool = false;
+  private path: string | null = null;
+  private pathRead: bool = false;
+  private host: string | null = null;
+  private hostRead: bool = false;
+
+  constructor(public headers: HeaderMap) {}
+
+  cookieHeader(): string | null {
+    if (!this.cookieRead) {
+      this.cookieRead = true;
+      this.cookie = this.headers.get("cookie");
+    }
+    return this.cookie;
+  }
+
+  pathHeader(): string | null {
+    if (!this.pathRead) {
+      this.pathRead = true;
+      this.path = this.headers.get(":path");
+    }
+    return this.path;
+  }
+
+  /** `:authority` without port, lower-cased. */
+  hostName(): string | null {
+    if (!this.hostRead) {
+      this.hostRead = true;
+      const authority = this.headers.get(":authority");
+      this.host = authority == null ? null : asciiLower(hostWithoutPort(authority));
+    }
+    return this.host;
+  }
+}
+
+/** Counts of values seen but rejected while finding the tenant of one request. */
+export let rejectedValues: i32 = 0;
+
+/** The tenant, or null when no source yields a valid one. */
+export function findTenant(sources: Array<TenantSource>, view: RequestView, maxLength: i32): string | null {
+  rejectedValues = 0;
+  for (let i = 0; i < sources.length; i++) {
+    const value = readSource(unchecked(sources[i]), view);
+    if (value == null || value.length == 0) continue;
+    if (!validTenant(value, maxLength)) {
+      rejectedValues++;
+      continue;
+    }
+    return value;
+  }
+  return null;
+}
+
+function readSource(source: TenantSource, view: RequestView): string | null {
+  switch (source.kind) {
+    case SourceKind.Header:
+    case SourceKind.ClaimHeader:
+      return view.headers.get(source.name);
+    case SourceKind.Cookie: {
+      const header = view.cookieHeader();
+      return header == null ? null : findCookie(header, source.name);
+    }
+    case SourceKind.Query: {
+      const path = view.pathHeader();
+      return path == null ? null : findQueryParam(path, source.name);
+    }
+    case SourceKind.PathSegment: {
+      const path = view.pathHeader();
+      return path == null ? null : pathSegment(path, source.index);
+    }
+    case SourceKind.HostLabel: {
+      const host = view.hostName();
+      return host == null ? null : hostLabel(host, source.index);
+    }
+  }
+  return null;
+}
+
+/** A tenant is 1..maxLength characters without control characters (it may end up in logs). */
+function validTenant(value: string, maxLength: i32): bool {
+  const n = value.length;
+  if (n == 0 || n > maxLength) return false;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
+/** "acme.example.com:8443" => "acme.example.com"; "[::1]:80" => "[::1]". */
+function hostWithoutPort(authority: string): string {
+  const n = authority.length;
+  if (n > 0 && authority.charCodeAt(0) == 0x5b) return authority; // IP literal: no labels anyway
+  for (let i = n - 1; i >= 0; i--) {
+    const c = authority.charCodeAt(i);
+    if (c == 0x3a) return authority.substring(0, i);
+    if (c < 0x30 || c > 0x39) break;
+  }
+  return authority;
+}
+
+/**
+ * DNS label `index` (0 = leftmost) of a host name; null for IP literals, out-of-range indexes and
+ * empty labels ("a..b").
+ */
+export function hostLabel(host: string, index: i32): string | null {
+  const n = host.length;
+  if (n == 0 || host.charCodeAt(0) == 0x5b) return null;
+  if (IpAddress.parse(host) != null) return null;
+  let start = 0;
+  let label = 0;
+  for (let i = 0; i <= n; i++) {
+    if (i == n || host.charCodeAt(i) == 0x2e) {
+      if (label == index) return i > start ? host.substring(start, i) : null;
+      label++;
+      start = i + 1;
+    }
+  }
+  return null;
+}
