@@ -77,7 +77,7 @@ class TenantGray extends HttpFilter<Config> {
       m.lane(tag).increment();
     } else {
       m.untagged.increment();
-      if (hasExisting) {
+      if (existing != null) {
         headers.remove(c.tagHeader); // override: the client does not choose its lane
         m.removed.increment();
       }
