@@ -68,3 +68,8 @@ export declare function proxy_get_metric(metricId: u32, valueOut: usize): i32;
 
 @external("env", "proxy_call_foreign_function")
 export declare function proxy_call_foreign_function(namePtr: usize, nameSize: usize, argsPtr: usize, argsSize: usize, resultPtrOut: usize, resultSizeOut: usize): i32;
+
+// WASI (module wasi_snapshot_preview1), which Envoy also links. The wasi-shim declares the ones
+// AssemblyScript's runtime uses; this one is for the SDK (time.ts: the monotonic clock).
+@external("wasi_snapshot_preview1", "clock_time_get")
+export declare function wasi_clock_time_get(clockId: u32, precision: u64, timeOut: usize): u16;

@@ -4,7 +4,7 @@ export { Action, DataAction, LogLevel, Status, MapType, BufferType } from "./enu
 export { HeaderMap, requestHeaders, responseHeaders, requestTrailers, responseTrailers } from "./headers";
 export { HeaderPair } from "./pairs";
 export { log } from "./log";
-export { nowNanos, nowMillis, nowSeconds } from "./time";
+export { nowNanos, nowMillis, nowSeconds, monotonicNanos } from "./time";
 export { PropertyPath, getPropertyBytes, getPropertyString, getPropertyInt, setProperty, routeName, clusterName } from "./properties";
 export { getBuffer, setBuffer, bufferLength } from "./buffers";
 export { SharedValue, getShared, setShared, setSharedRaw } from "./shared_data";
