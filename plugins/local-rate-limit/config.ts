@@ -1,0 +1,428 @@
+// Configuration of local-rate-limit (see README.md for the table). Two shapes are accepted:
+//   native   {"rules": [{"name", "match", "key", "limit", "keys", "limit_missing", "max_keys", "overflow"}], ...}
+//   Higress  key-rate-limit {"limit_by_header" | "limit_by_param": name, "limit_keys": [{"key", "query_per_*"}]}
+// plus the response fields (status, body, headers, rate_limit_headers) and the contention policy.
+
+import { ConfigObject } from "../../assembly/config";
+import { asciiLower } from "../../assembly/lib/ascii";
+import { isToken } from "../../assembly/lib/baggage";
+import { Cidr } from "../../assembly/lib/cidr";
+import { Regex } from "../../assembly/lib/regex";
+import { HeaderPair } from "../../assembly/pairs";
+import { getPropertyString, PropertyPath } from "../../assembly/properties";
+import { hasLimitFields, Limit, parseLimit } from "./limit";
+import { RuleMetrics } from "./metrics";
+
+export enum Source { None, Header, Param, Cookie, Consumer, ClientIp, Path }
+const SOURCE_FIELDS = ["header", "param", "cookie", "consumer", "client_ip", "path"];
+
+export enum Overflow { Shared, Allow, Deny }
+const OVERFLOW_NAMES = ["shared", "allow", "deny"];
+
+export enum PatternKind { Any, Regex, Cidr }
+
+export const DEFAULT_MAX_KEYS: i64 = 10_000;
+export const MAX_MAX_KEYS: i64 = 1_000_000;
+const MAX_KEY_TEXT: i32 = 1024;
+const RULE_NAME_MAX: i32 = 64;
+
+/** A bucket with a fixed shared-data key: a keyless rule, an exact key, missing keys, an overflow bucket. */
+export class Dedicated {
+  /** UTF-8 of the full shared-data key (set with the rule's prefix once the rule is parsed). */
+  keyBytes: ArrayBuffer = new ArrayBuffer(0);
+  constructor(public key: string, public limit: Limit) {}
+}
+
+/** A `keys` entry matched by pattern: "*", "regexp:...", or a CIDR range for client_ip keys. */
+export class Pattern {
+  regex: Regex | null = null;
+  cidr: Cidr | null = null;
+  /** Shared bucket for values of this pattern once the key table is full (overflow "shared"). */
+  overflow: Dedicated | null = null;
+  constructor(public kind: PatternKind, public text: string, public limit: Limit) {}
+
+  matches(value: string): bool {
+    if (this.kind == PatternKind.Any) return true;
+    if (this.kind == PatternKind.Regex) {
+      const r = this.regex;
+      return r != null && r.test(value);
+    }
+    const c = this.cidr;
+    return c != null && c.contains(value);
+  }
+}
+
+export class HeaderMatch {
+  constructor(public name: string, public value: string | null) {}
+}
+
+export class Rule {
+  name: string = "";
+  // match
+  pathPrefix: string = "";
+  methods: Array<string> = new Array<string>();
+  headers: Array<HeaderMatch> = new Array<HeaderMatch>();
+  // key
+  source: Source = Source.None;
+  sourceName: string = "";
+  // limits
+  limit: Limit | null = null;
+  exact: Map<string, Dedicated> = new Map<string, Dedicated>();
+  patterns: Array<Pattern> = new Array<Pattern>();
+  missing: Dedicated | null = null;
+  /** The bucket of a keyless rule. */
+  all: Dedicated | null = null;
+  /** Overflow bucket of the default limit. */
+  defaultOverflow: Dedicated | null = null;
+  // key table
+  maxKeys: i32 = <i32>DEFAULT_MAX_KEYS;
+  overflow: Overflow = Overflow.Shared;
+  /** Shared-data key prefix of this rule: "lrl|<plugin>|<scope>|<rule>|". */
+  prefix: string = "";
+  prefixBytes: ArrayBuffer = new ArrayBuffer(0);
+  metrics: RuleMetrics | null = null;
+
+  /** Values get buckets in the key table (default limit or pattern entries). */
+  get usesTable(): bool { return this.source != Source.None && (this.limit != null || this.patterns.length > 0); }
+}
+
+export class Config {
+  rules: Array<Rule> = new Array<Rule>();
+  status: u32 = 429;
+  body: string = "local_rate_limited";
+  headers: Array<HeaderPair> = new Array<HeaderPair>();
+  rateLimitHeaders: bool = true;
+  casRetries: i32 = 32;
+  /** Retries ran out: true rejects the request (default), false lets it through. */
+  denyOnContention: bool = true;
+}
+
+const TOP_FIELDS = ["rules", "status", "body", "headers", "rate_limit_headers", "cas_retries", "on_contention"];
+const HIGRESS_TOP = ["limit_by_header", "limit_by_param", "limit_keys"];
+const RULE_FIELDS = ["name", "match", "key", "limit", "keys", "limit_missing", "max_keys", "overflow"];
+const MATCH_KEYS = ["_match_route_", "_match_route_prefix_", "_match_domain_", "_match_service_"];
+const PLUGIN_NAME = new PropertyPath(["plugin_name"]);
+
+export function parseConfig(cfg: ConfigObject): Config {
+  const higress = cfg.has("limit_by_header") || cfg.has("limit_by_param") || cfg.has("limit_keys");
+  const known = TOP_FIELDS.slice(0);
+  for (let i = 0; i < HIGRESS_TOP.length; i++) known.push(unchecked(HIGRESS_TOP[i]));
+  cfg.allowOnly(known);
+  const config = new Config();
+  config.status = <u32>cfg.int("status", 429, 400, 599);
+  config.body = cfg.string("body", config.body);
+  config.rateLimitHeaders = cfg.bool("rate_limit_headers", true);
+  config.casRetries = <i32>cfg.int("cas_retries", 32, 1, 1000);
+  const contention = cfg.string("on_contention", "deny");
+  if (contention == "allow") config.denyOnContention = false;
+  else if (contention != "deny") cfg.error("on_contention", "must be deny or allow");
+  parseResponseHeaders(cfg, config);
+
+  const prefix = "lrl|" + pluginName() + "|" + scopeOf(cfg) + "|";
+  if (higress) {
+    if (cfg.has("rules")) cfg.error("rules", "cannot be combined with the Higress key-rate-limit fields (limit_by_header, limit_by_param, limit_keys)");
+    const rule = parseHigressRule(cfg);
+    if (rule != null) {
+      finishRule(rule, prefix);
+      config.rules.push(rule);
+    }
+    return config;
+  }
+  if (!cfg.has("rules")) {
+    cfg.error("rules", "is required (or the Higress key-rate-limit fields limit_by_header / limit_by_param with limit_keys)");
+    return config;
+  }
+  const rules = cfg.objectList("rules");
+  if (rules.length == 0 && cfg.errors.count == 0) cfg.error("rules", "must list at least one rule");
+  const names = new Set<string>();
+  for (let i = 0; i < rules.length; i++) {
+    const r = unchecked(rules[i]);
+    const rule = parseRule(r);
+    if (names.has(rule.name)) r.error("name", "duplicate rule name '" + rule.name + "'");
+    names.add(rule.name);
+    finishRule(rule, prefix);
+    config.rules.push(rule);
+  }
+  return config;
+}
+
+/** plugin_name of the filter (Envoy PluginConfig.name), so two filters sharing a vm_id keep separate buckets. */
+function pluginName(): string {
+  const n = getPropertyString(PLUGIN_NAME);
+  return n == null ? "" : n;
+}
+
+/**
+ * "g" for the global configuration; for a Higress `_rules_` entry a hash of its match keys, so its
+ * buckets do not collide with other entries' and survive reordering of `_rules_` across reloads.
+ */
+function scopeOf(cfg: ConfigObject): string {
+  if (cfg.path.length == 0) return "g";
+  let text = "";
+  for (let i = 0; i < MATCH_KEYS.length; i++) {
+    const key = unchecked(MATCH_KEYS[i]);
+    const v = cfg.value.get(key);
+    if (v != null) text += key + "=" + v.toString() + ";";
+  }
+  return "r" + hex64(fnv1a64(text));
+}
+
+function fnv1a64(s: string): u64 {
+  let h: u64 = 0xcbf29ce484222325;
+  for (let i = 0; i < s.length; i++) {
+    h ^= <u64>s.charCodeAt(i);
+    h *= 0x100000001b3;
+  }
+  return h;
+}
+
+function hex64(v: u64): string {
+  let s = "";
+  for (let i = 15; i >= 0; i--) {
+    const d = <i32>((v >> (<u64>i * 4)) & 15);
+    s += String.fromCharCode(d < 10 ? 48 + d : 87 + d);
+  }
+  return s;
+}
+
+function parseResponseHeaders(cfg: ConfigObject, config: Config): void {
+  const o = cfg.object("headers");
+  if (o == null) return;
+  const keys = o.value.keys;
+  for (let i = 0; i < keys.length; i++) {
+    const name = unchecked(keys[i]);
+    const v = unchecked(o.value.values[i]);
+    const lower = asciiLower(name);
+    if (!isToken(name)) { o.error(name, "must be a header name (an HTTP token)"); continue; }
+    if (lower == "x-ratelimit-limit" || lower == "x-ratelimit-remaining" || lower == "x-ratelimit-reset" || lower == "retry-after") {
+      o.error(name, "is set by the plugin (turn it off with rate_limit_headers: false)");
+      continue;
+    }
+    if (!v.isString() || !isHeaderValue(v.stringValue)) { o.error(name, "must be a string without control characters"); continue; }
+    config.headers.push(new HeaderPair(lower, v.stringValue));
+  }
+}
+
+function isHeaderValue(s: string): bool {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 0x20 && c != 9) || c == 0x7f) return false;
+  }
+  return true;
+}
+
+function parseRule(r: ConfigObject): Rule {
+  r.allowOnly(RULE_FIELDS);
+  const rule = new Rule();
+  rule.name = r.requiredString("name");
+  if (rule.name.length > 0 && !isRuleName(rule.name)) {
+    r.error("name", "must be 1-" + RULE_NAME_MAX.toString() + " characters of A-Z a-z 0-9 _ - (it names metrics and buckets)");
+  }
+  const m = r.object("match");
+  if (m != null) parseMatch(m, rule);
+  const k = r.object("key");
+  if (k != null) parseSource(k, rule);
+
+  const l = r.object("limit");
+  if (l != null) rule.limit = parseLimit(l);
+  parseKeys(r, r.objectList("keys"), rule);
+
+  if (rule.source == Source.None) {
+    if (r.has("keys")) r.error("keys", "needs a key source (key: {header|param|cookie|consumer|client_ip|path})");
+    if (r.has("limit_missing")) r.error("limit_missing", "needs a key source");
+    if (l == null && !r.has("keys")) r.error("limit", "is required (a rule without key has one bucket for all its requests)");
+  } else if (l == null && rule.patterns.length == 0 && rule.exact.size == 0 && !r.has("keys") && !r.has("limit_missing")) {
+    r.error("limit", "is required unless keys lists the limited values");
+  }
+  parseMissing(r, rule);
+
+  rule.maxKeys = <i32>r.int("max_keys", DEFAULT_MAX_KEYS, 1, MAX_MAX_KEYS);
+  const overflow = r.string("overflow", "shared");
+  const index = OVERFLOW_NAMES.indexOf(overflow);
+  if (index < 0) r.error("overflow", "must be one of " + OVERFLOW_NAMES.join(", "));
+  else rule.overflow = <Overflow>index;
+  return rule;
+}
+
+function isRuleName(s: string): bool {
+  if (s.length == 0 || s.length > RULE_NAME_MAX) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const ok = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95 || c == 45;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function parseMatch(m: ConfigObject, rule: Rule): void {
+  m.allowOnly(["path_prefix", "methods", "headers"]);
+  rule.pathPrefix = m.string("path_prefix", "");
+  if (m.has("path_prefix") && !rule.pathPrefix.startsWith("/")) m.error("path_prefix", "must start with /");
+  const methods = m.stringList("methods");
+  for (let i = 0; i < methods.length; i++) {
+    const method = unchecked(methods[i]);
+    if (!isToken(method)) m.errors.add(m.pathOf("methods") + "[" + i.toString() + "]", "must be an HTTP method");
+    else rule.methods.push(method);
+  }
+  const headers = m.objectList("headers");
+  for (let i = 0; i < headers.length; i++) {
+    const h = unchecked(headers[i]);
+    h.allowOnly(["name", "value"]);
+    const name = asciiLower(h.requiredString("name"));
+    if (name.length > 0 && !isHeaderName(name)) h.error("name", "must be a header name");
+    const value: string | null = h.has("value") ? h.string("value", "") : null;
+    rule.headers.push(new HeaderMatch(name, value));
+  }
+}
+
+/** An HTTP token, or a pseudo-header such as :authority. */
+function isHeaderName(name: string): bool {
+  if (name.startsWith(":")) return isToken(name.substring(1));
+  return isToken(name);
+}
+
+function parseSource(k: ConfigObject, rule: Rule): void {
+  k.allowOnly(SOURCE_FIELDS);
+  let count = 0;
+  for (let i = 0; i < SOURCE_FIELDS.length; i++) if (k.has(unchecked(SOURCE_FIELDS[i]))) count++;
+  if (count != 1) {
+    k.errors.add(k.path, "must have exactly one of " + SOURCE_FIELDS.join(", "));
+    return;
+  }
+  if (k.has("header")) {
+    rule.source = Source.Header;
+    rule.sourceName = asciiLower(k.requiredString("header"));
+    if (rule.sourceName.length > 0 && !isHeaderName(rule.sourceName)) k.error("header", "must be a header name");
+  } else if (k.has("param")) {
+    rule.source = Source.Param;
+    rule.sourceName = k.requiredString("param");
+  } else if (k.has("cookie")) {
+    rule.source = Source.Cookie;
+    rule.sourceName = k.requiredString("cookie");
+  } else {
+    const name = k.has("consumer") ? "consumer" : k.has("client_ip") ? "client_ip" : "path";
+    if (!k.bool(name, false)) k.error(name, "must be true");
+    rule.source = name == "consumer" ? Source.Consumer : name == "client_ip" ? Source.ClientIp : Source.Path;
+    if (rule.source == Source.Consumer) rule.sourceName = "x-mse-consumer";
+  }
+}
+
+function parseKeys(r: ConfigObject, entries: Array<ConfigObject>, rule: Rule): void {
+  if (r.has("keys") && entries.length == 0 && r.errors.count == 0) r.error("keys", "must list at least one key");
+  for (let i = 0; i < entries.length; i++) {
+    const e = unchecked(entries[i]);
+    const known = ["key", "requests", "per", "burst", "query_per_second", "query_per_minute", "query_per_hour", "query_per_day"];
+    e.allowOnly(known);
+    const text = e.requiredString("key");
+    if (text.length > MAX_KEY_TEXT) { e.error("key", "longer than " + MAX_KEY_TEXT.toString() + " characters"); continue; }
+    if (!hasLimitFields(e)) { e.error("requests", "is required (or one of query_per_second, query_per_minute, query_per_hour, query_per_day)"); continue; }
+    const limit = parseLimit(e);
+    if (limit == null || text.length == 0) continue;
+    if (text == "*") {
+      if (rule.limit != null) { e.error("key", "\"*\" gives every value its own bucket, as the rule's limit already does; use one of them"); continue; }
+      rule.patterns.push(new Pattern(PatternKind.Any, text, limit));
+    } else if (text.startsWith("regexp:")) {
+      const compiled = Regex.compile(text.substring(7));
+      if (!compiled.ok) {
+        e.error("key", "bad regexp at offset " + compiled.offset.toString() + ": " + compiled.error);
+        continue;
+      }
+      const p = new Pattern(PatternKind.Regex, text, limit);
+      p.regex = compiled.regex;
+      rule.patterns.push(p);
+    } else if (rule.source == Source.ClientIp && text.includes("/")) {
+      const cidr = Cidr.parse(text);
+      if (cidr == null) { e.error("key", "is not an IP range (CIDR such as 10.0.0.0/8)"); continue; }
+      const p = new Pattern(PatternKind.Cidr, text, limit);
+      p.cidr = cidr;
+      rule.patterns.push(p);
+    } else {
+      if (rule.exact.has(text)) { e.error("key", "duplicate key '" + text + "'"); continue; }
+      rule.exact.set(text, new Dedicated("x|" + text, limit));
+    }
+  }
+}
+
+function parseMissing(r: ConfigObject, rule: Rule): void {
+  const v = r.value.get("limit_missing");
+  if (v == null || v.isNull()) return;
+  if (v.isBool()) {
+    if (!v.boolValue) return;
+    const l = rule.limit;
+    if (l == null) { r.error("limit_missing", "true uses the rule's limit, which is not set; give limit_missing its own limit object"); return; }
+    rule.missing = new Dedicated("m", l);
+    return;
+  }
+  const o = r.object("limit_missing");
+  if (o == null) return; // object() reported the type error
+  o.allowOnly(["requests", "per", "burst"]);
+  const l = parseLimit(o);
+  if (l != null) rule.missing = new Dedicated("m", l);
+}
+
+/** Higress key-rate-limit: only the listed values of one header or parameter are limited. */
+function parseHigressRule(cfg: ConfigObject): Rule | null {
+  const byHeader = cfg.has("limit_by_header");
+  const byParam = cfg.has("limit_by_param");
+  if (byHeader == byParam) {
+    cfg.error(byHeader ? "limit_by_param" : "limit_by_header", "exactly one of limit_by_header or limit_by_param is required");
+    return null;
+  }
+  const rule = new Rule();
+  rule.name = "key-rate-limit";
+  if (byHeader) {
+    rule.source = Source.Header;
+    rule.sourceName = asciiLower(cfg.requiredString("limit_by_header"));
+    if (rule.sourceName.length > 0 && !isHeaderName(rule.sourceName)) cfg.error("limit_by_header", "must be a header name");
+  } else {
+    rule.source = Source.Param;
+    rule.sourceName = cfg.requiredString("limit_by_param");
+  }
+  if (!cfg.has("limit_keys")) { cfg.error("limit_keys", "is required"); return rule; }
+  const entries = cfg.objectList("limit_keys");
+  if (entries.length == 0) cfg.error("limit_keys", "must list at least one key");
+  parseKeys(cfg, entries, rule);
+  return rule;
+}
+
+/** Storage names: every bucket key of the rule starts with its prefix. */
+function finishRule(rule: Rule, prefix: string): void {
+  rule.prefix = prefix + rule.name + "|";
+  const l = rule.limit;
+  if (rule.source == Source.None) {
+    if (l != null) rule.all = new Dedicated("all", l);
+  } else {
+    if (l != null) rule.defaultOverflow = new Dedicated("o|*", l);
+    for (let i = 0; i < rule.patterns.length; i++) {
+      const p = unchecked(rule.patterns[i]);
+      p.overflow = new Dedicated("o|" + p.text, p.limit);
+    }
+  }
+  const all = dedicatedBuckets(rule, true);
+  for (let i = 0; i < all.length; i++) {
+    const d = unchecked(all[i]);
+    d.key = rule.prefix + d.key;
+    d.keyBytes = String.UTF8.encode(d.key);
+  }
+  rule.prefixBytes = String.UTF8.encode(rule.prefix);
+}
+
+/** Every dedicated bucket of a rule (for creating them at configure time). */
+export function dedicatedBuckets(rule: Rule, includeUnused: bool = false): Array<Dedicated> {
+  const out = new Array<Dedicated>();
+  const all = rule.all;
+  if (all != null) out.push(all);
+  const missing = rule.missing;
+  if (missing != null) out.push(missing);
+  const values = rule.exact.values();
+  for (let i = 0; i < values.length; i++) out.push(unchecked(values[i]));
+  if (rule.overflow == Overflow.Shared || includeUnused) {
+    const d = rule.defaultOverflow;
+    if (d != null) out.push(d);
+    for (let i = 0; i < rule.patterns.length; i++) {
+      const o = unchecked(rule.patterns[i]).overflow;
+      if (o != null) out.push(o);
+    }
+  }
+  return out;
+}

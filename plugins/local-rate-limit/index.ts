@@ -1,0 +1,148 @@
+// local-rate-limit: token buckets per key (header, param, cookie, consumer, client IP, path) in
+// proxy shared data, so every Envoy worker draws from the same bucket. See README.md.
+
+import { ConfigObject } from "../../assembly/config";
+import { Action } from "../../assembly/enums";
+import { HttpFilter } from "../../assembly/filter";
+import { HeaderMap } from "../../assembly/headers";
+import { sendLocalResponse } from "../../assembly/local_response";
+import { HeaderPair } from "../../assembly/pairs";
+import { registerFilter } from "../../assembly/plugin";
+import { monotonicNanos, nowNanos } from "../../assembly/time";
+import { Config, dedicatedBuckets, parseConfig, Rule } from "./config";
+import { ruleMetrics, RuleMetrics } from "./metrics";
+import { keyValue, RequestInfo, ruleMatches } from "./request";
+import { ensureStorage, Outcome, takeDedicated, takeKeyed, Verdict } from "./store";
+
+const GRPC_RESOURCE_EXHAUSTED: i32 = 8;
+const verdict = new Verdict();
+
+/** Microseconds on the monotonic clock (wall clock if the host has no monotonic clock). */
+function nowUs(): u64 {
+  let ns = monotonicNanos();
+  if (ns == 0) ns = nowNanos();
+  return ns / 1000;
+}
+
+/** Parses the configuration and, when it is valid, creates its buckets that do not exist yet. */
+function parse(cfg: ConfigObject): Config {
+  const config = parseConfig(cfg);
+  if (cfg.errors.count > 0) return config;
+  const now = nowUs();
+  for (let i = 0; i < config.rules.length; i++) {
+    const rule = unchecked(config.rules[i]);
+    ensureStorage(rule, dedicatedBuckets(rule), now);
+  }
+  return config;
+}
+
+function metricsOf(rule: Rule): RuleMetrics {
+  let m = rule.metrics;
+  if (m == null) {
+    m = ruleMetrics(rule.name);
+    rule.metrics = m;
+  }
+  return m;
+}
+
+/** Ceiling of microseconds in whole seconds. */
+function seconds(us: u64): u64 { return (us + 999_999) / 1_000_000; }
+
+class LocalRateLimit extends HttpFilter<Config> {
+  /** x-ratelimit-* for the response: the metered rule with the fewest tokens left. */
+  metered: bool = false;
+  limit: i64 = 0;
+  remaining: u64 = 0;
+  resetUs: u64 = 0;
+
+  onRequestHeaders(headers: HeaderMap, endOfStream: bool): Action {
+    const config = this.config;
+    const req = new RequestInfo(headers);
+    let now: u64 = 0;
+    for (let i = 0; i < config.rules.length; i++) {
+      const rule = unchecked(config.rules[i]);
+      if (!ruleMatches(rule, req)) continue;
+      if (now == 0) now = nowUs();
+      if (!this.apply(rule, req, now)) continue;
+      const m = metricsOf(rule);
+      const o = verdict.outcome;
+      if (verdict.overflowed) m.overflow.increment();
+      if (o == Outcome.ContentionAllowed || o == Outcome.ContentionDenied) m.contention.increment();
+      else if (o == Outcome.Error) m.error.increment();
+      if (!verdict.allowed) {
+        m.limited.increment();
+        return this.reject(headers);
+      }
+      m.allowed.increment();
+      if (verdict.metered && (!this.metered || verdict.tokens < this.remaining)) {
+        this.metered = true;
+        this.limit = verdict.capacity;
+        this.remaining = verdict.tokens;
+        this.resetUs = verdict.usUntilFull;
+      }
+    }
+    return Action.Continue;
+  }
+
+  /** Runs one matching rule into `verdict`; false when the rule does not limit this request. */
+  apply(rule: Rule, req: RequestInfo, now: u64): bool {
+    const config = this.config;
+    verdict.reset();
+    const all = rule.all;
+    if (all != null) {
+      takeDedicated(all, now, config.casRetries, config.denyOnContention, verdict);
+      return true;
+    }
+    const value = keyValue(rule, req);
+    if (value == null) {
+      const missing = rule.missing;
+      if (missing == null) return false;
+      takeDedicated(missing, now, config.casRetries, config.denyOnContention, verdict);
+      return true;
+    }
+    if (rule.exact.has(value)) {
+      takeDedicated(rule.exact.get(value), now, config.casRetries, config.denyOnContention, verdict);
+      return true;
+    }
+    for (let p = 0; p < rule.patterns.length; p++) {
+      const pattern = unchecked(rule.patterns[p]);
+      if (!pattern.matches(value)) continue;
+      takeKeyed(rule, value, pattern.limit, pattern.overflow, now, config.casRetries, config.denyOnContention, verdict);
+      return true;
+    }
+    const limit = rule.limit;
+    if (limit == null) return false;
+    takeKeyed(rule, value, limit, rule.defaultOverflow, now, config.casRetries, config.denyOnContention, verdict);
+    return true;
+  }
+
+  reject(headers: HeaderMap): Action {
+    const config = this.config;
+    const out = new Array<HeaderPair>();
+    for (let i = 0; i < config.headers.length; i++) out.push(unchecked(config.headers[i]));
+    if (config.rateLimitHeaders) {
+      out.push(new HeaderPair("x-ratelimit-limit", verdict.capacity.toString()));
+      out.push(new HeaderPair("x-ratelimit-remaining", "0"));
+      if (verdict.metered) out.push(new HeaderPair("x-ratelimit-reset", seconds(verdict.usUntilFull).toString()));
+    }
+    let retry = seconds(verdict.usUntilToken);
+    if (retry == 0) retry = 1;
+    out.push(new HeaderPair("retry-after", retry.toString()));
+    const contentType = headers.get("content-type");
+    const grpc = contentType != null && contentType.startsWith("application/grpc");
+    sendLocalResponse(config.status, config.body, out, "local_rate_limited", grpc ? GRPC_RESOURCE_EXHAUSTED : -1);
+    this.responded = true;
+    return Action.Pause;
+  }
+
+  onResponseHeaders(headers: HeaderMap, endOfStream: bool): Action {
+    if (!this.metered || !this.config.rateLimitHeaders) return Action.Continue;
+    headers.set("x-ratelimit-limit", this.limit.toString());
+    headers.set("x-ratelimit-remaining", this.remaining.toString());
+    headers.set("x-ratelimit-reset", seconds(this.resetUs).toString());
+    return Action.Continue;
+  }
+}
+
+export * from "../../assembly/exports";
+registerFilter<Config>("local-rate-limit", parse, (config: Config): HttpFilter<Config> => new LocalRateLimit(config));

@@ -1,0 +1,560 @@
+// local-rate-limit on the host emulator: the scenario table shared with the Envoy tests, exact
+// token arithmetic with the fake clock over several VMs (workers), key patterns, the key table
+// bound, compare-and-swap contention between VMs, configuration reloads and configuration errors.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { ProxyWasmHost, type HttpStream } from "../host/index.ts";
+import { pluginWasm } from "./plugin-wasm.ts";
+import { LIMITS_CONFIG, SCENARIOS, routeOf } from "../scenarios/local-rate-limit.ts";
+import { exampleConfig } from "../envoy/example-config.ts";
+
+const WASM = pluginWasm("local-rate-limit");
+const EXAMPLE = "envoy-examples/local-rate-limit/envoy.yaml";
+const COUNTERS = ["allowed", "limited", "overflow", "contention", "error"] as const;
+
+function host(config: unknown, workers = 4) {
+  return ProxyWasmHost.create({
+    wasm: WASM, workers, rootId: "local-rate-limit", pluginName: "local-rate-limit",
+    pluginConfig: typeof config === "string" ? config : JSON.stringify(config),
+  });
+}
+
+/** Envoy-like request: path, optional method and headers, properties for _rules_. */
+function send(h: ProxyWasmHost, path: string, headers: [string, string][] = [], opts: { method?: string; vm?: number; ip?: string } = {}): HttpStream {
+  const properties: Record<string, string> = { "xds.route_name": routeOf(path) };
+  if (opts.ip) properties["source.address"] = `${opts.ip}:40000`;
+  return h.request({ vm: opts.vm, headers: [[":path", path], [":method", opts.method ?? "GET"], ...headers], properties });
+}
+
+const limited = (s: HttpStream) => s.status === 429;
+function counter(h: ProxyWasmHost, rule: string, name: string): number {
+  return Number(h.metric(`local_rate_limit.${rule}.${name}`) ?? 0);
+}
+/** Sends `n` requests (round robin over the VMs) and returns how many were admitted. */
+function burst(h: ProxyWasmHost, n: number, path = "/", headers: [string, string][] = []): number {
+  let ok = 0;
+  for (let i = 0; i < n; i++) if (send(h, path, headers).status === 200) ok++;
+  return ok;
+}
+
+describe("local-rate-limit scenarios (same table as the Envoy tests)", () => {
+  const h = host(exampleConfig(EXAMPLE, "local-rate-limit"));
+
+  test("example configuration equals the scenario configuration", () => {
+    assert.deepEqual(JSON.parse(exampleConfig(EXAMPLE, "local-rate-limit")), LIMITS_CONFIG);
+  });
+
+  for (const s of SCENARIOS) {
+    test(s.name, () => {
+      const rules = Object.keys(s.counters ?? {});
+      const before = rules.map((k) => Number(h.metric(`local_rate_limit.${k}`) ?? 0));
+      for (const [i, step] of s.steps.entries()) {
+        const res = send(h, step.path, step.headers ?? [], { method: step.method });
+        assert.equal(res.status, step.status, `step ${i}: status`);
+        for (const [name, value] of Object.entries(step.expect ?? {})) {
+          assert.equal(res.responseHeader(name) ?? null, value, `step ${i}: response header ${name}`);
+        }
+        if (step.body !== undefined) assert.equal(res.localResponse?.bodyText, step.body, `step ${i}: body`);
+      }
+      rules.forEach((k, i) => assert.equal(Number(h.metric(`local_rate_limit.${k}`) ?? 0) - before[i], s.counters![k], `counter ${k}`));
+    });
+  }
+});
+
+describe("exact token arithmetic (fake clock, 4 VMs)", () => {
+  test("10/minute: one token every 6 s exactly, never before", () => {
+    const h = host({ rules: [{ name: "r", limit: { requests: 10, per: "minute" } }] });
+    assert.equal(burst(h, 25), 10);
+    h.advanceTime(5999);
+    assert.equal(burst(h, 3), 0);
+    h.advanceTime(1);
+    assert.equal(burst(h, 3), 1);
+    h.advanceTime(6000 * 4);
+    assert.equal(burst(h, 10), 4);
+    h.advanceTime(3000);
+    const half = send(h, "/");
+    assert.equal(half.status, 429);
+    assert.equal(half.responseHeader("retry-after"), "3", "3 s until the next token");
+    assert.equal(half.responseHeader("x-ratelimit-reset"), "57", "57 s until full");
+  });
+
+  test("burst: capacity is requests + burst, refill stays at the rate", () => {
+    const h = host({ rules: [{ name: "r", limit: { requests: 2, per: "second", burst: 3 } }] });
+    const first = send(h, "/");
+    assert.equal(first.responseHeader("x-ratelimit-limit"), "5");
+    assert.equal(first.responseHeader("x-ratelimit-remaining"), "4");
+    assert.equal(burst(h, 10), 4);
+    h.advanceTime(500);
+    assert.equal(burst(h, 5), 1);
+    h.advanceTime(10_000);
+    assert.equal(burst(h, 10), 5, "refill is capped at requests + burst");
+  });
+
+  test("per hour and per day: 4/hour = one per 900 s, 3/day = one per 8 h", () => {
+    const h = host({ rules: [
+      { name: "h", match: { path_prefix: "/h" }, limit: { requests: 4, per: "hour" } },
+      { name: "d", match: { path_prefix: "/d" }, limit: { requests: 3, per: "day" } },
+    ] });
+    assert.equal(burst(h, 6, "/h"), 4);
+    assert.equal(burst(h, 6, "/d"), 3);
+    h.advanceTime(900_000 - 1);
+    assert.equal(burst(h, 2, "/h"), 0);
+    h.advanceTime(1);
+    assert.equal(burst(h, 2, "/h"), 1);
+    h.advanceTime(8 * 3600_000 - 900_000 - 1);
+    assert.equal(burst(h, 2, "/d"), 0);
+    h.advanceTime(1);
+    assert.equal(burst(h, 2, "/d"), 1);
+    assert.equal(send(h, "/d").responseHeader("retry-after"), "28800");
+    h.advanceTime(3 * 86400_000);
+    assert.equal(burst(h, 5, "/d"), 3);
+  });
+
+  test("rates that do not divide the period stay exact: 7/minute over one hour is 420 + capacity", () => {
+    const h = host({ rules: [{ name: "r", limit: { requests: 7, per: "minute" } }] }, 3);
+    let ok = burst(h, 7);
+    for (let t = 0; t < 3600; t++) {
+      h.advanceTime(1000);
+      ok += burst(h, 1);
+    }
+    assert.equal(ok, 7 + 420);
+  });
+
+  test("sub-millisecond steps add up: 1000/second, 1 ms at a time", () => {
+    const h = host({ rules: [{ name: "r", limit: { requests: 1000, per: "second" } }] }, 2);
+    assert.equal(burst(h, 1000), 1000);
+    let ok = 0;
+    for (let i = 0; i < 500; i++) {
+      h.advanceTime(0.5);
+      ok += burst(h, 1);
+    }
+    assert.equal(ok, 250);
+  });
+
+  test("the wall clock jumping (NTP) does not move the buckets: they run on the monotonic clock", () => {
+    const h = host({ rules: [{ name: "r", limit: { requests: 2, per: "minute" } }] });
+    assert.equal(burst(h, 3), 2);
+    h.setWallClock(Date.UTC(2030, 0, 1));
+    assert.equal(burst(h, 1), 0);
+    h.setWallClock(Date.UTC(2020, 0, 1));
+    assert.equal(burst(h, 1), 0);
+    h.advanceTime(30_000);
+    assert.equal(burst(h, 2), 1);
+  });
+
+  test("all VMs draw from one bucket: each of 4 VMs sees the others' requests", () => {
+    const h = host({ rules: [{ name: "r", limit: { requests: 8, per: "minute" } }] });
+    const seen: string[] = [];
+    for (let i = 0; i < 8; i++) seen.push(send(h, "/", [], { vm: i % 4 }).responseHeader("x-ratelimit-remaining")!);
+    assert.deepEqual(seen, ["7", "6", "5", "4", "3", "2", "1", "0"]);
+    for (let vm = 0; vm < 4; vm++) assert.equal(send(h, "/", [], { vm }).status, 429);
+  });
+});
+
+describe("keys", () => {
+  const config = {
+    rules: [{
+      name: "k", key: { header: "x-user" },
+      limit: { requests: 2, per: "minute" },
+      keys: [
+        { key: "vip", requests: 10, per: "minute" },
+        { key: "regexp:^team-[a-z]+$", requests: 4, per: "minute" },
+        { key: "regexp:^team-", requests: 3, per: "minute" },
+      ],
+    }],
+  };
+  const limitOf = (s: HttpStream) => s.responseHeader("x-ratelimit-limit");
+
+  test("exact keys first, then patterns in order, then the default limit", () => {
+    const h = host(config);
+    assert.equal(limitOf(send(h, "/", [["x-user", "vip"]])), "10");
+    assert.equal(limitOf(send(h, "/", [["x-user", "team-abc"]])), "4");
+    assert.equal(limitOf(send(h, "/", [["x-user", "team-42"]])), "3");
+    assert.equal(limitOf(send(h, "/", [["x-user", "someone"]])), "2");
+    assert.equal(limitOf(send(h, "/", [["x-user", "VIP"]])), "2", "exact keys are case-sensitive");
+  });
+
+  test("values matching one regexp each get their own bucket", () => {
+    const h = host(config);
+    for (const user of ["team-a", "team-b", "team-c"]) assert.equal(burst(h, 6, "/", [["x-user", user]]), 4, user);
+  });
+
+  test("'*' limits every value, and without a default limit only listed values are limited", () => {
+    const star = host({ rules: [{ name: "s", key: { header: "x-user" }, keys: [{ key: "*", requests: 1, per: "minute" }] }] });
+    assert.equal(burst(star, 3, "/", [["x-user", "a"]]), 1);
+    assert.equal(burst(star, 3, "/", [["x-user", "b"]]), 1);
+    assert.equal(burst(star, 3), 3, "no key: not limited");
+    const listed = host({ rules: [{ name: "l", key: { header: "x-user" }, keys: [{ key: "a", requests: 1, per: "minute" }] }] });
+    assert.equal(burst(listed, 3, "/", [["x-user", "a"]]), 1);
+    const free = send(listed, "/", [["x-user", "b"]]);
+    assert.equal(free.status, 200);
+    assert.equal(free.responseHeader("x-ratelimit-limit"), undefined, "unlisted value: no rule applied, no headers");
+  });
+
+  test("client IP keys with CIDR ranges; every address in a range has its own bucket", () => {
+    const h = host({ rules: [{ name: "ip", key: { client_ip: true }, limit: { requests: 1, per: "minute" },
+      keys: [{ key: "10.0.0.0/8", requests: 3, per: "minute" }, { key: "192.168.1.7", requests: 5, per: "minute" }] }] });
+    const ip = (addr: string, n: number) => { let ok = 0; for (let i = 0; i < n; i++) if (send(h, "/", [], { ip: addr }).status === 200) ok++; return ok; };
+    assert.equal(ip("10.1.2.3", 5), 3);
+    assert.equal(ip("10.9.9.9", 5), 3);
+    assert.equal(ip("192.168.1.7", 9), 5);
+    assert.equal(ip("172.16.0.1", 3), 1);
+    assert.equal(ip("2001:db8::1", 3), 1);
+  });
+
+  test("limit_missing: true shares the rule's limit among requests without the key", () => {
+    const h = host({ rules: [{ name: "m", key: { cookie: "sid" }, limit: { requests: 2, per: "minute" }, limit_missing: true }] });
+    assert.equal(burst(h, 5), 2);
+    assert.equal(burst(h, 5, "/", [["cookie", "sid=x"]]), 2);
+  });
+
+  test("path key: the path without its query", () => {
+    const h = host({ rules: [{ name: "p", key: { path: true }, limit: { requests: 2, per: "minute" } }] });
+    assert.equal(burst(h, 2, "/a?x=1") + burst(h, 2, "/a?x=2"), 2);
+    assert.equal(burst(h, 3, "/b"), 2);
+  });
+
+  test("long values (over 128 bytes) are kept as a digest and still get exact buckets", () => {
+    const h = host({ rules: [{ name: "t", key: { header: "authorization" }, limit: { requests: 2, per: "minute" } }] });
+    const a = "Bearer " + "a".repeat(3000);
+    const b = "Bearer " + "a".repeat(2999) + "b";
+    assert.equal(burst(h, 4, "/", [["authorization", a]]), 2);
+    assert.equal(burst(h, 4, "/", [["authorization", b]]), 2);
+  });
+
+  test("Higress key-rate-limit configuration: only listed values, query_per_* fields", () => {
+    const h = host({ limit_by_header: "x-ca-key", limit_keys: [
+      { key: "102234", query_per_minute: 2 }, { key: "308239", query_per_hour: 3 }, { key: "both", query_per_second: 0, query_per_minute: 1 },
+    ] });
+    assert.equal(burst(h, 4, "/", [["x-ca-key", "102234"]]), 2);
+    assert.equal(burst(h, 5, "/", [["x-ca-key", "308239"]]), 3);
+    assert.equal(burst(h, 3, "/", [["x-ca-key", "both"]]), 1);
+    assert.equal(burst(h, 4, "/", [["x-ca-key", "other"]]), 4);
+    assert.equal(burst(h, 4), 4, "missing header: not limited (Higress gives key \"\", which passes)");
+    assert.equal(counter(h, "key-rate-limit", "limited"), 2 + 2 + 2);
+    const byParam = host({ limit_by_param: "apikey", limit_keys: [{ key: "k1", query_per_second: 1 }], status: 503, body: "slow down" });
+    assert.equal(burst(byParam, 3, "/?apikey=k1"), 1);
+    const r = send(byParam, "/?apikey=k1");
+    assert.equal(r.status, 503);
+    assert.equal(r.localResponse?.bodyText, "slow down");
+  });
+
+  test("regexp patterns agree with JavaScript's RegExp on 3,000 random values", () => {
+    const patterns = ["^a+b?$", "(ab|ba)+", "^[a-c]{2,3}-\\d$", "c.d", "^(?:a|b)*c$", "[^ab]", "^$", "b{2}", "^\\w+-\\W", "a|^b|c$"];
+    const h = host({ rules: [{ name: "re", key: { header: "x-v" }, limit: { requests: 1000, per: "second" },
+      keys: patterns.map((p, i) => ({ key: `regexp:${p}`, requests: 100 + i, per: "second" })) }] }, 1);
+    let x = 12345;
+    const rnd = (n: number) => { x = (x * 1103515245 + 12345) & 0x7fffffff; return x % n; };
+    const alphabet = "abcd-1_ ";
+    for (let i = 0; i < 3000; i++) {
+      let v = "";
+      const n = 1 + rnd(8);
+      for (let j = 0; j < n; j++) v += alphabet[rnd(alphabet.length)];
+      v = v.trim();
+      if (!v) continue;
+      const index = patterns.findIndex((p) => new RegExp(p).test(v));
+      const expected = index < 0 ? "1000" : String(100 + index);
+      assert.equal(send(h, "/", [["x-v", v]]).responseHeader("x-ratelimit-limit"), expected, `value ${JSON.stringify(v)}`);
+      h.advanceTime(1000);
+    }
+  });
+});
+
+describe("key table bound (max_keys)", () => {
+  const table = (overflow: string, extra: object = {}) => host({ rules: [{ name: "t", key: { header: "x-k" },
+    limit: { requests: 1, per: "minute" }, max_keys: 8, overflow, ...extra }] }, 2);
+
+  test("at most max_keys slots are ever created, whatever the number of values", () => {
+    const h = table("shared");
+    for (let i = 0; i < 500; i++) { send(h, "/", [["x-k", `v${i}`]]); h.advanceTime(60_000); }
+    const slots = h.sharedData.keys().filter((k) => /\|t\|s\d+$/.test(k));
+    assert.ok(slots.length <= 8, `${slots.length} slots`);
+    assert.equal(counter(h, "t", "overflow"), 0, "idle (full) buckets are reused, so nothing overflowed");
+  });
+
+  test("beyond the bound, new values share the overflow bucket (overflow: shared)", () => {
+    const h = table("shared");
+    let ok = 0;
+    for (let i = 0; i < 200; i++) if (send(h, "/", [["x-k", `active-${i}`]]).status === 200) ok++;
+    // 8 slots hold 8 active buckets; every other value lands in the one overflow bucket (1/minute).
+    assert.ok(ok >= 9 && ok <= 9, `admitted ${ok}`);
+    assert.ok(counter(h, "t", "overflow") >= 192 - 8);
+    // A value that already owns a slot is unaffected.
+    const owners = h.sharedData.keys().filter((k) => /\|t\|s\d+$/.test(k)).length;
+    assert.equal(owners, 8);
+  });
+
+  test("overflow: deny rejects values without a slot, overflow: allow lets them through", () => {
+    const deny = table("deny");
+    let ok = 0;
+    for (let i = 0; i < 100; i++) if (send(deny, "/", [["x-k", `d-${i}`]]).status === 200) ok++;
+    assert.equal(ok, 8 + 0, "only values that got a slot");
+    const allow = table("allow");
+    ok = 0;
+    for (let i = 0; i < 100; i++) if (send(allow, "/", [["x-k", `a-${i}`]]).status === 200) ok++;
+    assert.equal(ok, 100);
+  });
+
+  test("exact keys have their own buckets and never overflow", () => {
+    const h = table("deny", { keys: [{ key: "vip", requests: 2, per: "minute" }] });
+    for (let i = 0; i < 100; i++) send(h, "/", [["x-k", `fill-${i}`]]);
+    assert.equal(burst(h, 3, "/", [["x-k", "vip"]]), 2);
+  });
+
+  test("a value whose bucket refilled gives up its slot and gets a fresh one when it returns", () => {
+    const h = table("deny");
+    for (let i = 0; i < 8; i++) send(h, "/", [["x-k", `old-${i}`]]);
+    h.advanceTime(60_000); // every old bucket is full again: all slots reusable
+    let ok = 0;
+    for (let i = 0; i < 8; i++) if (send(h, "/", [["x-k", `new-${i}`]]).status === 200) ok++;
+    assert.ok(ok >= 6, `new values admitted: ${ok}`);
+    assert.equal(send(h, "/", [["x-k", "new-0"]]).status, 429, "new-0 keeps its bucket");
+  });
+});
+
+describe("compare-and-swap between VMs", () => {
+  /** Runs `inject` inside the next `times` shared-data writes of VM `vm`, before the write happens. */
+  function interleave(h: ProxyWasmHost, times: number, inject: () => void) {
+    const data = h.sharedData;
+    const original = data.set.bind(data);
+    let left = times;
+    let inside = false;
+    data.set = (key: string, value: Uint8Array, cas: number) => {
+      if (left > 0 && cas !== 0 && !inside) {
+        left--;
+        inside = true;
+        inject();
+        inside = false;
+      }
+      return original(key, value, cas);
+    };
+    return () => { data.set = original; };
+  }
+
+  test("a write that lost the race is retried on the new value: both requests counted", () => {
+    const h = host({ rules: [{ name: "r", limit: { requests: 3, per: "minute" } }] }, 2);
+    const restore = interleave(h, 1, () => assert.equal(send(h, "/", [], { vm: 1 }).status, 200));
+    assert.equal(send(h, "/", [], { vm: 0 }).status, 200);
+    restore();
+    assert.equal(send(h, "/", [], { vm: 1 }).responseHeader("x-ratelimit-remaining"), "0");
+    assert.equal(send(h, "/", [], { vm: 0 }).status, 429);
+  });
+
+  test("random interleavings of 6 VMs never admit more than the capacity, nor less", () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const h = host({ rules: [{ name: "r", key: { header: "x-k" }, limit: { requests: 25, per: "minute" } }] }, 6);
+      const data = h.sharedData;
+      const original = data.set.bind(data);
+      let x = seed;
+      let depth = 0;
+      let admitted = 0;
+      const one = (vm: number) => { if (send(h, "/", [["x-k", "hot"]], { vm }).status === 200) admitted++; };
+      data.set = (key: string, value: Uint8Array, cas: number) => {
+        x = (x * 1103515245 + 12345) & 0x7fffffff;
+        if (depth < 4 && x % 3 === 0) { depth++; one(x % 6); depth--; }
+        return original(key, value, cas);
+      };
+      for (let i = 0; i < 40; i++) one(i % 6);
+      data.set = original;
+      assert.equal(admitted, 25, `seed ${seed}`);
+    }
+  });
+
+  test("the first use of a key by two VMs at once creates one bucket (bitmap claim)", () => {
+    const h = host({ rules: [{ name: "r", key: { header: "x-k" }, limit: { requests: 2, per: "minute" } }] }, 2);
+    const data = h.sharedData;
+    const original = data.get.bind(data);
+    let armed = true;
+    let admitted = 0;
+    data.get = (key: string) => {
+      const v = original(key);
+      // VM 0 just found the slot absent: VM 1 claims and fills it before VM 0 goes on.
+      if (armed && v === undefined && /\|s\d+$/.test(key)) {
+        armed = false;
+        if (send(h, "/", [["x-k", "new"]], { vm: 1 }).status === 200) admitted++;
+      }
+      return v;
+    };
+    if (send(h, "/", [["x-k", "new"]], { vm: 0 }).status === 200) admitted++;
+    data.get = original;
+    for (let i = 0; i < 3; i++) if (send(h, "/", [["x-k", "new"]]).status === 200) admitted++;
+    assert.equal(admitted, 2);
+    assert.equal(h.sharedData.keys().filter((k) => /\|s\d+$/.test(k)).length, 1);
+  });
+
+  test("retries run out: on_contention deny (default) rejects, allow admits; both are counted", () => {
+    for (const [policy, status] of [["deny", 429], ["allow", 200]] as const) {
+      const h = host({ rules: [{ name: "r", limit: { requests: 5, per: "minute" } }], cas_retries: 3, on_contention: policy }, 2);
+      // Another worker wins every round: exactly cas_retries lost writes.
+      const restore = interleave(h, 3, () => send(h, "/", [], { vm: 1 }));
+      const res = send(h, "/", [], { vm: 0 });
+      restore();
+      assert.equal(res.status, status, policy);
+      if (status === 429) assert.equal(res.responseHeader("retry-after"), "12");
+      assert.equal(counter(h, "r", "contention"), 1);
+      // the 3 interfering requests took 3 tokens; the bucket is exact afterwards
+      assert.equal(burst(h, 5), 2, "a request decided by on_contention takes no token");
+    }
+  });
+
+  test("two lost rounds with cas_retries 3: the third attempt succeeds", () => {
+    const h = host({ rules: [{ name: "r", limit: { requests: 5, per: "minute" } }], cas_retries: 3 }, 2);
+    const restore = interleave(h, 2, () => send(h, "/", [], { vm: 1 }));
+    assert.equal(send(h, "/", [], { vm: 0 }).status, 200);
+    restore();
+    assert.equal(counter(h, "r", "contention"), 0);
+    assert.equal(burst(h, 5), 2);
+  });
+
+  test("shared data failing unexpectedly lets requests through and counts an error", () => {
+    const h = host({ rules: [{ name: "r", limit: { requests: 1, per: "minute" } }] }, 2);
+    const data = h.sharedData;
+    const original = data.set.bind(data);
+    data.set = () => 10; // INTERNAL_FAILURE
+    assert.equal(burst(h, 3), 3);
+    data.set = original;
+    assert.equal(counter(h, "r", "error"), 3);
+  });
+});
+
+describe("configuration reload", () => {
+  test("same rule: levels are kept and converted to the new limit; no bucket is reset", () => {
+    const h = host({ rules: [{ name: "r", limit: { requests: 10, per: "minute" } }] }, 2);
+    assert.equal(burst(h, 6), 6);
+    assert.equal(h.reconfigure(JSON.stringify({ rules: [{ name: "r", limit: { requests: 10, per: "minute" } }] })).ok, true);
+    assert.equal(burst(h, 10), 4, "unchanged limit: level kept");
+    h.advanceTime(30_000); // 5 tokens
+    assert.equal(h.reconfigure(JSON.stringify({ rules: [{ name: "r", limit: { requests: 20, per: "minute" } }] })).ok, true);
+    assert.equal(send(h, "/").responseHeader("x-ratelimit-remaining"), "4", "5 tokens carried over, one taken");
+    h.advanceTime(3000); // 1 token at 20/minute
+    assert.equal(burst(h, 10), 5);
+  });
+
+  test("a renamed rule or another plugin name starts fresh buckets", () => {
+    const h = host({ rules: [{ name: "a", limit: { requests: 1, per: "minute" } }] }, 2);
+    assert.equal(burst(h, 2), 1);
+    h.reconfigure(JSON.stringify({ rules: [{ name: "b", limit: { requests: 1, per: "minute" } }] }));
+    assert.equal(burst(h, 2), 1);
+  });
+
+  test("Higress _rules_ entries have separate buckets, kept when entries are reordered", () => {
+    const rule = (route: string) => ({ _match_route_: [route], rules: [{ name: "same", limit: { requests: 2, per: "minute" } }] });
+    const h = host({ _rules_: [rule("r1"), rule("r2")] }, 2);
+    const on = (route: string) => h.request({ headers: { ":path": "/" }, properties: { "xds.route_name": route } }).status === 200;
+    assert.deepEqual([on("r1"), on("r1"), on("r1")], [true, true, false]);
+    assert.deepEqual([on("r2"), on("r2"), on("r2")], [true, true, false]);
+    h.reconfigure(JSON.stringify({ _rules_: [rule("r2"), rule("r1")] }));
+    assert.equal(on("r1"), false);
+    assert.equal(on("r2"), false);
+    assert.equal(on("r3"), true, "no matching entry, no global configuration: plugin off");
+  });
+});
+
+describe("responses", () => {
+  test("rate_limit_headers: false drops x-ratelimit-* but keeps retry-after; status, body and extra headers", () => {
+    const h = host({ rules: [{ name: "r", limit: { requests: 1, per: "minute" } }], rate_limit_headers: false, status: 503,
+      body: "busy", headers: { "X-Limited-By": "gateway" } });
+    const ok = send(h, "/");
+    assert.equal(ok.responseHeader("x-ratelimit-limit"), undefined);
+    const no = send(h, "/");
+    assert.equal(no.status, 503);
+    assert.equal(no.localResponse?.bodyText, "busy");
+    assert.equal(no.localResponse?.details, "local_rate_limited");
+    assert.equal(no.responseHeader("x-limited-by"), "gateway");
+    assert.equal(no.responseHeader("retry-after"), "60");
+    assert.equal(no.responseHeader("x-ratelimit-remaining"), undefined);
+  });
+
+  test("gRPC requests are rejected with grpc-status RESOURCE_EXHAUSTED", () => {
+    const h = host({ rules: [{ name: "r", limit: { requests: 1, per: "minute" } }] });
+    send(h, "/svc/Method", [["content-type", "application/grpc"]]);
+    const no = send(h, "/svc/Method", [["content-type", "application/grpc+proto"]]);
+    assert.equal(no.localResponse?.grpcStatus, 8);
+  });
+
+  test("several rules: the fewest remaining tokens are reported; the first empty bucket rejects", () => {
+    const h = host({ rules: [
+      { name: "wide", limit: { requests: 100, per: "minute" } },
+      { name: "narrow", key: { header: "x-k" }, limit: { requests: 2, per: "minute" } },
+    ] });
+    const a = send(h, "/", [["x-k", "a"]]);
+    assert.equal(a.responseHeader("x-ratelimit-limit"), "2");
+    assert.equal(a.responseHeader("x-ratelimit-remaining"), "1");
+    send(h, "/", [["x-k", "a"]]);
+    const no = send(h, "/", [["x-k", "a"]]);
+    assert.equal(no.status, 429);
+    assert.equal(no.responseHeader("x-ratelimit-limit"), "2");
+    assert.equal(counter(h, "wide", "allowed"), 3, "tokens taken by earlier rules are not returned (as in Envoy)");
+    assert.equal(counter(h, "narrow", "limited"), 1);
+  });
+});
+
+describe("configuration errors name the field", () => {
+  const invalid: [string, unknown, RegExp][] = [
+    ["not JSON", "{rules:", /not valid JSON/],
+    ["empty configuration", {}, /rules: is required/],
+    ["empty rules", { rules: [] }, /rules: must list at least one rule/],
+    ["unknown top-level field", { rule: [] }, /rule: unknown field/],
+    ["rule without name", { rules: [{ limit: { requests: 1 } }] }, /rules\[0\]\.name: is required/],
+    ["bad rule name", { rules: [{ name: "a.b", limit: { requests: 1 } }] }, /rules\[0\]\.name: must be 1-64 characters/],
+    ["duplicate rule name", { rules: [{ name: "a", limit: { requests: 1 } }, { name: "a", limit: { requests: 1 } }] }, /rules\[1\]\.name: duplicate rule name 'a'/],
+    ["keyless rule without limit", { rules: [{ name: "a" }] }, /rules\[0\]\.limit: is required/],
+    ["keys without key source", { rules: [{ name: "a", keys: [{ key: "x", requests: 1 }] }] }, /rules\[0\]\.keys: needs a key source/],
+    ["two key sources", { rules: [{ name: "a", key: { header: "x", param: "y" }, limit: { requests: 1 } }] }, /rules\[0\]\.key: must have exactly one of/],
+    ["bad header name", { rules: [{ name: "a", key: { header: "x y" }, limit: { requests: 1 } }] }, /rules\[0\]\.key\.header: must be a header name/],
+    ["consumer not true", { rules: [{ name: "a", key: { consumer: false }, limit: { requests: 1 } }] }, /rules\[0\]\.key\.consumer: must be true/],
+    ["requests zero", { rules: [{ name: "a", limit: { requests: 0 } }] }, /rules\[0\]\.limit\.requests: must be an integer from 1 to 1000000000/],
+    ["bad per", { rules: [{ name: "a", limit: { requests: 1, per: "week" } }] }, /rules\[0\]\.limit\.per: must be one of second, minute, hour, day/],
+    ["negative burst", { rules: [{ name: "a", limit: { requests: 1, burst: -1 } }] }, /rules\[0\]\.limit\.burst: must be an integer/],
+    ["overflowing capacity", { rules: [{ name: "a", limit: { requests: 999999937, per: "day", burst: 1000000000 } }] }, /rules\[0\]\.limit\.burst: requests \+ burst is too large/],
+    ["bad regexp", { rules: [{ name: "a", key: { header: "x" }, keys: [{ key: "regexp:(a", requests: 1 }] }] }, /rules\[0\]\.keys\[0\]\.key: bad regexp at offset 0: missing \)/],
+    ["unsupported regexp", { rules: [{ name: "a", key: { header: "x" }, keys: [{ key: "regexp:\\bx", requests: 1 }] }] }, /rules\[0\]\.keys\[0\]\.key: bad regexp at offset 0: unsupported escape/],
+    ["bad CIDR", { rules: [{ name: "a", key: { client_ip: true }, keys: [{ key: "10.0.0.0/33", requests: 1 }] }] }, /rules\[0\]\.keys\[0\]\.key: is not an IP range/],
+    ["duplicate key", { rules: [{ name: "a", key: { header: "x" }, keys: [{ key: "k", requests: 1 }, { key: "k", requests: 2 }] }] }, /rules\[0\]\.keys\[1\]\.key: duplicate key 'k'/],
+    ["key entry without limit", { rules: [{ name: "a", key: { header: "x" }, keys: [{ key: "k" }] }] }, /rules\[0\]\.keys\[0\]\.requests: is required/],
+    ["star with default limit", { rules: [{ name: "a", key: { header: "x" }, limit: { requests: 1 }, keys: [{ key: "*", requests: 2 }] }] }, /rules\[0\]\.keys\[0\]\.key: "\*" gives every value its own bucket/],
+    ["limit_missing without limit", { rules: [{ name: "a", key: { header: "x" }, keys: [{ key: "k", requests: 1 }], limit_missing: true }] }, /rules\[0\]\.limit_missing: true uses the rule's limit/],
+    ["max_keys range", { rules: [{ name: "a", key: { header: "x" }, limit: { requests: 1 }, max_keys: 0 }] }, /rules\[0\]\.max_keys: must be an integer from 1 to 1000000/],
+    ["bad overflow", { rules: [{ name: "a", key: { header: "x" }, limit: { requests: 1 }, overflow: "drop" }] }, /rules\[0\]\.overflow: must be one of shared, allow, deny/],
+    ["bad path_prefix", { rules: [{ name: "a", match: { path_prefix: "api" }, limit: { requests: 1 } }] }, /rules\[0\]\.match\.path_prefix: must start with \//],
+    ["status range", { rules: [{ name: "a", limit: { requests: 1 } }], status: 200 }, /status: must be an integer from 400 to 599/],
+    ["reserved response header", { rules: [{ name: "a", limit: { requests: 1 } }], headers: { "Retry-After": "1" } }, /headers\.Retry-After: is set by the plugin/],
+    ["bad on_contention", { rules: [{ name: "a", limit: { requests: 1 } }], on_contention: "maybe" }, /on_contention: must be deny or allow/],
+    ["Higress: both key sources", { limit_by_header: "a", limit_by_param: "b", limit_keys: [{ key: "k", query_per_second: 1 }] }, /limit_by_param: exactly one of limit_by_header or limit_by_param/],
+    ["Higress: no limit_keys", { limit_by_header: "a" }, /limit_keys: is required/],
+    ["Higress: all zero", { limit_by_header: "a", limit_keys: [{ key: "k", query_per_second: 0 }] }, /limit_keys\[0\]\.query_per_second: one of query_per_second/],
+    ["Higress mixed with rules", { limit_by_header: "a", limit_keys: [{ key: "k", query_per_day: 1 }], rules: [] }, /rules: cannot be combined/],
+    ["error inside _rules_", { _rules_: [{ _match_route_: ["r"], rules: [{ name: "a", limit: { requests: -1 } }] }] }, /_rules_\[0\]\.rules\[0\]\.limit\.requests/],
+  ];
+  for (const [name, config, message] of invalid) {
+    test(`rejected: ${name}`, () => {
+      const h = new ProxyWasmHost({ wasm: WASM, pluginConfig: typeof config === "string" ? config : JSON.stringify(config), workers: 1 });
+      const result = h.start();
+      assert.equal(result.ok, false);
+      const text = result.logs.map((l) => l.message).join("\n");
+      assert.match(text, /invalid configuration/);
+      assert.match(text, message);
+    });
+  }
+});
+
+describe("robustness", () => {
+  test("memory does not grow over 30,000 requests with 30,000 distinct keys", () => {
+    const h = host({ rules: [
+      { name: "k", key: { header: "x-k" }, limit: { requests: 1, per: "second" }, max_keys: 64,
+        keys: [{ key: "regexp:^[0-9]+$", requests: 2, per: "second" }] },
+      { name: "c", key: { cookie: "sid" }, limit: { requests: 5, per: "minute" }, max_keys: 32 },
+    ] }, 1);
+    const run = (from: number, n: number) => {
+      for (let i = from; i < from + n; i++) {
+        h.request({ headers: [[":path", `/?i=${i}`], ["x-k", i % 3 === 0 ? String(i) : `key-${i}-${"x".repeat(i % 200)}`], ["cookie", `a=1; sid=s${i}`]] });
+        if (i % 100 === 0) h.advanceTime(250);
+      }
+    };
+    run(0, 3000);
+    const pages = h.vm(0).memoryPages;
+    run(3000, 30000);
+    assert.equal(h.vm(0).memoryPages, pages, "linear memory pages after warm-up");
+    assert.ok(h.sharedData.keys().length <= 64 + 32 + 10, "shared data stays bounded by max_keys");
+  });
+});
