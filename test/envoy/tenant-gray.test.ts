@@ -177,6 +177,16 @@ describe("tenant-gray on Envoy", () => {
     }
   });
 
+  test("repeated headers: Envoy joins Cookie lines with '; ', other headers count by their first line", async () => {
+    // (The emulator keeps the two Cookie lines apart; only Envoy's codec merges them.)
+    const cookies = await send(envoy.port, "/", [["cookie", "a=1"], ["cookie", "tenant=acme"]]);
+    assert.equal(cookies.headers.cookie, "a=1; tenant=acme");
+    assert.equal(cookies.upstream, "gray");
+    const twice = await send(envoy.port, "/", [["x-tenant-id", "hooli"], ["x-tenant-id", "acme"]]);
+    assert.equal(twice.upstream, "base");
+    assert.equal(responseHeader(twice, "x-tenant-lane"), "base;by=no-lane");
+  });
+
   test("Higress traffic-tag configuration runs unchanged (listener 10001)", async () => {
     const port = envoy.listeners.get("higress")!;
     const inShare = Array.from({ length: 100 }, (_, i) => `uid-${i}`).find((u) => bucket(u) < 20)!;
