@@ -2,10 +2,11 @@
 // proxy shared data, so every Envoy worker draws from the same bucket. See README.md.
 
 import { ConfigObject } from "../../assembly/config";
-import { Action } from "../../assembly/enums";
+import { Action, LogLevel } from "../../assembly/enums";
 import { HttpFilter } from "../../assembly/filter";
 import { HeaderMap } from "../../assembly/headers";
 import { sendLocalResponse } from "../../assembly/local_response";
+import { log } from "../../assembly/log";
 import { HeaderPair } from "../../assembly/pairs";
 import { registerFilter } from "../../assembly/plugin";
 import { monotonicNanos, nowNanos } from "../../assembly/time";
@@ -32,6 +33,10 @@ function parse(cfg: ConfigObject): Config {
   for (let i = 0; i < config.rules.length; i++) {
     const rule = unchecked(config.rules[i]);
     ensureStorage(rule, dedicatedBuckets(rule), now);
+    if (log.enabled(LogLevel.Debug)) {
+      const l = rule.limit;
+      log.debug("rule " + rule.name + ": " + (l != null ? l.toString() : "listed keys only") + ", buckets under " + rule.prefix);
+    }
   }
   return config;
 }

@@ -150,6 +150,16 @@ describe("local-rate-limit on Envoy (--concurrency 2)", () => {
     assert.equal(admitted(w2), admitted(n2), "plugin refill = native");
   });
 
+  test("a gRPC request is rejected the gRPC way: 200 with grpc-status 8 and the body as grpc-message", async () => {
+    const headers: [string, string][] = [["content-type", "application/grpc"], ["cookie", "sid=grpc-client"]];
+    for (let i = 0; i < 5; i++) assert.equal((await request(envoy.port, "/cart", { method: "POST", headers })).headers["grpc-status"], undefined);
+    const r = await request(envoy.port, "/cart", { method: "POST", headers });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers["grpc-status"], "8");
+    assert.equal(r.headers["grpc-message"], "local_rate_limited");
+    assert.equal(r.headers["retry-after"], "900");
+  });
+
   test("hostile keys never break the VMs", async () => {
     const nasty = ["%", "\u00ff\u00fe", "a".repeat(4000), "regexp:(", "gold-" + "0".repeat(3000), ";;;", "=,=,"]; // x3 (query, header, cookie): under the echo server's 16 KiB header limit
     for (const v of nasty) {
