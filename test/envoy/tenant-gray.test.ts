@@ -275,19 +275,24 @@ describe("tenant-gray on Envoy: configuration", () => {
     });
   });
 
-  test("a 10,000-tenant gray list loads and routes", async () => {
+  test("a 10,000-tenant gray list loads and routes; traffic-tag weightGroups split at random", async () => {
     const base = await startEcho({ name: "base", port: 0 });
     const gray = await startEcho({ name: "gray", port: 0 });
     const tenants = Array.from({ length: 10_000 }, (_, i) => `customer-${i}`);
     const replacements = standardReplacements({ listeners: { 10001: 0 }, upstreams: { "echo-base": base.port, "echo-gray": gray.port } });
     replacements.push(['"tenants": ["acme", "globex"], "tenant_prefixes"', `"tenants": ${JSON.stringify(["acme", ...tenants])}, "tenant_prefixes"`]);
-    const envoy = await startEnvoy({ configPath: EXAMPLE, replacements });
+    replacements.push(['"defaultTagKey": "x-mse-tag", "defaultTagVal": "base"}', '"weightGroups": [{"headerName": "x-mse-tag", "headerValue": "gray", "weight": 50}]}']);
+    const envoy = await startEnvoy({ configPath: EXAMPLE, replacements, concurrency: 2 });
     try {
       const out = [];
       for (const t of ["customer-0", "customer-9999", "acme", "customer-10000", "globex"]) {
         out.push((await send(envoy.port, "/", [["x-tenant-id", t]])).upstream);
       }
       assert.deepEqual(out, ["gray", "gray", "gray", "base", "base"]);
+      // Random per request (WASI random_get through AssemblyScript's Math.random), as traffic-tag does.
+      const seen = await pool(Array.from({ length: 200 }), 10, () => send(envoy.listeners.get("higress")!, "/"));
+      const grayShare = seen.filter((x) => x.upstream === "gray").length / 200;
+      assert.ok(grayShare > 0.3 && grayShare < 0.7, `${grayShare * 100}% gray with weight 50`);
     } catch (e) {
       dumpEnvoyLog(envoy, "10,000 tenants");
       throw e;
