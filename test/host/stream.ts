@@ -239,6 +239,9 @@ export class HttpStream {
     this.assertOpen("request headers");
     d.started = true;
     d.headers = new HeaderMap(headers);
+    // Envoy's codecs hand filters one `cookie` header: repeated Cookie lines are joined with "; ".
+    const cookies = d.headers.getAll("cookie");
+    if (cookies.length > 1) d.headers.set("cookie", cookies.join("; "));
     if (this.defaultPseudo) {
       if (!d.headers.has(":method")) d.headers.add(":method", "GET");
       if (!d.headers.has(":scheme")) d.headers.add(":scheme", "http");
