@@ -3,10 +3,13 @@
 // bound, compare-and-swap contention between VMs, configuration reloads and configuration errors.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { ProxyWasmHost, type HttpStream } from "../host/index.ts";
 import { pluginWasm } from "./plugin-wasm.ts";
 import { LIMITS_CONFIG, SCENARIOS, routeOf } from "../scenarios/local-rate-limit.ts";
 import { exampleConfig } from "../envoy/example-config.ts";
+import { REPO_ROOT } from "../envoy/envoy.ts";
 
 const WASM = pluginWasm("local-rate-limit");
 const EXAMPLE = "envoy-examples/local-rate-limit/envoy.yaml";
@@ -556,5 +559,147 @@ describe("robustness", () => {
     run(3000, 30000);
     assert.equal(h.vm(0).memoryPages, pages, "linear memory pages after warm-up");
     assert.ok(h.sharedData.keys().length <= 64 + 32 + 10, "shared data stays bounded by max_keys");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// The Higress WasmPlugin manifest: defaultConfig and every matchRules entry must load and behave.
+
+/** YAML subset of our manifests: block maps and sequences, flow {..} and [..], quoted or bare scalars, comments. */
+function parseYamlSubset(text: string): any {
+  const lines = text.split("\n").map(stripComment).filter((l) => l.trim() !== "" && l.trim() !== "---")
+    .map((l) => ({ indent: l.length - l.trimStart().length, text: l.trim() }));
+  let i = 0;
+  const block = (indent: number): any => (lines[i]!.text.startsWith("- ") ? seq(indent) : map(indent));
+  function seq(indent: number): any[] {
+    const out: any[] = [];
+    while (i < lines.length && lines[i]!.indent === indent && lines[i]!.text.startsWith("- ")) {
+      const rest = lines[i]!.text.slice(2);
+      if (/^[A-Za-z_][\w-]*:( |$)/.test(rest)) {
+        lines[i] = { indent: indent + 2, text: rest };
+        out.push(map(indent + 2));
+      } else {
+        i++;
+        out.push(flow(rest));
+      }
+    }
+    return out;
+  }
+  function map(indent: number): Record<string, any> {
+    const out: Record<string, any> = {};
+    while (i < lines.length && lines[i]!.indent === indent && !lines[i]!.text.startsWith("- ")) {
+      const m = /^("[^"]*"|[^:]+):(?: (.*))?$/.exec(lines[i]!.text);
+      if (!m) throw new Error(`cannot parse line: ${lines[i]!.text}`);
+      i++;
+      const key = m[1]!.startsWith('"') ? JSON.parse(m[1]!) : m[1]!;
+      if (m[2] !== undefined && m[2] !== "") out[key] = flow(m[2]);
+      else if (i < lines.length && (lines[i]!.indent > indent || (lines[i]!.indent === indent && lines[i]!.text.startsWith("- ")))) out[key] = block(lines[i]!.indent);
+      else out[key] = null;
+    }
+    return out;
+  }
+  return block(0);
+}
+
+function stripComment(line: string): string {
+  let quote = "";
+  for (let k = 0; k < line.length; k++) {
+    const c = line[k]!;
+    if (quote) { if (c === quote) quote = ""; continue; }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === "#" && (k === 0 || /\s/.test(line[k - 1]!))) return line.slice(0, k);
+  }
+  return line;
+}
+
+/** A flow value: {..}, [..], "quoted", or a bare scalar. */
+function flow(src: string): any {
+  let p = 0;
+  const ws = () => { while (p < src.length && src[p] === " ") p++; };
+  const value = (): any => {
+    ws();
+    if (src[p] === "{") {
+      p++;
+      const o: Record<string, any> = {};
+      for (ws(); src[p] !== "}"; ws()) {
+        const k = scalar(true);
+        ws();
+        if (src[p++] !== ":") throw new Error(`expected ':' in ${src}`);
+        o[k] = value();
+        ws();
+        if (src[p] === ",") p++;
+      }
+      p++;
+      return o;
+    }
+    if (src[p] === "[") {
+      p++;
+      const a: any[] = [];
+      for (ws(); src[p] !== "]"; ws()) {
+        a.push(value());
+        ws();
+        if (src[p] === ",") p++;
+      }
+      p++;
+      return a;
+    }
+    return scalar(false);
+  };
+  const scalar = (key: boolean): any => {
+    ws();
+    if (src[p] === '"') {
+      const end = src.indexOf('"', p + 1);
+      const s = JSON.parse(src.slice(p, end + 1));
+      p = end + 1;
+      return s;
+    }
+    const start = p;
+    while (p < src.length && !",}]".includes(src[p]!) && !(key && src[p] === ":")) p++;
+    const raw = src.slice(start, p).trim();
+    if (key) return raw;
+    if (raw === "true" || raw === "false") return raw === "true";
+    if (raw === "null") return null;
+    if (/^-?\d+(\.\d+)?$/.test(raw)) return Number(raw);
+    return raw;
+  };
+  const v = value();
+  return v;
+}
+
+describe("Higress WasmPlugin manifest", () => {
+  const manifest = parseYamlSubset(readFileSync(join(REPO_ROOT, "envoy-examples/local-rate-limit/higress-wasmplugin.yaml"), "utf8"));
+  const spec = manifest.spec;
+  // What Higress sends the plugin: defaultConfig plus matchRules as _rules_.
+  const config = {
+    ...spec.defaultConfig,
+    _rules_: spec.matchRules.map((r: any) => ({
+      ...(r.ingress ? { _match_route_: r.ingress } : {}), ...(r.domain ? { _match_domain_: r.domain } : {}), ...r.config,
+    })),
+  };
+
+  test("the manifest is a WasmPlugin with a default configuration and match rules", () => {
+    assert.equal(manifest.kind, "WasmPlugin");
+    assert.equal(spec.defaultConfig.rules.length, 2);
+    assert.equal(spec.matchRules.length, 2);
+  });
+
+  test("defaultConfig and every matchRules config load, and limit as described", () => {
+    const h = host(config, 2);
+    const req = (route: string, headers: [string, string][], authority = "api.example.com", method = "GET") =>
+      h.request({ headers: [[":path", "/"], [":method", method], [":authority", authority], ...headers], properties: { "xds.route_name": route } });
+    // default: per consumer 100/minute + 20, partners 1000/minute
+    assert.equal(req("other", [["x-mse-consumer", "c1"]]).responseHeader("x-ratelimit-limit"), "50", "per-ip (50/s) has fewer tokens left than per-consumer");
+    assert.equal(req("other", [["x-mse-consumer", "partner-1"]]).status, 200);
+    // key-rate-limit route: only listed keys
+    let ok = 0;
+    for (let n = 0; n < 15; n++) if (req("default/open-api", [["x-ca-key", "102234"]]).status === 200) ok++;
+    assert.equal(ok, 10);
+    assert.equal(req("default/open-api", [["x-ca-key", "unlisted"]]).status, 200);
+    // login domain: POST per IP 5/minute with its own body
+    ok = 0;
+    let last: HttpStream | undefined;
+    for (let n = 0; n < 7; n++) { last = req("login", [], "login.example.com", "POST"); if (last.status === 200) ok++; }
+    assert.equal(ok, 5);
+    assert.equal(last!.localResponse?.bodyText, "Too many login attempts");
   });
 });
