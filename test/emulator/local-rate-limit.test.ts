@@ -298,6 +298,15 @@ describe("key table bound (max_keys)", () => {
     assert.equal(ok, 100);
   });
 
+  test("a half-full table places every value: 500 active values in 1,000 slots, none overflows", () => {
+    const h = host({ rules: [{ name: "t", key: { header: "x-k" }, limit: { requests: 1, per: "hour" }, max_keys: 1000, overflow: "deny" }] }, 2);
+    let ok = 0;
+    for (let i = 0; i < 500; i++) if (send(h, "/", [["x-k", `user-${i}`]]).status === 200) ok++;
+    assert.equal(ok, 500);
+    assert.equal(counter(h, "t", "overflow"), 0);
+    for (let i = 0; i < 500; i++) assert.equal(send(h, "/", [["x-k", `user-${i}`]]).status, 429, "each value found its bucket again");
+  });
+
   test("exact keys have their own buckets and never overflow", () => {
     const h = table("deny", { keys: [{ key: "vip", requests: 2, per: "minute" }] });
     for (let i = 0; i < 100; i++) send(h, "/", [["x-k", `fill-${i}`]]);
