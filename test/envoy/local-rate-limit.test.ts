@@ -1,11 +1,15 @@
 // local-rate-limit on a real Envoy 1.40 with two workers (--concurrency 2, so two Wasm VMs share
 // the buckets through shared data), started from envoy-examples/local-rate-limit/envoy.yaml:
 // the scenario table, exactness under concurrent bursts, refill at the configured rate, and a
-// side-by-side comparison with Envoy's native local_ratelimit filter at the same limits.
+// side-by-side comparison with Envoy's native local_ratelimit filter at the same limits, and what a
+// configuration update (LDS) does to the buckets.
 import { describe, test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { dumpEnvoyLog, request, standardReplacements, startEcho, startEnvoy, type Echo, type Envoy, type Response } from "./envoy.ts";
+import { dumpEnvoyLog, freePort, REPO_ROOT, request, standardReplacements, startEcho, startEnvoy, useEnvoy, type Echo, type Envoy, type Response } from "./envoy.ts";
 import { exampleConfig } from "./example-config.ts";
 import { LIMITS_CONFIG, SCENARIOS } from "../scenarios/local-rate-limit.ts";
 
@@ -182,4 +186,69 @@ test("an invalid configuration stops Envoy and names the field", async () => {
       return true;
     },
   );
+});
+
+test("a configuration update (LDS) keeps the buckets and converts them to the new limit; a renamed rule starts fresh", async (t) => {
+  const echo = await startEcho({ name: "echo", port: 0 });
+  t.after(() => echo.close());
+  const dir = mkdtempSync(join(tmpdir(), "lrl-lds-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const port = await freePort();
+  // One listener whose plugin configuration the test rewrites; Envoy watches the file.
+  const listener = (config: string, version: number) => `version_info: "${version}"
+resources:
+- "@type": type.googleapis.com/envoy.config.listener.v3.Listener
+  name: reload
+  address: { socket_address: { address: 127.0.0.1, port_value: ${port} } }
+  filter_chains:
+  - filters:
+    - name: envoy.filters.network.http_connection_manager
+      typed_config:
+        "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+        stat_prefix: reload
+        route_config:
+          name: reload
+          virtual_hosts:
+          - { name: all, domains: ["*"], routes: [{ match: { prefix: / }, route: { cluster: echo } }] }
+        http_filters:
+        - name: local-rate-limit
+          typed_config:
+            "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
+            config:
+              name: local-rate-limit
+              root_id: local-rate-limit
+              failure_policy: FAIL_CLOSED
+              configuration: { "@type": type.googleapis.com/google.protobuf.StringValue, value: '${config}' }
+              vm_config:
+                vm_id: local-rate-limit
+                runtime: envoy.wasm.runtime.v8
+                code: { local: { filename: ${join(REPO_ROOT, "dist/local-rate-limit.wasm")} } }
+        - name: envoy.filters.http.router
+          typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
+`;
+  const publish = (config: object, version: number) => {
+    writeFileSync(join(dir, "next.yaml"), listener(JSON.stringify(config), version));
+    renameSync(join(dir, "next.yaml"), join(dir, "listeners.yaml")); // atomic, as Envoy's file watch expects
+  };
+  publish({ rules: [{ name: "r", limit: { requests: 5, per: "minute" } }] }, 1);
+  const replacements = standardReplacements({ upstreams: { echo: echo.port }, wasmDir: false }).filter(([from]) => !from.includes("10000"));
+  replacements.push(["/etc/envoy/lds", dir]);
+  const envoy = await useEnvoy(t, { configPath: "test/envoy/fixtures/local-rate-limit-reload.yaml", concurrency: 2, replacements });
+  const updated = async (n: number) => {
+    for (let i = 0; i < 100 && (await envoy.stat("listener_manager.lds.update_success")) < n; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await envoy.stat("listener_manager.lds.update_success"), n, "listener update applied");
+    await new Promise((r) => setTimeout(r, 200)); // new filter chain on every worker
+  };
+  const remaining = async () => {
+    const r = await request(port, "/");
+    return `${r.status} ${r.headers["x-ratelimit-remaining"]}/${r.headers["x-ratelimit-limit"]}`;
+  };
+  await updated(1);
+  assert.deepEqual([await remaining(), await remaining(), await remaining()], ["200 4/5", "200 3/5", "200 2/5"]);
+  publish({ rules: [{ name: "r", limit: { requests: 10, per: "minute" } }] }, 2);
+  await updated(2);
+  assert.deepEqual([await remaining(), await remaining(), await remaining()], ["200 1/10", "200 0/10", "429 0/10"], "2 tokens carried over");
+  publish({ rules: [{ name: "renamed", limit: { requests: 10, per: "minute" } }] }, 3);
+  await updated(3);
+  assert.equal(await remaining(), "200 9/10", "a renamed rule has new buckets");
 });
