@@ -162,7 +162,13 @@ function scopeOf(cfg: ConfigObject): string {
   for (let i = 0; i < MATCH_KEYS.length; i++) {
     const key = unchecked(MATCH_KEYS[i]);
     const v = cfg.value.get(key);
-    if (v != null) text += key + "=" + v.toString() + ";";
+    if (v == null || !v.isArray()) continue;
+    text += key + "=";
+    for (let j = 0; j < v.items.length; j++) {
+      const item = unchecked(v.items[j]);
+      text += (item.isString() ? item.stringValue : item.kindName()) + "\u0001";
+    }
+    text += ";";
   }
   return "r" + hex64(fnv1a64(text));
 }
