@@ -145,6 +145,48 @@ describe("exact token arithmetic (fake clock, 4 VMs)", () => {
     assert.equal(burst(h, 2), 1);
   });
 
+  test("matches an exact BigInt model of the bucket on 6,000 random requests and clock steps over 3 VMs", () => {
+    const h = host({ rules: [{ name: "d", key: { header: "x-k" }, limit: { requests: 7, per: "second", burst: 3 },
+      keys: [{ key: "vip", requests: 100, per: "minute" }, { key: "regexp:^h-", requests: 3, per: "hour", burst: 2 }] }] }, 3);
+    const gcd = (a: bigint, b: bigint): bigint => (b === 0n ? a : gcd(b, a % b));
+    const limitOf = (k: string) => (k === "vip" ? [100n, 60n, 0n] : k.startsWith("h-") ? [3n, 3600n, 2n] : [7n, 1n, 3n]);
+    const buckets = new Map<string, { units: bigint; last: bigint }>();
+    const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
+    let nowUs = 0n;
+    let x = 99;
+    const rnd = (n: number) => { x = (x * 1103515245 + 12345) & 0x7fffffff; return x % n; };
+    const keys = ["a", "b", "c", "vip", "h-1", "h-2"];
+    for (let i = 0; i < 6000; i++) {
+      const step = rnd(10) === 0 ? rnd(4_000_000_000) : rnd(300_000); // µs; sometimes over an hour
+      nowUs += BigInt(step);
+      h.advanceTime(step / 1000);
+      const key = keys[rnd(keys.length)]!;
+      const [requests, periodS, burst] = limitOf(key);
+      const periodUs = periodS * 1_000_000n;
+      const g = gcd(requests, periodUs);
+      const U = periodUs / g, F = requests / g, cap = (requests + burst) * U;
+      const b = buckets.get(key) ?? { units: cap, last: nowUs };
+      const refilled = b.units + (nowUs - b.last) * F;
+      b.units = refilled > cap ? cap : refilled;
+      b.last = nowUs;
+      const allowed = b.units >= U;
+      if (allowed) b.units -= U;
+      buckets.set(key, b);
+      const res = send(h, "/", [["x-k", key]], { vm: rnd(3) });
+      const secs = (us: bigint) => String((us + 999_999n) / 1_000_000n);
+      const expected = {
+        status: allowed ? 200 : 429,
+        limit: String(requests + burst),
+        remaining: String(allowed ? b.units / U : 0n),
+        reset: secs(ceilDiv(cap - b.units, F)),
+        retry: allowed ? undefined : String(BigInt(secs(ceilDiv(U - b.units, F))) || 1n),
+      };
+      const seen = { status: res.status, limit: res.responseHeader("x-ratelimit-limit"), remaining: res.responseHeader("x-ratelimit-remaining"),
+        reset: res.responseHeader("x-ratelimit-reset"), retry: res.responseHeader("retry-after") };
+      assert.deepEqual(seen, expected, `request ${i} (key ${key}, t=${nowUs} µs)`);
+    }
+  });
+
   test("all VMs draw from one bucket: each of 4 VMs sees the others' requests", () => {
     const h = host({ rules: [{ name: "r", limit: { requests: 8, per: "minute" } }] });
     const seen: string[] = [];
