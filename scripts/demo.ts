@@ -1,83 +1,131 @@
-// npm start: builds the plugins, starts echo upstreams and a demo Envoy on localhost
-// from the same envoy-examples files the tests use, and prints curl commands to try.
-//   DEMO_PORT=10000   first listener port (the others follow it)
-//   --check           run every printed curl, verify its answer, then stop (used by the tests)
+// npm start: builds the plugins, starts echo upstreams and one demo Envoy per plugin on
+// localhost from the same envoy-examples files the tests use, and prints curl commands to try.
+//   DEMO_PORT=10000        first listener port (each plugin's listeners follow: see the printout)
+//   DEMO_ADMIN_PORT=9901   first admin port (one per Envoy)
+//   --check                run every printed command, verify its answer, then stop (used by the tests)
 import { execFile, execFileSync } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { promisify } from "node:util";
-import { REPO_ROOT, standardReplacements, startEcho, startEnvoy, type Envoy } from "../test/envoy/envoy.ts";
+import { REPO_ROOT, standardReplacements, startEcho, startEnvoy, type Echo, type Envoy } from "../test/envoy/envoy.ts";
 
 const check = process.argv.includes("--check");
-const basePort = Number(process.env.DEMO_PORT ?? 10000);
-const adminPort = Number(process.env.DEMO_ADMIN_PORT ?? 9901);
+const P = Number(process.env.DEMO_PORT ?? 10000);
+const A = Number(process.env.DEMO_ADMIN_PORT ?? 9901);
 
-interface Example { command: string; expect: string; what: string }
+interface Example { what: string; command: string; expect: string }
+interface Demo { plugin: string; ports: string; replacements: (echo: Record<string, number>) => ReturnType<typeof standardReplacements>; examples: Example[] }
+
+const b64 = (s: string) => Buffer.from(s).toString("base64");
+const jwtFor = (tenant: string) => {
+  const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const input = `${enc({ alg: "HS256", kid: "demo", typ: "JWT" })}.${enc({ iss: "https://idp.example.com", tenant, exp: Math.floor(Date.now() / 1000) + 3600 })}`;
+  return `${input}.${createHmac("sha256", Buffer.from("tenant-gray-demo-key-do-not-use-in-prod")).update(input).digest("base64url")}`;
+};
+
+const lanes = `localhost:${P}`, rules = `localhost:${P + 1}`;
+const saas = `localhost:${P + 2}`, higress = `localhost:${P + 3}`;
+const rl = `localhost:${P + 4}`, native = `localhost:${P + 5}`, plugin = `localhost:${P + 6}`;
+
+const DEMOS: Demo[] = [
+  {
+    plugin: "baggage-tag",
+    ports: `${lanes} (plugin on every route but /untagged), ${rules} (Higress _rules_), admin localhost:${A}`,
+    replacements: (e) => standardReplacements({ listenerPort: P, listeners: { 10001: P + 1 }, adminPort: A, upstreams: { "echo-base": e.base, "echo-gray": e.gray } }),
+    examples: [
+      { what: "no tag: base lane", command: `curl -s ${lanes}/`, expect: '"upstream":"base"' },
+      { what: "W3C baggage tag: gray lane", command: `curl -s -H 'baggage: x-mse-tag=gray' ${lanes}/`, expect: '"upstream":"gray"' },
+      { what: "Jaeger baggage, also copied into W3C baggage", command: `curl -s -H 'uberctx-x-mse-tag: gray' ${lanes}/`, expect: '"baggage":"x-mse-tag=gray"' },
+      { what: "SkyWalking correlation", command: `curl -s -H 'sw8-correlation: ${b64("x-mse-tag")}:${b64("gray")}' ${lanes}/`, expect: '"upstream":"gray"' },
+      { what: "value not in allowed_values: ignored", command: `curl -s -H 'baggage: x-mse-tag=red' ${lanes}/`, expect: '"upstream":"base"' },
+      { what: "plugin disabled on this route", command: `curl -s -H 'baggage: x-mse-tag=gray' ${lanes}/untagged`, expect: '"upstream":"base"' },
+      { what: "Higress _rules_: only route rules-tagged", command: `curl -s -H 'baggage: x-mse-tag=gray' ${rules}/tagged`, expect: '"upstream":"gray"' },
+      { what: "plugin counters", command: `curl -s localhost:${A}/stats?filter=baggage_tag`, expect: "wasmcustom.baggage_tag.tagged" },
+    ],
+  },
+  {
+    plugin: "tenant-gray",
+    ports: `${saas} (tenant lanes), ${higress} (Higress traffic-tag config), admin localhost:${A + 1}`,
+    replacements: (e) => standardReplacements({ listenerPort: P + 2, listeners: { 10001: P + 3 }, adminPort: A + 1, upstreams: { "echo-base": e.base, "echo-gray": e.gray } }),
+    examples: [
+      { what: "a gray-listed tenant: gray lane, tag carried in baggage", command: `curl -s -H 'x-tenant-id: acme' ${saas}/`, expect: '"baggage":"x-mse-tag=gray"' },
+      { what: "any other tenant: base lane", command: `curl -s -H 'x-tenant-id: hooli' ${saas}/`, expect: '"upstream":"base"' },
+      { what: "sticky 10% share (debug header says why)", command: `curl -s -i -H 'x-tenant-id: tenant-40' ${saas}/`, expect: "x-tenant-lane: gray;by=percentage" },
+      { what: "tenant from the query; the lane is kept in a cookie", command: `curl -s -i '${saas}/app?tenant=beta-7'`, expect: "set-cookie: x-mse-lane=gray" },
+      { what: "the lane cookie alone", command: `curl -s -H 'cookie: x-mse-lane=gray' ${saas}/api`, expect: '"upstream":"gray"' },
+      { what: "a client cannot pick its lane with the tag header", command: `curl -s -H 'x-mse-tag: gray' ${saas}/`, expect: '"upstream":"base"' },
+      { what: "per-route lanes (_rules_) on /reports", command: `curl -s -H 'x-tenant-id: initech' ${saas}/reports`, expect: '"upstream":"gray"' },
+      { what: "tenant from the path", command: `curl -s ${saas}/t/acme/orders`, expect: '"upstream":"gray"' },
+      { what: "tenant from the host name", command: `curl -s -H 'host: acme.tenants.example.com' ${saas}/`, expect: '"upstream":"gray"' },
+      { what: "tenant from a verified JWT claim (Envoy jwt_authn runs first)", command: `curl -s -H 'authorization: Bearer ${jwtFor("acme")}' ${saas}/`, expect: '"x-jwt-tenant":"acme"' },
+      { what: "a forged claim header is stripped", command: `curl -s -H 'x-jwt-tenant: acme' ${saas}/`, expect: '"upstream":"base"' },
+      { what: "Higress traffic-tag configuration, unchanged", command: `curl -s -H 'x-user-id: u1' ${higress}/`, expect: '"upstream":"gray"' },
+      { what: "lane counters", command: `curl -s localhost:${A + 1}/stats?filter=tenant_gray`, expect: "wasmcustom.tenant_gray.lane.gray" },
+    ],
+  },
+  {
+    plugin: "local-rate-limit",
+    ports: `${rl} (rules), ${native} (Envoy's native local_ratelimit), ${plugin} (same limit, plugin), admin localhost:${A + 2}`,
+    replacements: (e) => standardReplacements({ listenerPort: P + 4, listeners: { 10001: P + 5, 10002: P + 6 }, adminPort: A + 2, upstreams: { echo: e.echo } }),
+    examples: [
+      { what: "5 requests per key per minute: the 6th is limited", command: `for i in 1 2 3 4 5 6; do curl -s -o /dev/null -w '%{http_code} ' -H 'x-api-key: demo-user' ${rl}/api/items; done`, expect: "200 200 200 200 200 429" },
+      { what: "rejections say when to come back", command: `curl -si -H 'x-api-key: demo-user' ${rl}/api/items`, expect: "retry-after: " },
+      { what: "regexp override for vip- keys", command: `curl -si -H 'x-api-key: vip-1' ${rl}/api/items`, expect: "x-ratelimit-limit: 100" },
+      { what: "exact-key override", command: `curl -si -H 'x-api-key: gold-acme' ${rl}/api/items`, expect: "x-ratelimit-remaining: 19" },
+      { what: "per client IP on POST /login", command: `for i in 1 2 3 4; do curl -s -o /dev/null -w '%{http_code} ' -X POST ${rl}/login; done`, expect: "200 200 200 429" },
+      { what: "per consumer (X-Mse-Consumer from jwt-auth)", command: `for i in 1 2 3; do curl -s -o /dev/null -w '%{http_code} ' -H 'x-mse-consumer: demo' ${rl}/orders; done`, expect: "200 200 429" },
+      { what: "Envoy's native local_ratelimit, 25 concurrent requests at 20/min", command: `seq 25 | xargs -P 25 -I{} curl -s -o /dev/null -w '%{http_code}\\n' ${native}/ | sort | uniq -c | tr -s ' '`, expect: "20 200\n 5 429" },
+      { what: "the plugin at the same limit, both Envoy workers", command: `seq 25 | xargs -P 25 -I{} curl -s -o /dev/null -w '%{http_code}\\n' ${plugin}/ | sort | uniq -c | tr -s ' '`, expect: "20 200\n 5 429" },
+      { what: "per-rule counters", command: `curl -s localhost:${A + 2}/stats?filter=local_rate_limit`, expect: "wasmcustom.local_rate_limit.per-key.limited" },
+    ],
+  },
+];
 
 console.log("Building plugins...");
 execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: REPO_ROOT, stdio: "inherit" });
 
-const base = await startEcho({ name: "base", port: 0 });
-const gray = await startEcho({ name: "gray", port: 0 });
-let envoy: Envoy;
+const echos: Echo[] = [];
+const envoys: Envoy[] = [];
+const stop = async () => {
+  for (const e of envoys) await e.stop();
+  for (const e of echos) e.close();
+};
 try {
-  envoy = await startEnvoy({
-    configPath: "envoy-examples/baggage-tag/envoy.yaml",
-    concurrency: 2,
-    logLevel: "warning",
-    componentLogLevel: "wasm:warning",
-    replacements: standardReplacements({
-      listenerPort: basePort,
-      listeners: { 10001: basePort + 1 },
-      adminPort,
-      upstreams: { "echo-base": base.port, "echo-gray": gray.port },
-    }),
-  });
+  for (const name of ["base", "gray", "echo"]) echos.push(await startEcho({ name, port: 0 }));
+  const ports = { base: echos[0].port, gray: echos[1].port, echo: echos[2].port };
+  for (const d of DEMOS) {
+    envoys.push(await startEnvoy({
+      configPath: `envoy-examples/${d.plugin}/envoy.yaml`, concurrency: 2, logLevel: "warning", componentLogLevel: "wasm:warning",
+      replacements: d.replacements(ports),
+    }));
+  }
 } catch (err) {
-  console.error(`Could not start Envoy: ${(err as Error).message}`);
-  console.error(`(Ports ${basePort}, ${basePort + 1} and ${adminPort} must be free; set DEMO_PORT / DEMO_ADMIN_PORT to move them.)`);
-  base.close();
-  gray.close();
+  console.error(`Could not start the demo: ${(err as Error).message}`);
+  console.error(`(Ports ${P}-${P + 6} and ${A}-${A + 2} must be free; set DEMO_PORT / DEMO_ADMIN_PORT to move them.)`);
+  await stop();
   process.exit(1);
 }
 
-const lanes = `localhost:${basePort}`;
-const rules = `localhost:${basePort + 1}`;
-const sw8 = `${Buffer.from("x-mse-tag").toString("base64")}:${Buffer.from("gray").toString("base64")}`;
-const examples: Example[] = [
-  { what: "no tag: base lane", command: `curl -s ${lanes}/`, expect: '"upstream":"base"' },
-  { what: "W3C baggage tag: gray lane", command: `curl -s -H 'baggage: x-mse-tag=gray' ${lanes}/`, expect: '"upstream":"gray"' },
-  { what: "Jaeger baggage, also copied into W3C baggage", command: `curl -s -H 'uberctx-x-mse-tag: gray' ${lanes}/`, expect: '"baggage":"x-mse-tag=gray"' },
-  { what: "SkyWalking correlation", command: `curl -s -H 'sw8-correlation: ${sw8}' ${lanes}/`, expect: '"upstream":"gray"' },
-  { what: "value not in allowed_values: ignored", command: `curl -s -H 'baggage: x-mse-tag=red' ${lanes}/`, expect: '"upstream":"base"' },
-  { what: "plugin disabled on this route", command: `curl -s -H 'baggage: x-mse-tag=gray' ${lanes}/untagged`, expect: '"upstream":"base"' },
-  { what: "Higress _rules_: only route rules-tagged", command: `curl -s -H 'baggage: x-mse-tag=gray' ${rules}/tagged`, expect: '"upstream":"gray"' },
-  { what: "plugin counters", command: `curl -s localhost:${adminPort}/stats?filter=wasmcustom`, expect: "wasmcustom.baggage_tag.tagged" },
-];
-
-console.log(`\nDemo Envoy is up (admin http://localhost:${adminPort}). Try:\n`);
-for (const e of examples) console.log(`  # ${e.what}\n  ${e.command}\n`);
+console.log("\nDemo Envoys are up. Try:");
+for (const d of DEMOS) {
+  console.log(`\n== ${d.plugin}: ${d.ports}\n`);
+  for (const e of d.examples) console.log(`  # ${e.what}\n  ${e.command}\n`);
+}
 
 if (check) {
   let failed = 0;
-  for (const e of examples) {
+  for (const e of DEMOS.flatMap((d) => d.examples)) {
     // Asynchronous: the echo upstreams live in this process and must keep answering.
     const run = await promisify(execFile)("sh", ["-c", e.command], { env: { ...process.env, no_proxy: "*", NO_PROXY: "*" } })
       .then((r) => ({ status: 0, ...r }), (err) => ({ status: 1, stdout: String(err.stdout ?? ""), stderr: String(err.stderr ?? err.message) }));
     const ok = run.status === 0 && run.stdout.includes(e.expect);
     if (!ok) failed++;
-    console.log(`${ok ? "ok  " : "FAIL"} ${e.command}${ok ? "" : `\n     expected ${e.expect} in: ${run.stdout}${run.stderr}`}`);
+    console.log(`${ok ? "ok  " : "FAIL"} ${e.command.slice(0, 150)}${ok ? "" : `\n     expected ${JSON.stringify(e.expect)} in: ${run.stdout}${run.stderr}`}`);
   }
-  await envoy.stop();
-  base.close();
-  gray.close();
+  await stop();
   process.exit(failed === 0 ? 0 : 1);
 }
 
 console.log("Ctrl-C stops Envoy and the upstreams.");
-const stop = async () => {
-  await envoy.stop();
-  base.close();
-  gray.close();
-  process.exit(0);
-};
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
+const quit = async () => { await stop(); process.exit(0); };
+process.on("SIGINT", quit);
+process.on("SIGTERM", quit);
