@@ -22,6 +22,8 @@
 // Segments are percent-decoded (RFC 3986: '+' stays '+'); a segment that does not decode is null.
 
 // @ts-ignore: decorator
+import { isValidUtf8 } from "./utf8";
+
 @inline function unit(base: usize, i: i32): u32 {
   return <u32>load<u16>(base + (<usize>i << 1));
 }
@@ -91,40 +93,6 @@ function decodeToScratch(base: usize, start: i32, end: i32, plusIsSpace: bool): 
     i++;
   }
   return <i32>o;
-}
-
-// Strict UTF-8 (RFC 3629): rejects stray continuation bytes, overlongs, surrogates, > U+10FFFF and
-// truncated sequences.
-function isValidUtf8(p: usize, n: i32): bool {
-  let i = 0;
-  while (i < n) {
-    const b0 = <u32>load<u8>(p + <usize>i);
-    if (b0 < 0x80) {
-      i++;
-      continue;
-    }
-    let need = 0;
-    let lo: u32 = 0x80;
-    let hi: u32 = 0xbf;
-    if (b0 >= 0xc2 && b0 <= 0xdf) need = 1;
-    else if (b0 >= 0xe0 && b0 <= 0xef) {
-      need = 2;
-      if (b0 == 0xe0) lo = 0xa0;
-      else if (b0 == 0xed) hi = 0x9f;
-    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-      need = 3;
-      if (b0 == 0xf0) lo = 0x90;
-      else if (b0 == 0xf4) hi = 0x8f;
-    } else return false;
-    if (i + need >= n) return false;
-    const b1 = <u32>load<u8>(p + <usize>(i + 1));
-    if (b1 < lo || b1 > hi) return false;
-    for (let k = 2; k <= need; k++) {
-      if ((<u32>load<u8>(p + <usize>(i + k)) & 0xc0) != 0x80) return false;
-    }
-    i += need + 1;
-  }
-  return true;
 }
 
 // Decoded text of [start, end), or null when it does not decode.
