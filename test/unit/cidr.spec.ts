@@ -1,4 +1,5 @@
 import { Cidr, IpAddress, stripPortFromAddress } from "../../assembly/lib/cidr";
+import { Xorshift } from "./prng";
 
 function cidr(s: string): string {
   const c = Cidr.parse(s);
@@ -118,16 +119,9 @@ describe("stripPortFromAddress", () => {
 
 // ---- fuzz: never aborts; textual round trip of valid ranges ---------------------------------
 
-let rng: u32 = 0x85ebca6b;
-function next(): u32 {
-  let x = rng;
-  x ^= x << 13;
-  x ^= x >> 17;
-  x ^= x << 5;
-  rng = x;
-  return x;
-}
-function below(n: i32): i32 { return n <= 0 ? 0 : <i32>(next() % <u32>n); }
+const rng = new Xorshift(0x85ebca6b);
+function next(): u32 { return rng.next(); }
+function below(n: i32): i32 { return rng.below(n); }
 
 const ALPHABET = "0123456789abcdefABCDEF:./[]%x ";
 

@@ -1,4 +1,5 @@
 import { findCookie } from "../../assembly/lib/cookie";
+import { Xorshift } from "./prng";
 
 function get(header: string, name: string): string {
   const v = findCookie(header, name);
@@ -52,16 +53,9 @@ describe("findCookie", () => {
 
 // ---- fuzz: never aborts, and agrees with a naive reference on well-formed inputs ------------
 
-let rng: u32 = 0x2545f491;
-function next(): u32 {
-  let x = rng;
-  x ^= x << 13;
-  x ^= x >> 17;
-  x ^= x << 5;
-  rng = x;
-  return x;
-}
-function below(n: i32): i32 { return n <= 0 ? 0 : <i32>(next() % <u32>n); }
+const rng = new Xorshift(0x2545f491);
+function next(): u32 { return rng.next(); }
+function below(n: i32): i32 { return rng.below(n); }
 
 const ALPHABET = "t=; \t\"a,%x=\u00e9\ud83d";
 

@@ -1,3 +1,4 @@
+import { Xorshift } from "./prng";
 // In-wasm fuzz smoke tests: deterministic random and mutated inputs for every parser in assembly/lib.
 // A trap (bounds check, assert, throw) would make as-pect report the test as failed, so a passing run
 // means no input here aborted. Where cheap, results are also checked against a round-trip property.
@@ -27,25 +28,10 @@ const ITERATIONS: i32 = 40000;
 
 // ---- deterministic PRNG (xorshift32) -------------------------------------------------------
 
-let rngState: u32 = 0x9e3779b9;
-
-function seed(s: u32): void {
-  rngState = s != 0 ? s : 1;
-}
-
-function next(): u32 {
-  let x = rngState;
-  x ^= x << 13;
-  x ^= x >> 17;
-  x ^= x << 5;
-  rngState = x;
-  return x;
-}
-
-// Uniform-ish integer in [0, n).
-function below(n: i32): i32 {
-  return n <= 0 ? 0 : <i32>(next() % <u32>n);
-}
+const rng = new Xorshift(0x9e3779b9);
+function seed(s: u32): void { rng.reseed(s); }
+function next(): u32 { return rng.next(); }
+function below(n: i32): i32 { return rng.below(n); }
 
 // ---- input generation ---------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
 import { findQueryParam, pathSegment } from "../../assembly/lib/query";
+import { Xorshift } from "./prng";
 
 function q(path: string, name: string): string {
   const v = findQueryParam(path, name);
@@ -96,16 +97,9 @@ describe("pathSegment", () => {
 
 // ---- fuzz ----------------------------------------------------------------------------------
 
-let rng: u32 = 0x6b43a9b5;
-function next(): u32 {
-  let x = rng;
-  x ^= x << 13;
-  x ^= x >> 17;
-  x ^= x << 5;
-  rng = x;
-  return x;
-}
-function below(n: i32): i32 { return n <= 0 ? 0 : <i32>(next() % <u32>n); }
+const rng = new Xorshift(0x6b43a9b5);
+function next(): u32 { return rng.next(); }
+function below(n: i32): i32 { return rng.below(n); }
 
 const ALPHABET = "/?#&=+%t1aF\u00e9\ud83d\ude00";
 

@@ -1,4 +1,5 @@
 import { Regex, RegexResult, REGEX_MAX_INPUT, REGEX_MAX_PROGRAM } from "../../assembly/lib/regex";
+import { Xorshift } from "./prng";
 
 function re(pattern: string): Regex {
   const r = Regex.compile(pattern);
@@ -140,15 +141,8 @@ describe("regex: compile errors", () => {
 
 // ---- fuzz: random patterns and inputs never abort ---------------------------------------------
 
-let state: u32 = 0x2545f491;
-function rnd(n: u32): u32 {
-  let x = state;
-  x ^= x << 13;
-  x ^= x >> 17;
-  x ^= x << 5;
-  state = x;
-  return x % n;
-}
+const rng = new Xorshift(0x2545f491);
+function rnd(n: u32): u32 { return rng.next() % n; }
 
 const ALPHABET = "ab.^$*+?()[]{}|\\-,0123456789dDwWsSxu:?!=<>";
 

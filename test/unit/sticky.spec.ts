@@ -1,4 +1,5 @@
 import { inStickyShare, stickyBucket } from "../../assembly/lib/sticky";
+import { Xorshift } from "./prng";
 
 describe("stickyBucket", () => {
   it("is uint64_be(sha256(value)[0..8]) % 100, as Higress traffic-tag computes it", () => {
@@ -45,15 +46,8 @@ describe("inStickyShare", () => {
   });
 });
 
-let rng: u32 = 0x1b873593;
-function next(): u32 {
-  let x = rng;
-  x ^= x << 13;
-  x ^= x >> 17;
-  x ^= x << 5;
-  rng = x;
-  return x;
-}
+const rng = new Xorshift(0x1b873593);
+function next(): u32 { return rng.next(); }
 
 describe("sticky fuzz", () => {
   it("stays in 0..99 for random strings (20,000 inputs)", () => {
