@@ -30,6 +30,7 @@
 //   callers copying a value into a header must validate it for that use.
 
 import { base64DecodeRange } from "./base64";
+import { ByteScratch } from "./scratch";
 import { isValidUtf8 } from "./utf8";
 
 export const BAGGAGE_MAX_BYTES: i32 = 8192;
@@ -112,26 +113,12 @@ export function isToken(s: string): bool {
 // ---------------------------------------------------------------------------------------------
 // Percent decoding into a reused scratch buffer, and strict UTF-8 validation of the result.
 
-let scratch = new ArrayBuffer(256);
-
-function scratchFor(bytes: i32): usize {
-  if (scratch.byteLength < bytes) {
-    let size = scratch.byteLength << 1;
-    if (size < bytes) size = bytes;
-    scratch = new ArrayBuffer(size);
-  }
-  return changetype<usize>(scratch);
-}
-
-// Don't keep an unusually large buffer alive after decoding a huge value.
-function releaseScratch(): void {
-  if (scratch.byteLength > 16384) scratch = new ArrayBuffer(256);
-}
+const scratch = new ByteScratch();
 
 // Percent-decodes the UTF-16 units [start, end) of the string at `base` into scratch. Returns the
 // byte count, or -1 on a bad escape or a non-ASCII character.
 function percentDecodeToScratch(base: usize, start: i32, end: i32): i32 {
-  const dst = scratchFor(end - start);
+  const dst = scratch.reserve(end - start);
   let o = 0;
   let i = start;
   while (i < end) {
@@ -157,10 +144,10 @@ function percentDecodeToScratch(base: usize, start: i32, end: i32): i32 {
 export function percentDecode(s: string): string | null {
   const n = percentDecodeToScratch(changetype<usize>(s), 0, s.length);
   let result: string | null = null;
-  if (n >= 0 && isValidUtf8(changetype<usize>(scratch), n)) {
-    result = String.UTF8.decodeUnsafe(changetype<usize>(scratch), <usize>n);
+  if (n >= 0 && isValidUtf8(scratch.ptr, n)) {
+    result = String.UTF8.decodeUnsafe(scratch.ptr, <usize>n);
   }
-  releaseScratch();
+  scratch.release();
   return result;
 }
 
@@ -320,13 +307,13 @@ export function findBaggageValue(header: string, key: string, out: BaggageLookup
     // Values are checked for every member (so `malformed` means the same thing everywhere), but
     // only the matching one is turned into a string.
     const n = percentDecodeToScratch(base, valueStart, valueEnd);
-    if (n < 0 || !isValidUtf8(changetype<usize>(scratch), n)) {
+    if (n < 0 || !isValidUtf8(scratch.ptr, n)) {
       out.malformed++;
       continue;
     }
     if (keyEnd - s == keyLen && memory.compare(base + (<usize>s << 1), changetype<usize>(key), <usize>keyLen << 1) == 0) {
       out.found = true;
-      out.value = String.UTF8.decodeUnsafe(changetype<usize>(scratch), <usize>n);
+      out.value = String.UTF8.decodeUnsafe(scratch.ptr, <usize>n);
       return;
     }
   }

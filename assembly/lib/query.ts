@@ -22,6 +22,7 @@
 // Segments are percent-decoded (RFC 3986: '+' stays '+'); a segment that does not decode is null.
 
 // @ts-ignore: decorator
+import { ByteScratch } from "./scratch";
 import { isValidUtf8 } from "./utf8";
 
 @inline function unit(base: usize, i: i32): u32 {
@@ -35,28 +36,14 @@ function hexValue(c: u32): i32 {
   return -1;
 }
 
-let scratch = new ArrayBuffer(256);
-
-function scratchFor(bytes: i32): usize {
-  if (scratch.byteLength < bytes) {
-    let size = scratch.byteLength << 1;
-    if (size < bytes) size = bytes;
-    scratch = new ArrayBuffer(size);
-  }
-  return changetype<usize>(scratch);
-}
-
-// Don't keep an unusually large buffer alive after decoding a huge value.
-function releaseScratch(): void {
-  if (scratch.byteLength > 16384) scratch = new ArrayBuffer(256);
-}
+const scratch = new ByteScratch();
 
 // Decodes the UTF-16 units [start, end) into UTF-8 bytes in scratch: %XX escapes become bytes, '+'
 // becomes a space when `plusIsSpace`, other characters are UTF-8 encoded. Returns the byte count,
 // or -1 on a bad escape or a lone surrogate.
 function decodeToScratch(base: usize, start: i32, end: i32, plusIsSpace: bool): i32 {
   // Each UTF-16 unit becomes at most 3 bytes (a surrogate pair: 2 units, 4 bytes).
-  const dst = scratchFor((end - start) * 3);
+  const dst = scratch.reserve((end - start) * 3);
   let o: usize = 0;
   let i = start;
   while (i < end) {
@@ -110,10 +97,10 @@ function decodeRange(s: string, start: i32, end: i32, plusIsSpace: bool): string
   if (plain) return s.substring(start, end);
   const n = decodeToScratch(base, start, end, plusIsSpace);
   let result: string | null = null;
-  if (n >= 0 && isValidUtf8(changetype<usize>(scratch), n)) {
-    result = String.UTF8.decodeUnsafe(changetype<usize>(scratch), <usize>n);
+  if (n >= 0 && isValidUtf8(scratch.ptr, n)) {
+    result = String.UTF8.decodeUnsafe(scratch.ptr, <usize>n);
   }
-  releaseScratch();
+  scratch.release();
   return result;
 }
 
