@@ -109,6 +109,11 @@ describe("SDK on the emulator (sdk-probe)", () => {
     assert.equal(tag("outbound|80||ratings.default.svc.cluster.local"), "fqdn");
   });
 
+  test("request headers are not readable in the response phase (as on Envoy)", () => {
+    const s = host(1).request({ headers: { "x-probe": "late" } });
+    assert.equal(s.responseHeader("x-request-visible"), "no");
+  });
+
   test("request body buffered until end of stream", () => {
     const s = host(1).request({ headers: { "x-probe": "body", ":method": "POST" }, body: "x".repeat(100_000) });
     assert.equal(s.localResponse?.bodyText, "bytes=100000");

@@ -94,6 +94,11 @@ describe("SDK on Envoy (sdk-probe)", () => {
     assert.equal(r.body, "bytes=100000");
   });
 
+  test("request headers are not readable in the response phase (the emulator models this)", async () => {
+    const r = await request(envoy.port, "/", { headers: [["x-probe", "late"]] });
+    assert.equal(r.headers["x-request-visible"], "no");
+  });
+
   test("ticks fire and metrics are visible in /stats", async () => {
     await new Promise((r) => setTimeout(r, 300));
     const stats = await envoy.stats("wasmcustom\\.probe\\.");
