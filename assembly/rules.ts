@@ -37,7 +37,7 @@ export class DomainPattern {
 }
 
 export class MatchRule<C> {
-  routes: Array<string> = new Array<string>();
+  routes: Set<string> = new Set<string>();
   routePrefixes: Array<string> = new Array<string>();
   domains: Array<DomainPattern> = new Array<DomainPattern>();
   services: Array<string> = new Array<string>();
@@ -45,11 +45,25 @@ export class MatchRule<C> {
   config: C | null = null;
 }
 
-/** What a request needs to be matched against; read lazily, each at most once. */
+/**
+ * What a request is matched against, read lazily and at most once per request. One instance is
+ * reused for every request (callbacks never overlap within a VM).
+ */
 class RequestFacts {
-  route: string | null = null;
-  cluster: string | null = null;
-  host: string | null = null;
+  private route: string | null = null;
+  private host: string | null = null;
+  private clusterRead: bool = false;
+  cluster: string = "";
+  /** For Istio/Higress names `outbound|port|subset|fqdn`: the fqdn and port; null otherwise. */
+  clusterFqdn: string | null = null;
+  clusterPort: string = "";
+
+  reset(): void {
+    this.route = null;
+    this.host = null;
+    this.clusterRead = false;
+    this.clusterFqdn = null;
+  }
 
   getRoute(): string {
     const known = this.route;
@@ -58,13 +72,7 @@ class RequestFacts {
     this.route = r;
     return r;
   }
-  getCluster(): string {
-    const known = this.cluster;
-    if (known != null) return known;
-    const c = clusterName();
-    this.cluster = c;
-    return c;
-  }
+
   getHost(): string {
     const known = this.host;
     if (known != null) return known;
@@ -73,9 +81,25 @@ class RequestFacts {
     this.host = h;
     return h;
   }
+
+  readCluster(): void {
+    if (this.clusterRead) return;
+    this.clusterRead = true;
+    const c = clusterName();
+    this.cluster = c;
+    // Exactly three '|' separators: outbound|<port>|<subset>|<fqdn>.
+    const first = c.indexOf("|");
+    const second = first < 0 ? -1 : c.indexOf("|", first + 1);
+    const third = second < 0 ? -1 : c.indexOf("|", second + 1);
+    if (third < 0 || c.indexOf("|", third + 1) >= 0) return;
+    this.clusterPort = c.substring(first + 1, second);
+    this.clusterFqdn = c.substring(third + 1);
+  }
 }
 
-/** "example.com:8080" => "example.com"; "[::1]:80" => "[::1]". */
+const requestFacts = new RequestFacts();
+
+/** "example.com:8080" => "example.com"; "[::1]:80" => "[::1]" (brackets kept: it is a host name here). */
 export function stripPort(authority: string): string {
   if (authority.startsWith("[")) {
     const close = authority.indexOf("]");
@@ -85,13 +109,14 @@ export function stripPort(authority: string): string {
   return colon < 0 ? authority : authority.substring(0, colon);
 }
 
-/** Cluster name matches a `_match_service_` entry. */
-export function serviceMatches(cluster: string, service: string): bool {
-  const parts = cluster.split("|");
-  if (parts.length != 4) return cluster == service;
-  const port = unchecked(parts[1]);
-  const fqdn = unchecked(parts[3]);
-  return service == fqdn || service == fqdn + ":" + port;
+/** The request's cluster matches a `_match_service_` entry: fqdn or fqdn:port, or the whole name. */
+function serviceMatches(facts: RequestFacts, service: string): bool {
+  const fqdn = facts.clusterFqdn;
+  if (fqdn == null) return facts.cluster == service;
+  if (service == fqdn) return true;
+  const port = facts.clusterPort;
+  return service.length == fqdn.length + 1 + port.length && service.charCodeAt(fqdn.length) == 0x3a &&
+    service.startsWith(fqdn) && service.endsWith(port);
 }
 
 export class RuleSet<C> {
@@ -101,7 +126,8 @@ export class RuleSet<C> {
   /** The configuration for the current request, or null when the plugin does not apply. */
   select(): C | null {
     if (this.rules.length == 0) return this.global;
-    const facts = new RequestFacts();
+    const facts = requestFacts;
+    facts.reset();
     for (let i = 0; i < this.rules.length; i++) {
       const rule = unchecked(this.rules[i]);
       if (!ruleMatches<C>(rule, facts)) continue;
@@ -112,7 +138,7 @@ export class RuleSet<C> {
 }
 
 function ruleMatches<C>(rule: MatchRule<C>, facts: RequestFacts): bool {
-  if (rule.routes.length > 0 && !rule.routes.includes(facts.getRoute())) return false;
+  if (rule.routes.size > 0 && !rule.routes.has(facts.getRoute())) return false;
   if (rule.routePrefixes.length > 0) {
     const route = facts.getRoute();
     let any = false;
@@ -126,9 +152,9 @@ function ruleMatches<C>(rule: MatchRule<C>, facts: RequestFacts): bool {
     if (!any) return false;
   }
   if (rule.services.length > 0) {
-    const cluster = facts.getCluster();
+    facts.readCluster();
     let any = false;
-    for (let i = 0; i < rule.services.length && !any; i++) any = serviceMatches(cluster, unchecked(rule.services[i]));
+    for (let i = 0; i < rule.services.length && !any; i++) any = serviceMatches(facts, unchecked(rule.services[i]));
     if (!any) return false;
   }
   return true;
@@ -153,7 +179,8 @@ export function parseRuleSet<C>(root: JsonValue, parse: (cfg: ConfigObject) => C
   for (let i = 0; i < rules.length; i++) {
     const r = unchecked(rules[i]);
     const rule = new MatchRule<C>();
-    rule.routes = r.stringList("_match_route_");
+    const routes = r.stringList("_match_route_");
+    for (let k = 0; k < routes.length; k++) rule.routes.add(unchecked(routes[k]));
     rule.routePrefixes = r.stringList("_match_route_prefix_");
     const domains = r.stringList("_match_domain_");
     for (let d = 0; d < domains.length; d++) rule.domains.push(DomainPattern.parse(unchecked(domains[d])));

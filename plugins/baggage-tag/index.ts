@@ -12,13 +12,14 @@ import { BaggageHeader, Found, readSource } from "./sources";
 
 const found = new Found();
 const lookup = new BaggageLookup();
+const requestBaggage = new BaggageHeader();
 
 class BaggageTag extends HttpFilter<Config> {
   onRequestHeaders(headers: HeaderMap, endOfStream: bool): Action {
-    const baggage = new BaggageHeader();
+    requestBaggage.reset();
     found.malformed = 0;
     for (let i = 0; i < this.config.rules.length; i++) {
-      applyRule(unchecked(this.config.rules[i]), headers, baggage);
+      applyRule(unchecked(this.config.rules[i]), headers, requestBaggage);
     }
     if (found.malformed > 0) metrics().malformed.increment();
     return Action.Continue;

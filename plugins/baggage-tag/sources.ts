@@ -13,10 +13,12 @@ import { Source, TagRule } from "./config";
 // proxy_get_header_map_value would not (it returns the first instance only).
 const BAGGAGE_PROPERTY = new PropertyPath(["request", "headers", "baggage"]);
 
-/** The request's whole W3C baggage, read at most once per request. */
+/** The request's whole W3C baggage, read at most once per request (one instance, reset per request). */
 export class BaggageHeader {
   private value: string | null = null;
   private loaded: bool = false;
+
+  reset(): void { this.value = null; this.loaded = false; }
 
   get(headers: HeaderMap): string | null {
     if (!this.loaded) {
@@ -56,8 +58,8 @@ export function readSource(source: Source, rule: TagRule, headers: HeaderMap, ba
     if (raw == null) return;
     const decoded = percentDecode(raw.trim());
     out.present = true;
-    // An undecodable value is present but invalid: it is rejected, not skipped silently.
-    out.value = decoded == null ? "\n" : decoded;
+    // An undecodable value is present but empty, so validation rejects (and counts) it.
+    out.value = decoded == null ? "" : decoded;
   } else if (source == Source.OpenTracing) {
     const raw = headers.get(rule.openTracingHeader);
     if (raw == null) return;
