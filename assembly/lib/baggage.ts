@@ -319,6 +319,62 @@ export function findBaggageValue(header: string, key: string, out: BaggageLookup
   }
 }
 
+// Key of the OWS-trimmed member [s, e): up to '=', ';' or OWS (also for malformed members).
+function memberKeyIs(base: usize, s: i32, e: i32, key: string): bool {
+  const keyLen = key.length;
+  if (e - s < keyLen) return false;
+  if (memory.compare(base + (<usize>s << 1), changetype<usize>(key), <usize>keyLen << 1) != 0) return false;
+  if (s + keyLen == e) return true;
+  const c = <u32>load<u16>(base + (<usize>(s + keyLen) << 1));
+  return c == 0x3d || c == 0x3b || isOws(c);
+}
+
+const removeScratch = new BaggageLookup();
+
+/**
+ * The baggage list without the members whose key is `key` (well-formed or not), or null when it
+ * has none. Other members are kept as written (OWS-trimmed, joined with ","); empty members and
+ * members beyond BAGGAGE_MAX_BYTES / BAGGAGE_MAX_MEMBERS are dropped, so the result is within the
+ * limits. Two linear passes and one allocation, whatever the input.
+ */
+export function removeBaggageMembers(header: string, key: string): string | null {
+  if (key.length == 0 || !header.includes(key)) return null; // the usual case: nothing to rebuild
+  const base = changetype<usize>(header);
+  // Pass 1: is there a member to remove, and how long is the rest?
+  let removed = false;
+  let length = 0;
+  let kept = 0;
+  removeScratch.reset();
+  startScan();
+  while (nextMember(header, removeScratch)) {
+    if (memberKeyIs(base, memberStart, memberEnd, key)) {
+      removed = true;
+      continue;
+    }
+    length += memberEnd - memberStart;
+    kept++;
+  }
+  if (!removed) return null;
+  if (kept > 1) length += kept - 1;
+  // Pass 2: copy the kept members into one string.
+  const out = changetype<string>(__new(<usize>length << 1, idof<string>()));
+  let o: usize = changetype<usize>(out);
+  let first = true;
+  startScan();
+  while (nextMember(header, removeScratch)) {
+    if (memberKeyIs(base, memberStart, memberEnd, key)) continue;
+    if (!first) {
+      store<u16>(o, 0x2c);
+      o += 2;
+    }
+    first = false;
+    const bytes = <usize>(memberEnd - memberStart) << 1;
+    memory.copy(o, base + (<usize>memberStart << 1), bytes);
+    o += bytes;
+  }
+  return out;
+}
+
 // Number of non-empty members in a baggage value (for the limits in appendBaggageMember).
 function countMembers(s: string): i32 {
   const base = changetype<usize>(s);

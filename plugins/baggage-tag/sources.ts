@@ -6,12 +6,8 @@
 
 import { HeaderMap } from "../../assembly/headers";
 import { BaggageLookup, findBaggageValue, findSw8CorrelationValue, percentDecode } from "../../assembly/lib/baggage";
-import { getPropertyString, PropertyPath } from "../../assembly/properties";
+import { readRequestBaggage } from "../../assembly/request_baggage";
 import { Source, TagRule } from "./config";
-
-// Envoy's request.headers attribute joins repeated headers with ",", which
-// proxy_get_header_map_value would not (it returns the first instance only).
-const BAGGAGE_PROPERTY = new PropertyPath(["request", "headers", "baggage"]);
 
 /** The request's whole W3C baggage, read at most once per request (one instance, reset per request). */
 export class BaggageHeader {
@@ -23,9 +19,7 @@ export class BaggageHeader {
   get(headers: HeaderMap): string | null {
     if (!this.loaded) {
       this.loaded = true;
-      let v = getPropertyString(BAGGAGE_PROPERTY);
-      if (v == null) v = headers.get("baggage"); // hosts without the attribute
-      this.value = v;
+      this.value = readRequestBaggage(headers);
     }
     return this.value;
   }

@@ -3,6 +3,7 @@ import {
   BAGGAGE_MAX_MEMBERS,
   BaggageLookup,
   appendBaggageMember,
+  removeBaggageMembers,
   findBaggageValue,
   findSw8CorrelationValue,
   isToken,
@@ -274,5 +275,24 @@ describe("baggage: sw8-correlation", () => {
     expect<string>(sw8("dGFn:Ymx1ZQ==,dGFn:Z3JlZW4=", "tag")).toBe("blue|m=0"); // first wins
     expect<string>(sw8(",,", "tag")).toBe("<none>|m=0");
     expect<string>(sw8("", "tag")).toBe("<none>|m=0");
+  });
+});
+
+describe("removeBaggageMembers", () => {
+  it("removes every member with the key, keeps the others as written", () => {
+    expect<string | null>(removeBaggageMembers("a=1, x-mse-tag=evil;p, b=2 ,x-mse-tag", "x-mse-tag")).toBe("a=1,b=2");
+    expect<string | null>(removeBaggageMembers("x-mse-tag=gray", "x-mse-tag")).toBe("");
+  });
+  it("returns null when no member has the key (a value or longer key containing it does not count)", () => {
+    expect<string | null>(removeBaggageMembers("z=x-mse-tag,x-mse-tagx=1", "x-mse-tag")).toBeNull();
+    expect<string | null>(removeBaggageMembers("", "x-mse-tag")).toBeNull();
+  });
+  it("stays within the W3C limits on a huge hostile list", () => {
+    let huge = "x-mse-tag=evil";
+    for (let i = 0; i < 20000; i++) huge += ",a=1";
+    const out = removeBaggageMembers(huge, "x-mse-tag");
+    expect<bool>(out != null).toBe(true);
+    expect<i32>(out!.length).toBeLessThanOrEqual(BAGGAGE_MAX_BYTES);
+    expect<i32>(out!.split(",").length).toBe(BAGGAGE_MAX_MEMBERS - 1);
   });
 });
