@@ -1,20 +1,48 @@
-// ASCII-only helpers for protocol text (header names, host names). They avoid the
+// ASCII-only helpers for protocol text (header names, host names, escapes). They avoid the
 // standard library's Unicode case tables, which would add kilobytes to every plugin.
 
 /** Lower-cases A-Z; every other character is kept. Returns `s` itself when nothing changes. */
 export function asciiLower(s: string): string {
   const n = s.length;
+  const src = changetype<usize>(s);
   let i = 0;
   while (i < n) {
-    const c = s.charCodeAt(i);
+    const c = load<u16>(src + (<usize>i << 1));
     if (c >= 65 && c <= 90) break;
     i++;
   }
   if (i == n) return s;
-  const out = new Array<i32>(n);
-  for (let j = 0; j < n; j++) {
-    const c = s.charCodeAt(j);
-    unchecked(out[j] = c >= 65 && c <= 90 ? c + 32 : c);
+  // One allocation: the result string, written in place.
+  const out = changetype<string>(__new(<usize>n << 1, idof<string>()));
+  const dst = changetype<usize>(out);
+  memory.copy(dst, src, <usize>i << 1);
+  for (; i < n; i++) {
+    const c = load<u16>(src + (<usize>i << 1));
+    store<u16>(dst + (<usize>i << 1), c >= 65 && c <= 90 ? c + 32 : c);
   }
-  return String.fromCharCodes(out);
+  return out;
+}
+
+/** True when `s` has a control character (below 0x20, or DEL); HTAB passes when `allowTab`. */
+export function hasControlChars(s: string, allowTab: bool = false): bool {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 0x20 && !(allowTab && c == 0x09)) || c == 0x7f) return true;
+  }
+  return false;
+}
+
+/** Value of a hex digit (0-9, a-f, A-F), or -1. */
+// @ts-ignore: decorator
+@inline export function hexDigitValue(c: u32): i32 {
+  if (c - 0x30 < 10) return <i32>(c - 0x30);
+  const l = c | 0x20;
+  if (l - 0x61 < 6) return <i32>(l - 0x61 + 10);
+  return -1;
+}
+
+/** HTTP optional whitespace: space or horizontal tab. */
+// @ts-ignore: decorator
+@inline export function isOws(c: u32): bool {
+  return c == 0x20 || c == 0x09;
 }

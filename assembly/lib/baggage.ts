@@ -32,6 +32,7 @@
 import { base64DecodeRange } from "./base64";
 import { ByteScratch } from "./scratch";
 import { isValidUtf8 } from "./utf8";
+import { hexDigitValue, isOws } from "./ascii";
 
 export const BAGGAGE_MAX_BYTES: i32 = 8192;
 export const BAGGAGE_MAX_MEMBERS: i32 = 64;
@@ -56,10 +57,6 @@ export class BaggageLookup {
 // ---------------------------------------------------------------------------------------------
 // Character classes
 
-// @ts-ignore: decorator
-@inline function isOws(c: u32): bool {
-  return c == 0x20 || c == 0x09;
-}
 
 /** RFC 7230 tchar: "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA */
 function isTchar(c: u32): bool {
@@ -92,12 +89,6 @@ function isBaggageOctet(c: u32): bool {
   return c >= 0x21 && c <= 0x7e && c != 0x22 && c != 0x2c && c != 0x3b && c != 0x5c;
 }
 
-function hexValue(c: u32): i32 {
-  if (c - 0x30 < 10) return <i32>(c - 0x30);
-  const l = c | 0x20;
-  if (l - 0x61 < 6) return <i32>(l - 0x61 + 10);
-  return -1;
-}
 
 /** True if s is a non-empty RFC 7230 token (baggage keys, header names). */
 export function isToken(s: string): bool {
@@ -126,8 +117,8 @@ function percentDecodeToScratch(base: usize, start: i32, end: i32): i32 {
     if (c >= 0x80) return -1;
     if (c == 0x25) {
       if (i + 2 >= end) return -1; // fewer than two characters follow the '%'
-      const h = hexValue(<u32>load<u16>(base + (<usize>(i + 1) << 1)));
-      const l = hexValue(<u32>load<u16>(base + (<usize>(i + 2) << 1)));
+      const h = hexDigitValue(<u32>load<u16>(base + (<usize>(i + 1) << 1)));
+      const l = hexDigitValue(<u32>load<u16>(base + (<usize>(i + 2) << 1)));
       if (h < 0 || l < 0) return -1;
       store<u8>(dst + <usize>o, <u8>((h << 4) | l));
       i += 3;

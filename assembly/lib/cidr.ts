@@ -18,6 +18,7 @@
 // (::ffff:a.b.c.d, which a dual-stack listener reports for IPv4 clients). An IPv6 range contains
 // only IPv6 addresses, so "::/0" does not match 10.0.0.1, matching Envoy.
 
+import { hexDigitValue } from "./ascii";
 /** A parsed address: 128 bits (IPv4 in the low 32 bits of `lo`) and its family. */
 export class IpAddress {
   constructor(public readonly v6: bool, public readonly hi: u64, public readonly lo: u64) {}
@@ -164,12 +165,6 @@ function parseIpv4(s: string, start: i32, end: i32): i64 {
   return value;
 }
 
-function hexDigit(c: i32): i32 {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  const l = c | 0x20;
-  if (l >= 0x61 && l <= 0x66) return l - 0x61 + 10;
-  return -1;
-}
 
 const groups = new StaticArray<u32>(8);
 
@@ -196,7 +191,7 @@ function parseIpv6(s: string, start: i32, end: i32): bool {
     let digits = 0;
     let v = 0;
     while (j < end) {
-      const d = hexDigit(s.charCodeAt(j));
+      const d = hexDigitValue(<u32>s.charCodeAt(j));
       if (d < 0) break;
       v = (v << 4) | d;
       digits++;

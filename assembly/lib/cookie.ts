@@ -22,11 +22,7 @@
 //   the value is everything up to the next ';', trimmed. Callers that copy a value into a header
 //   or a key validate it for that use.
 
-// @ts-ignore: decorator
-@inline function isWs(c: u32): bool {
-  return c == 0x20 || c == 0x09;
-}
-
+import { isOws } from "./ascii";
 /** Value of the first cookie called `name` in a Cookie header value, or null if there is none. */
 export function findCookie(cookieHeader: string, name: string): string | null {
   const len = cookieHeader.length;
@@ -40,19 +36,19 @@ export function findCookie(cookieHeader: string, name: string): string | null {
     let end = pos;
     while (end < len && load<u16>(base + (<usize>end << 1)) != 0x3b) end++;
     let s = pos;
-    while (s < end && isWs(<u32>load<u16>(base + (<usize>s << 1)))) s++;
+    while (s < end && isOws(<u32>load<u16>(base + (<usize>s << 1)))) s++;
     let eq = s;
     while (eq < end && load<u16>(base + (<usize>eq << 1)) != 0x3d) eq++;
     pos = end + 1;
     if (eq == end) continue; // no '=': nameless pair
     let ne = eq;
-    while (ne > s && isWs(<u32>load<u16>(base + (<usize>(ne - 1) << 1)))) ne--;
+    while (ne > s && isOws(<u32>load<u16>(base + (<usize>(ne - 1) << 1)))) ne--;
     if (ne - s != nameLen) continue;
     if (memory.compare(base + (<usize>s << 1), namePtr, <usize>nameLen << 1) != 0) continue;
     let vs = eq + 1;
     let ve = end;
-    while (vs < ve && isWs(<u32>load<u16>(base + (<usize>vs << 1)))) vs++;
-    while (ve > vs && isWs(<u32>load<u16>(base + (<usize>(ve - 1) << 1)))) ve--;
+    while (vs < ve && isOws(<u32>load<u16>(base + (<usize>vs << 1)))) vs++;
+    while (ve > vs && isOws(<u32>load<u16>(base + (<usize>(ve - 1) << 1)))) ve--;
     if (ve - vs >= 2 && load<u16>(base + (<usize>vs << 1)) == 0x22 && load<u16>(base + (<usize>(ve - 1) << 1)) == 0x22) {
       vs++;
       ve--;

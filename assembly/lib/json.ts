@@ -21,6 +21,7 @@
 // - Input size is limited by JsonLimits.maxBytes (default 1 MiB). Callers parsing per-request data
 //   (JWTs) should pass a smaller limit: memory use is roughly proportional to input size.
 
+import { hexDigitValue } from "./ascii";
 /** Hard upper bound for JsonLimits.maxDepth, so toString() and recursive consumers stay well inside the stack. */
 export const JSON_MAX_DEPTH_CAP: i32 = 512;
 
@@ -474,12 +475,6 @@ const C_0: i32 = 0x30;
   return <u32>(c - C_0) < 10;
 }
 
-function hexValue(c: i32): i32 {
-  if (<u32>(c - 0x30) < 10) return c - 0x30;
-  const l = c | 0x20;
-  if (<u32>(l - 0x61) < 6) return l - 0x61 + 10;
-  return -1;
-}
 
 // Short description of the byte at a position, for messages.
 function describeByte(c: i32): string {
@@ -989,7 +984,7 @@ class Parser {
   hex4(i: i32): i32 {
     let v = 0;
     for (let k = 0; k < 4; k++) {
-      const h = hexValue(this.byte(i + k));
+      const h = hexDigitValue(<u32>this.byte(i + k));
       if (h < 0) return -1;
       v = (v << 4) | h;
     }

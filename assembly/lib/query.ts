@@ -21,19 +21,13 @@
 // ("/a//b": segment 2 is empty) but an empty segment is returned as null, like a missing one.
 // Segments are percent-decoded (RFC 3986: '+' stays '+'); a segment that does not decode is null.
 
-// @ts-ignore: decorator
+import { hexDigitValue } from "./ascii";
 import { ByteScratch } from "./scratch";
 import { isValidUtf8 } from "./utf8";
 
+// @ts-ignore: decorator
 @inline function unit(base: usize, i: i32): u32 {
   return <u32>load<u16>(base + (<usize>i << 1));
-}
-
-function hexValue(c: u32): i32 {
-  if (c - 0x30 < 10) return <i32>(c - 0x30);
-  const l = c | 0x20;
-  if (l - 0x61 < 6) return <i32>(l - 0x61 + 10);
-  return -1;
 }
 
 const scratch = new ByteScratch();
@@ -50,8 +44,8 @@ function decodeToScratch(base: usize, start: i32, end: i32, plusIsSpace: bool): 
     const c = unit(base, i);
     if (c == 0x25) {
       if (i + 2 >= end) return -1;
-      const h = hexValue(unit(base, i + 1));
-      const l = hexValue(unit(base, i + 2));
+      const h = hexDigitValue(unit(base, i + 1));
+      const l = hexDigitValue(unit(base, i + 2));
       if (h < 0 || l < 0) return -1;
       store<u8>(dst + o++, <u8>((h << 4) | l));
       i += 3;
