@@ -500,6 +500,13 @@ class Emitter {
     return at;
   }
 
+  /** Drops every instruction from `at` on. */
+  truncate(at: i32): void {
+    this.op.length = at;
+    this.a.length = at;
+    this.b.length = at;
+  }
+
   setA(at: i32, v: i32): void { if (at < this.a.length) unchecked(this.a[at] = v); }
   setB(at: i32, v: i32): void { if (at < this.b.length) unchecked(this.b[at] = v); }
 
@@ -535,6 +542,12 @@ class Emitter {
     }
     // N_REPEAT: x{min} then either x* or (max - min) optional copies.
     const child = unchecked(kids[0]);
+    // A repeat of something that emits no instruction (e.g. "(?:){100}") is itself empty. Emitting
+    // it copy by copy would multiply work per nesting level without ever reaching the program limit.
+    const start = this.pc;
+    this.emit(child);
+    if (this.pc == start) return;
+    this.truncate(start);
     for (let i = 0; i < n.min && !this.overflow; i++) this.emit(child);
     if (n.max < 0) {
       const loop = this.push(OP_SPLIT, 0, 0);

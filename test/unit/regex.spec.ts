@@ -157,6 +157,14 @@ function randomString(max: u32, alphabet: string): string {
   return s;
 }
 
+describe("regex: repeats of empty groups", () => {
+  it("compile at once however deeply they nest (they used to multiply work by 100 per level)", () => {
+    expect<bool>(matches("a(?:(?:(?:(?:(?:(?:){100}){100}){100}){100}){100}){100}b", "ab")).toBe(true);
+    expect<bool>(matches("^(?:){5}x$", "x")).toBe(true);
+    expect<bool>(matches("^(?:a{0}){3,7}$", "")).toBe(true);
+  });
+});
+
 describe("regex: fuzz", () => {
   it("30,000 random patterns compile or fail cleanly, and match random inputs without aborting", () => {
     let compiled = 0;
