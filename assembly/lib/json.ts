@@ -18,8 +18,9 @@
 // - Nesting is limited by JsonLimits.maxDepth (default 64, hard cap JSON_MAX_DEPTH_CAP). The parser is
 //   iterative (explicit container stack), so the limit exists to bound consumers and toString(), which
 //   recurse once per level, not the parser itself.
-// - Input size is limited by JsonLimits.maxBytes (default 1 MiB). Callers parsing per-request data
-//   (JWTs) should pass a smaller limit: memory use is roughly proportional to input size.
+// - Input size is limited by JsonLimits.maxBytes (default 1 MiB) and the number of values by
+//   JsonLimits.maxValues (default 131072), which bounds memory (about 60 bytes per value; empty
+//   containers allocate no arrays). Callers parsing per-request data (JWTs) should pass smaller limits.
 
 import { hexDigitValue } from "./ascii";
 /** Hard upper bound for JsonLimits.maxDepth, so toString() and recursive consumers stay well inside the stack. */
@@ -76,23 +77,23 @@ export class JsonValue {
     v.stringValue = s;
     return v;
   }
+  // Containers get their own arrays on the first element: empty ones ({} and [] are common in
+  // hostile input) cost one object, not three.
   static makeArray(): JsonValue {
     const v = new JsonValue();
     v.kind = JsonKind.Array;
-    v.items = new Array<JsonValue>();
     return v;
   }
   static makeObject(): JsonValue {
     const v = new JsonValue();
     v.kind = JsonKind.Object;
-    v.keys = new Array<string>();
-    v.values = new Array<JsonValue>();
     return v;
   }
 
   /** Appends to an array. Returns false (and does nothing) if this is not an array. */
   push(value: JsonValue): bool {
     if (this.kind != JsonKind.Array) return false;
+    if (this.items.length == 0) this.items = new Array<JsonValue>(); // leave the shared empty array alone
     this.items.push(value);
     return true;
   }
@@ -124,6 +125,10 @@ export class JsonValue {
         index.set(key, n);
         this.index = index;
       }
+    }
+    if (n == 0) { // leave the shared empty arrays alone
+      this.keys = new Array<string>();
+      this.values = new Array<JsonValue>();
     }
     this.keys.push(key);
     this.values.push(value);
@@ -228,13 +233,20 @@ const EMPTY_VALUES = new Array<JsonValue>(0);
 const EMPTY_KEYS = new Array<string>(0);
 
 export class JsonLimits {
-  maxBytes: i32 = 1 << 20;
-  maxDepth: i32 = 64;
-  constructor(maxBytes: i32 = 1 << 20, maxDepth: i32 = 64) {
+  /** Bytes of UTF-8 input. */
+  maxBytes: i32;
+  /** Nesting of arrays and objects (capped at JSON_MAX_DEPTH_CAP). */
+  maxDepth: i32;
+  /** Values (scalars and containers) in the document: bounds the memory one document can take. */
+  maxValues: i32;
+  constructor(maxBytes: i32 = 1 << 20, maxDepth: i32 = 64, maxValues: i32 = 1 << 17) {
     this.maxBytes = maxBytes;
     this.maxDepth = maxDepth;
+    this.maxValues = maxValues;
   }
 }
+
+const DEFAULT_LIMITS = new JsonLimits();
 
 export class JsonResult {
   value: JsonValue | null = null;
@@ -249,12 +261,9 @@ export class JsonResult {
 
 /** Parses UTF-8 JSON. Never aborts. */
 export function parseJsonBytes(data: Uint8Array, limits: JsonLimits | null = null): JsonResult {
-  let maxBytes: i32 = 1 << 20;
-  let maxDepth: i32 = 64;
-  if (limits != null) {
-    maxBytes = limits.maxBytes;
-    maxDepth = limits.maxDepth;
-  }
+  const l = limits != null ? limits : DEFAULT_LIMITS;
+  const maxBytes = l.maxBytes;
+  let maxDepth = l.maxDepth;
   if (maxDepth > JSON_MAX_DEPTH_CAP) maxDepth = JSON_MAX_DEPTH_CAP;
   if (maxDepth < 0) maxDepth = 0;
   const result = new JsonResult();
@@ -263,7 +272,7 @@ export function parseJsonBytes(data: Uint8Array, limits: JsonLimits | null = nul
     result.offset = maxBytes < 0 ? 0 : maxBytes;
     return result;
   }
-  const parser = new Parser(data.dataStart, data.length, maxDepth);
+  const parser = new Parser(data.dataStart, data.length, maxDepth, l.maxValues);
   const value = parser.parseDocument();
   if (value == null || parser.error.length != 0) {
     result.error = parser.error.length != 0 ? parser.error : "invalid JSON";
@@ -641,15 +650,19 @@ class Parser {
   n: i32;
   p: i32 = 0;
   maxDepth: i32;
+  maxValues: i32;
+  valuesLeft: i32;
   error: string = "";
   errorAt: i32 = 0;
   key: string = ""; // pending member key of the innermost object
   keyAt: i32 = 0;
 
-  constructor(base: usize, n: i32, maxDepth: i32) {
+  constructor(base: usize, n: i32, maxDepth: i32, maxValues: i32) {
     this.base = base;
     this.n = n;
     this.maxDepth = maxDepth;
+    this.maxValues = maxValues;
+    this.valuesLeft = maxValues;
   }
 
   // Byte at i, or -1 past the end. All reads of the input go through here (or are preceded by an
@@ -687,6 +700,10 @@ class Parser {
       this.skipWs();
       const at = this.p;
       const c = this.byte(at);
+      if (--this.valuesLeft < 0) {
+        this.fail("more than " + this.maxValues.toString() + " values", at);
+        return null;
+      }
       let v: JsonValue;
       let opened = false;
       if (c == C_LBRACE || c == C_LBRACKET) {
@@ -709,7 +726,7 @@ class Parser {
       } else {
         const top = unchecked(stack[stack.length - 1]);
         if (top.kind == JsonKind.Array) {
-          top.items.push(v);
+          top.push(v);
         } else if (!top.addMember(this.key, v)) {
           this.fail("duplicate key " + quoteKeyForMessage(this.key), this.keyAt);
           return null;

@@ -423,3 +423,21 @@ describe("json: building values", () => {
     expect<i32>(k).toBe(JsonKind.Number);
   });
 });
+
+describe("json value limit", () => {
+  it("rejects documents with more values than maxValues", () => {
+    expect<string>(errorOf("[1,2,3]", new JsonLimits(1 << 20, 64, 4))).toBe("OK");
+    expect<string>(errorOf("[1,2,3,4]", new JsonLimits(1 << 20, 64, 4))).toBe("more than 4 values");
+    expect<string>(errorOf("[{},{},[]]", new JsonLimits(1 << 20, 64, 3))).toBe("more than 3 values");
+  });
+  it("keeps empty containers cheap and still usable", () => {
+    const v = parseJson("[{},[]]").value!;
+    expect<i32>(v.at(0)!.length).toBe(0);
+    expect<i32>(v.at(1)!.length).toBe(0);
+    expect<bool>(v.at(0)!.set("a", JsonValue.makeNull())).toBe(true);
+    expect<string>(v.toString()).toBe('[{"a":null},[]]');
+    expect<bool>(v.at(1)!.push(JsonValue.makeBool(true))).toBe(true);
+    expect<string>(JsonValue.makeArray().toString()).toBe("[]");
+    expect<string>(v.toString()).toBe('[{"a":null},[true]]');
+  });
+});
