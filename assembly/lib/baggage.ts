@@ -29,7 +29,7 @@
 // - Decoded values may contain any Unicode text, including control characters (e.g. from %0A);
 //   callers copying a value into a header must validate it for that use.
 
-import { base64DecodeRange } from "./base64";
+import { base64DecodeRangeInto } from "./base64";
 import { ByteScratch } from "./scratch";
 import { isValidUtf8 } from "./utf8";
 import { hexDigitValue, isOws } from "./ascii";
@@ -420,9 +420,13 @@ export function appendBaggageMember(existing: string, key: string, value: string
 /** Finds `key` in an sw8-correlation header. Resets `out`; see BaggageLookup. */
 export function findSw8CorrelationValue(header: string, key: string, out: BaggageLookup): void {
   out.reset();
+  if (key != sw8Key) { // the key is almost always the same constant: encode it once
+    sw8Key = key;
+    sw8KeyBytes = String.UTF8.encode(key, false, String.UTF8.ErrorMode.REPLACE);
+  }
+  const target = changetype<usize>(sw8KeyBytes);
+  const targetLen = sw8KeyBytes.byteLength;
   const base = changetype<usize>(header);
-  const target = String.UTF8.encode(key, false, String.UTF8.ErrorMode.REPLACE);
-  const targetLen = target.byteLength;
   startScan();
   while (nextMember(header, out)) {
     const s = memberStart;
@@ -433,16 +437,23 @@ export function findSw8CorrelationValue(header: string, key: string, out: Baggag
       out.malformed++;
       continue;
     }
-    const k = base64DecodeRange(header, s, colon);
-    const v = base64DecodeRange(header, colon + 1, e);
-    if (k == null || v == null || k.length == 0 || !isValidUtf8(k.dataStart, k.length) || !isValidUtf8(v.dataStart, v.length)) {
+    // Decoded into reused buffers: a long hostile header costs no allocation per pair.
+    const kLen = base64DecodeRangeInto(header, s, colon, sw8KeyScratch);
+    const vLen = base64DecodeRangeInto(header, colon + 1, e, scratch);
+    if (kLen <= 0 || vLen < 0 || !isValidUtf8(sw8KeyScratch.ptr, kLen) || !isValidUtf8(scratch.ptr, vLen)) {
       out.malformed++;
       continue;
     }
-    if (k.length == targetLen && memory.compare(k.dataStart, changetype<usize>(target), <usize>targetLen) == 0) {
+    if (kLen == targetLen && memory.compare(sw8KeyScratch.ptr, target, <usize>targetLen) == 0) {
       out.found = true;
-      out.value = String.UTF8.decodeUnsafe(v.dataStart, <usize>v.length);
+      out.value = String.UTF8.decodeUnsafe(scratch.ptr, <usize>vLen);
+      scratch.release();
       return;
     }
   }
+  scratch.release();
 }
+
+let sw8Key = "";
+let sw8KeyBytes = new ArrayBuffer(0);
+const sw8KeyScratch = new ByteScratch();

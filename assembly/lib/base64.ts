@@ -11,6 +11,8 @@
 // 256-entry lookup tables: symbol value 0..63, or 0xFF for "not in this alphabet".
 // Built at compile time in static memory, so decoding allocates nothing but its output.
 // prettier-ignore
+import { ByteScratch } from "./scratch";
+
 const STD_TABLE: usize = memory.data<u8>([
   255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
   255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
@@ -116,6 +118,20 @@ function decodeRange<T>(ptr: usize, len: i32, url: bool): Uint8Array | null {
 
 // ---------------------------------------------------------------------------------------------
 // Public decoders.
+
+/**
+ * Standard-base64-decodes s[start, end) into `into` (no allocation once the buffer is large
+ * enough) and returns the byte count, or -1 on a bad range or bad input. The bytes are at into.ptr.
+ */
+export function base64DecodeRangeInto(s: string, start: i32, end: i32, into: ByteScratch): i32 {
+  if (!validRange(start, end, s.length)) return -1;
+  const ptr = changetype<usize>(s) + (<usize>start << 1);
+  const n = symbolCount<u16>(ptr, end - start, true);
+  if (n < 0) return -1;
+  const length = decodedLength(n);
+  if (!decodeSymbols<u16>(ptr, n, STD_TABLE, into.reserve(length))) return -1;
+  return length;
+}
 
 /** base64url without padding (RFC 7515 JWS form). Null on '=', '+', '/', whitespace, bad length, non-zero trailing bits. */
 export function base64UrlDecode(s: string): Uint8Array | null {

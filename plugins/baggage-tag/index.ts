@@ -6,7 +6,7 @@ import { HttpFilter } from "../../assembly/filter";
 import { HeaderMap } from "../../assembly/headers";
 import { appendBaggageMember, findBaggageValue, BaggageLookup } from "../../assembly/lib/baggage";
 import { registerFilter } from "../../assembly/plugin";
-import { Config, parseConfig, TagRule } from "./config";
+import { Config, parseConfig, Source, TagRule } from "./config";
 import { metrics } from "./metrics";
 import { BaggageHeader, Found, readSource } from "./sources";
 
@@ -29,6 +29,7 @@ class BaggageTag extends HttpFilter<Config> {
 function applyRule(rule: TagRule, headers: HeaderMap, baggage: BaggageHeader): void {
   const m = metrics();
   let tag: string | null = null;
+  tagFromBaggage = false;
   const existing: string | null = rule.overrideHeader ? null : headers.get(rule.header);
   if (existing != null) {
     m.kept.increment();
@@ -43,7 +44,7 @@ function applyRule(rule: TagRule, headers: HeaderMap, baggage: BaggageHeader): v
     }
     if (tag != null) headers.set(rule.header, tag);
   }
-  if (tag != null && rule.propagateToBaggage) propagate(rule, tag, headers, baggage);
+  if (tag != null && rule.propagateToBaggage && !tagFromBaggage) propagate(rule, tag, headers, baggage);
 }
 
 /** The first valid value among the rule's sources; invalid ones are counted and skipped. */
@@ -53,11 +54,18 @@ function findTag(rule: TagRule, headers: HeaderMap, baggage: BaggageHeader): str
   for (let s = 0; s < rule.sources.length && tag == null; s++) {
     readSource(unchecked(rule.sources[s]), rule, headers, baggage, found);
     if (!found.present) continue;
-    if (rule.accepts(found.value)) tag = found.value;
-    else m.rejected.increment();
+    if (rule.accepts(found.value)) {
+      tag = found.value;
+      tagFromBaggage = unchecked(rule.sources[s]) == Source.Baggage;
+    } else {
+      m.rejected.increment();
+    }
   }
   return tag;
 }
+
+/** The last tag found came from W3C baggage, so the baggage already carries the key. */
+let tagFromBaggage = false;
 
 /** Adds `key=tag` to the outgoing baggage when it does not carry the key yet. */
 function propagate(rule: TagRule, tag: string, headers: HeaderMap, baggage: BaggageHeader): void {

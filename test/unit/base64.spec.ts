@@ -1,3 +1,5 @@
+import { base64DecodeRangeInto } from "../../assembly/lib/base64";
+import { ByteScratch } from "../../assembly/lib/scratch";
 import {
   base64Decode,
   base64DecodeBytes,
@@ -176,5 +178,19 @@ describe("base64 range and byte variants", () => {
     expect<string>(text(base64DecodeBytes(bytesOf("Zm9vYmE=")))).toBe("fooba");
     expect<string>(text(base64UrlDecodeBytes(bytesOf("..Zm9v.."), 2, 6))).toBe("foo");
     expect<Uint8Array | null>(base64UrlDecodeBytes(bytesOf("Zm9vYmE="))).toBeNull();
+  });
+});
+
+describe("base64DecodeRangeInto", () => {
+  it("decodes a range into a reused buffer and rejects what base64DecodeRange rejects", () => {
+    const into = new ByteScratch();
+    const s = "x:Zm9vYmFy:y";
+    const n = base64DecodeRangeInto(s, 2, 10, into);
+    expect<i32>(n).toBe(6);
+    expect<string>(String.UTF8.decodeUnsafe(into.ptr, <usize>n)).toBe("foobar");
+    expect<i32>(base64DecodeRangeInto(s, 2, 11, into)).toBe(-1);
+    expect<i32>(base64DecodeRangeInto(s, 5, 2, into)).toBe(-1);
+    expect<i32>(base64DecodeRangeInto(s, 0, 99, into)).toBe(-1);
+    expect<i32>(base64DecodeRangeInto("", 0, 0, into)).toBe(0);
   });
 });
