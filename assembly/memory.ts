@@ -6,6 +6,8 @@
 // * Strings we pass to the host are UTF-8 encoded into reusable scratch
 //   buffers, so a host call with a string argument allocates nothing.
 
+import { ByteScratch } from "./lib/scratch";
+
 // Out slots for host calls. Host calls are never re-entrant, so one set is enough.
 const OUT_PTR: usize = memory.data(8);
 const OUT_SIZE: usize = memory.data(8);
@@ -53,34 +55,9 @@ export function dropOut(): void {
   if (ptr != 0) heap.free(ptr);
 }
 
-/** A growable raw buffer for encoding strings as UTF-8 arguments of host calls. */
-export class Scratch {
-  ptr: usize = 0;
-  capacity: usize = 0;
-  length: usize = 0;
-
-  /** Encodes `s` (lone surrogates become U+FFFD) and returns this buffer. */
-  encode(s: string): Scratch {
-    // Worst case 3 bytes per UTF-16 unit; avoids a byteLength pass.
-    const need = <usize>s.length * 3;
-    this.reserve(need);
-    this.length = String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, this.ptr, false, String.UTF8.ErrorMode.REPLACE);
-    return this;
-  }
-
-  reserve(need: usize): void {
-    if (need <= this.capacity) return;
-    let cap = this.capacity < 64 ? <usize>64 : this.capacity;
-    while (cap < need) cap <<= 1;
-    if (this.ptr != 0) heap.free(this.ptr);
-    this.ptr = heap.alloc(cap);
-    this.capacity = cap;
-  }
-}
-
 /** Scratch buffers for the first and second string argument of a host call. */
-export const scratchA = new Scratch();
-export const scratchB = new Scratch();
+export const scratchA = new ByteScratch();
+export const scratchB = new ByteScratch();
 
 /** Allocator the host uses for results (Envoy prefers `malloc`, then this). */
 export function proxy_on_memory_allocate(size: usize): usize {

@@ -14,19 +14,21 @@
 // Lone surrogates in `value` are encoded as U+FFFD before hashing (as Go would for invalid UTF-8).
 
 import { Sha256 } from "../crypto/sha2";
+import { ByteScratch } from "./scratch";
 
 // Called through the concrete class (not sha256() / Hasher) so that only SHA-256 is linked: a
 // virtual call through Hasher would pull SHA-512's compression function into every plugin.
 let hasher: Sha256 | null = null;
 const digest = new StaticArray<u8>(32);
+const utf8 = new ByteScratch();
 
 /** The bucket of `value`, 0 to 99. */
 export function stickyBucket(value: string): i32 {
   let h = hasher;
   if (h == null) hasher = h = new Sha256();
-  const bytes = String.UTF8.encode(value, false, String.UTF8.ErrorMode.REPLACE);
+  utf8.encode(value);
   h.reset();
-  h.updateRaw(changetype<usize>(bytes), bytes.byteLength);
+  h.updateRaw(utf8.ptr, <i32>utf8.length);
   h.finishRaw(changetype<usize>(digest));
   let x: u64 = 0;
   for (let i = 0; i < 8; i++) x = (x << 8) | <u64>unchecked(digest[i]);
