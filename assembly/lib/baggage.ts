@@ -30,9 +30,10 @@
 //   callers copying a value into a header must validate it for that use.
 
 import { base64DecodeRangeInto } from "./base64";
+import { percentDecodeInto, percentDecodeRange } from "./percent";
 import { ByteScratch } from "./scratch";
 import { isValidUtf8 } from "./utf8";
-import { hexDigitValue, isOws } from "./ascii";
+import { isOws } from "./ascii";
 
 export const BAGGAGE_MAX_BYTES: i32 = 8192;
 export const BAGGAGE_MAX_MEMBERS: i32 = 64;
@@ -106,40 +107,9 @@ export function isToken(s: string): bool {
 
 const scratch = new ByteScratch();
 
-// Percent-decodes the UTF-16 units [start, end) of the string at `base` into scratch. Returns the
-// byte count, or -1 on a bad escape or a non-ASCII character.
-function percentDecodeToScratch(base: usize, start: i32, end: i32): i32 {
-  const dst = scratch.reserve(end - start);
-  let o = 0;
-  let i = start;
-  while (i < end) {
-    const c = <u32>load<u16>(base + (<usize>i << 1));
-    if (c >= 0x80) return -1;
-    if (c == 0x25) {
-      if (i + 2 >= end) return -1; // fewer than two characters follow the '%'
-      const h = hexDigitValue(<u32>load<u16>(base + (<usize>(i + 1) << 1)));
-      const l = hexDigitValue(<u32>load<u16>(base + (<usize>(i + 2) << 1)));
-      if (h < 0 || l < 0) return -1;
-      store<u8>(dst + <usize>o, <u8>((h << 4) | l));
-      i += 3;
-    } else {
-      store<u8>(dst + <usize>o, <u8>c);
-      i++;
-    }
-    o++;
-  }
-  return o;
-}
-
 /** Percent-decodes s as UTF-8. Null on a bad escape, a non-ASCII input character, or invalid UTF-8. */
 export function percentDecode(s: string): string | null {
-  const n = percentDecodeToScratch(changetype<usize>(s), 0, s.length);
-  let result: string | null = null;
-  if (n >= 0 && isValidUtf8(scratch.ptr, n)) {
-    result = String.UTF8.decodeUnsafe(scratch.ptr, <usize>n);
-  }
-  scratch.release();
-  return result;
+  return percentDecodeRange(s, 0, s.length, false, true);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -297,7 +267,7 @@ export function findBaggageValue(header: string, key: string, out: BaggageLookup
     }
     // Values are checked for every member (so `malformed` means the same thing everywhere), but
     // only the matching one is turned into a string.
-    const n = percentDecodeToScratch(base, valueStart, valueEnd);
+    const n = percentDecodeInto(base, valueStart, valueEnd, scratch, false, true);
     if (n < 0 || !isValidUtf8(scratch.ptr, n)) {
       out.malformed++;
       continue;

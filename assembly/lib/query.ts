@@ -21,60 +21,16 @@
 // ("/a//b": segment 2 is empty) but an empty segment is returned as null, like a missing one.
 // Segments are percent-decoded (RFC 3986: '+' stays '+'); a segment that does not decode is null.
 
-import { hexDigitValue } from "./ascii";
+import { percentDecodeInto, percentDecodeRange } from "./percent";
 import { ByteScratch } from "./scratch";
-import { isValidUtf8 } from "./utf8";
 
 // @ts-ignore: decorator
 @inline function unit(base: usize, i: i32): u32 {
   return <u32>load<u16>(base + (<usize>i << 1));
 }
 
-const scratch = new ByteScratch();
-
-// Decodes the UTF-16 units [start, end) into UTF-8 bytes in scratch: %XX escapes become bytes, '+'
-// becomes a space when `plusIsSpace`, other characters are UTF-8 encoded. Returns the byte count,
-// or -1 on a bad escape or a lone surrogate.
-function decodeToScratch(base: usize, start: i32, end: i32, plusIsSpace: bool): i32 {
-  // Each UTF-16 unit becomes at most 3 bytes (a surrogate pair: 2 units, 4 bytes).
-  const dst = scratch.reserve((end - start) * 3);
-  let o: usize = 0;
-  let i = start;
-  while (i < end) {
-    const c = unit(base, i);
-    if (c == 0x25) {
-      if (i + 2 >= end) return -1;
-      const h = hexDigitValue(unit(base, i + 1));
-      const l = hexDigitValue(unit(base, i + 2));
-      if (h < 0 || l < 0) return -1;
-      store<u8>(dst + o++, <u8>((h << 4) | l));
-      i += 3;
-      continue;
-    }
-    if (c < 0x80) {
-      store<u8>(dst + o++, <u8>(c == 0x2b && plusIsSpace ? 0x20 : c));
-    } else if (c < 0x800) {
-      store<u8>(dst + o++, <u8>(0xc0 | (c >> 6)));
-      store<u8>(dst + o++, <u8>(0x80 | (c & 0x3f)));
-    } else if (c >= 0xd800 && c <= 0xdfff) {
-      if (c >= 0xdc00 || i + 1 >= end) return -1;
-      const d = unit(base, i + 1);
-      if (d < 0xdc00 || d > 0xdfff) return -1;
-      const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-      store<u8>(dst + o++, <u8>(0xf0 | (cp >> 18)));
-      store<u8>(dst + o++, <u8>(0x80 | ((cp >> 12) & 0x3f)));
-      store<u8>(dst + o++, <u8>(0x80 | ((cp >> 6) & 0x3f)));
-      store<u8>(dst + o++, <u8>(0x80 | (cp & 0x3f)));
-      i++;
-    } else {
-      store<u8>(dst + o++, <u8>(0xe0 | (c >> 12)));
-      store<u8>(dst + o++, <u8>(0x80 | ((c >> 6) & 0x3f)));
-      store<u8>(dst + o++, <u8>(0x80 | (c & 0x3f)));
-    }
-    i++;
-  }
-  return <i32>o;
-}
+const keyScratch = new ByteScratch();
+const nameScratch = new ByteScratch();
 
 // Decoded text of [start, end), or null when it does not decode.
 function decodeRange(s: string, start: i32, end: i32, plusIsSpace: bool): string | null {
@@ -89,13 +45,7 @@ function decodeRange(s: string, start: i32, end: i32, plusIsSpace: bool): string
     }
   }
   if (plain) return s.substring(start, end);
-  const n = decodeToScratch(base, start, end, plusIsSpace);
-  let result: string | null = null;
-  if (n >= 0 && isValidUtf8(scratch.ptr, n)) {
-    result = String.UTF8.decodeUnsafe(scratch.ptr, <usize>n);
-  }
-  scratch.release();
-  return result;
+  return percentDecodeRange(s, start, end, plusIsSpace, false);
 }
 
 // True if the form-decoded key [start, end) of `s` equals `name`. Allocation-free when the key has
@@ -114,8 +64,11 @@ function keyEquals(s: string, start: i32, end: i32, name: string): bool {
     const n = end - start;
     return n == name.length && memory.compare(base + (<usize>start << 1), changetype<usize>(name), <usize>n << 1) == 0;
   }
-  const decoded = decodeRange(s, start, end, true);
-  return decoded != null && decoded == name;
+  // Decode into a buffer and compare bytes: a hostile "?%61=&%61=..." allocates nothing per key.
+  const n = percentDecodeInto(base, start, end, keyScratch, true, false);
+  if (n < 0) return false;
+  nameScratch.encode(name);
+  return <usize>n == nameScratch.length && memory.compare(keyScratch.ptr, nameScratch.ptr, <usize>n) == 0;
 }
 
 /** End of the path part: index of the first '?' or '#', or the length. */

@@ -12,10 +12,22 @@
 // capacity, and stores the new time. A bucket starts full. Storing the limit lets a reader judge
 // a bucket it does not own (is it full, i.e. idle?) and lets a configuration change keep levels:
 // a bucket written under another limit is converted (same fraction of a token, capped).
+//
+// A stored time later than the reader's clock: every worker reads the same process-wide monotonic
+// clock, so a later time only comes from another worker that read the clock after this request did
+// and wrote first. Such a bucket is not refilled until the reader's clock passes its time, which
+// keeps refill exact under contention. A time more than MAX_AHEAD_US ahead cannot come from that
+// race (it would need a worker to stall for a second between reading the clock and the bucket):
+// the value is corrupt (or from another clock), and load() rejects it like any unreadable value,
+// so the caller replaces it with a fresh full bucket. Keeping its level and clamping the time to
+// now would be the alternative, but a slot whose owner never comes back would then stay non-full
+// (unusable for other values) forever.
 
 import { Limit } from "./limit";
 
 export const HEADER_SIZE: i32 = 40;
+/** How far a stored time may be ahead of the reader's clock and still be a concurrent worker's write. */
+export const MAX_AHEAD_US: u64 = 1_000_000;
 
 export class Bucket {
   lastUs: u64 = 0;
@@ -34,14 +46,18 @@ export class Bucket {
     return this;
   }
 
-  /** Reads a stored header; false when `size` is too small or the numbers are not a sane bucket. */
-  load(ptr: usize, size: usize): bool {
+  /**
+   * Reads a stored header; false when `size` is too small or the numbers are not a sane bucket at
+   * `nowUs` (including a time more than MAX_AHEAD_US in the future, see the top of this file).
+   */
+  load(ptr: usize, size: usize, nowUs: u64): bool {
     if (size < <usize>HEADER_SIZE) return false;
     this.lastUs = load<u64>(ptr);
     this.units = load<u64>(ptr, 8);
     this.unitsPerToken = load<u64>(ptr, 16);
     this.capUnits = load<u64>(ptr, 24);
     this.refillPerUs = load<u64>(ptr, 32);
+    if (this.lastUs > nowUs && this.lastUs - nowUs > MAX_AHEAD_US) return false;
     return this.unitsPerToken != 0 && this.refillPerUs != 0 && this.units <= this.capUnits && this.capUnits <= (<u64>1 << 62);
   }
 
@@ -67,7 +83,10 @@ export class Bucket {
     this.refillPerUs = limit.refillPerUs;
   }
 
-  /** Adds the tokens earned since lastUs. A clock reading older than lastUs adds nothing. */
+  /**
+   * Adds the tokens earned since lastUs. A clock reading older than lastUs (at most MAX_AHEAD_US,
+   * which load() ensures) adds nothing and keeps lastUs: another worker already refilled up to it.
+   */
   refill(nowUs: u64): void {
     if (nowUs <= this.lastUs) return;
     const elapsed = nowUs - this.lastUs;

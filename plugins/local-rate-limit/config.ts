@@ -4,15 +4,17 @@
 // plus the response fields (status, body, headers, rate_limit_headers) and the contention policy.
 
 import { ConfigObject } from "../../assembly/config";
-import { asciiLower } from "../../assembly/lib/ascii";
+import { asciiLower, hasControlChars } from "../../assembly/lib/ascii";
 import { isToken } from "../../assembly/lib/baggage";
 import { Cidr } from "../../assembly/lib/cidr";
 import { Regex } from "../../assembly/lib/regex";
 import { HeaderPair } from "../../assembly/pairs";
 import { getPropertyString, PropertyPath } from "../../assembly/properties";
+import { fnv1a } from "./hash";
 import { hasLimitFields, Limit, parseLimit } from "./limit";
 import { RuleMetrics } from "./metrics";
 
+/** Key sources; SOURCE_FIELDS[i] names Source i + 1. */
 export enum Source { None, Header, Param, Cookie, Consumer, ClientIp, Path }
 const SOURCE_FIELDS = ["header", "param", "cookie", "consumer", "client_ip", "path"];
 
@@ -33,23 +35,13 @@ export class Dedicated {
   constructor(public key: string, public limit: Limit) {}
 }
 
-/** A `keys` entry matched by pattern: "*", "regexp:...", or a CIDR range for client_ip keys. */
+/** A `keys` entry matched by pattern: "*", "regexp:...", or a CIDR range for client_ip keys (see patternMatches). */
 export class Pattern {
   regex: Regex | null = null;
   cidr: Cidr | null = null;
-  /** Shared bucket for values of this pattern once the key table is full (overflow "shared"). */
+  /** Shared bucket for values of this pattern once the key table is full (only with overflow "shared"). */
   overflow: Dedicated | null = null;
   constructor(public kind: PatternKind, public text: string, public limit: Limit) {}
-
-  matches(value: string): bool {
-    if (this.kind == PatternKind.Any) return true;
-    if (this.kind == PatternKind.Regex) {
-      const r = this.regex;
-      return r != null && r.test(value);
-    }
-    const c = this.cidr;
-    return c != null && c.contains(value);
-  }
 }
 
 export class HeaderMatch {
@@ -72,7 +64,7 @@ export class Rule {
   missing: Dedicated | null = null;
   /** The bucket of a keyless rule. */
   all: Dedicated | null = null;
-  /** Overflow bucket of the default limit. */
+  /** Overflow bucket of the default limit (only with overflow "shared"). */
   defaultOverflow: Dedicated | null = null;
   // key table
   maxKeys: i32 = <i32>DEFAULT_MAX_KEYS;
@@ -80,6 +72,7 @@ export class Rule {
   /** Shared-data key prefix of this rule: "lrl|<plugin>|<scope>|<rule>|". */
   prefix: string = "";
   prefixBytes: ArrayBuffer = new ArrayBuffer(0);
+  /** Set for every rule once the configuration is accepted (metrics are host calls: not while parsing). */
   metrics: RuleMetrics | null = null;
 
   /** Values get buckets in the key table (default limit or pattern entries). */
@@ -91,6 +84,11 @@ export class Config {
   status: u32 = 429;
   body: string = "local_rate_limited";
   headers: Array<HeaderPair> = new Array<HeaderPair>();
+  /**
+   * The headers of a rejection: starts with `headers`, built once; each rejection truncates it to
+   * headers.length and appends its x-ratelimit-* and retry-after pairs (one VM runs one callback at a time).
+   */
+  rejectHeaders: Array<HeaderPair> = new Array<HeaderPair>();
   rateLimitHeaders: bool = true;
   casRetries: i32 = 32;
   /** Retries ran out: true rejects the request (default), false lets it through. */
@@ -117,6 +115,7 @@ export function parseConfig(cfg: ConfigObject): Config {
   if (contention == "allow") config.denyOnContention = false;
   else if (contention != "deny") cfg.error("on_contention", "must be deny or allow");
   parseResponseHeaders(cfg, config);
+  config.rejectHeaders = config.headers.slice(0);
 
   const prefix = "lrl|" + pluginName() + "|" + scopeOf(cfg) + "|";
   if (higress) {
@@ -170,16 +169,8 @@ function scopeOf(cfg: ConfigObject): string {
     }
     text += ";";
   }
-  return "r" + hex64(fnv1a64(text));
-}
-
-function fnv1a64(s: string): u64 {
-  let h: u64 = 0xcbf29ce484222325;
-  for (let i = 0; i < s.length; i++) {
-    h ^= <u64>s.charCodeAt(i);
-    h *= 0x100000001b3;
-  }
-  return h;
+  const bytes = String.UTF8.encode(text);
+  return "r" + hex64(fnv1a(changetype<usize>(bytes), <usize>bytes.byteLength));
 }
 
 function hex64(v: u64): string {
@@ -204,17 +195,9 @@ function parseResponseHeaders(cfg: ConfigObject, config: Config): void {
       o.error(name, "is set by the plugin (turn it off with rate_limit_headers: false)");
       continue;
     }
-    if (!v.isString() || !isHeaderValue(v.stringValue)) { o.error(name, "must be a string without control characters"); continue; }
+    if (!v.isString() || hasControlChars(v.stringValue, true)) { o.error(name, "must be a string without control characters"); continue; }
     config.headers.push(new HeaderPair(lower, v.stringValue));
   }
-}
-
-function isHeaderValue(s: string): bool {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if ((c < 0x20 && c != 9) || c == 0x7f) return false;
-  }
-  return true;
 }
 
 function parseRule(r: ConfigObject): Rule {
@@ -290,26 +273,26 @@ function isHeaderName(name: string): bool {
 function parseSource(k: ConfigObject, rule: Rule): void {
   k.allowOnly(SOURCE_FIELDS);
   let count = 0;
-  for (let i = 0; i < SOURCE_FIELDS.length; i++) if (k.has(unchecked(SOURCE_FIELDS[i]))) count++;
+  let index = -1;
+  for (let i = 0; i < SOURCE_FIELDS.length; i++) {
+    if (!k.has(unchecked(SOURCE_FIELDS[i]))) continue;
+    count++;
+    index = i;
+  }
   if (count != 1) {
     k.errors.add(k.path, "must have exactly one of " + SOURCE_FIELDS.join(", "));
     return;
   }
-  if (k.has("header")) {
-    rule.source = Source.Header;
-    rule.sourceName = asciiLower(k.requiredString("header"));
-    if (rule.sourceName.length > 0 && !isHeaderName(rule.sourceName)) k.error("header", "must be a header name");
-  } else if (k.has("param")) {
-    rule.source = Source.Param;
-    rule.sourceName = k.requiredString("param");
-  } else if (k.has("cookie")) {
-    rule.source = Source.Cookie;
-    rule.sourceName = k.requiredString("cookie");
+  const field = unchecked(SOURCE_FIELDS[index]);
+  const source = <Source>(index + 1);
+  rule.source = source;
+  if (source == Source.Header || source == Source.Param || source == Source.Cookie) {
+    const name = k.requiredString(field);
+    rule.sourceName = source == Source.Header ? asciiLower(name) : name;
+    if (source == Source.Header && name.length > 0 && !isHeaderName(rule.sourceName)) k.error(field, "must be a header name");
   } else {
-    const name = k.has("consumer") ? "consumer" : k.has("client_ip") ? "client_ip" : "path";
-    if (!k.bool(name, false)) k.error(name, "must be true");
-    rule.source = name == "consumer" ? Source.Consumer : name == "client_ip" ? Source.ClientIp : Source.Path;
-    if (rule.source == Source.Consumer) rule.sourceName = "x-mse-consumer";
+    if (!k.bool(field, false)) k.error(field, "must be true");
+    if (source == Source.Consumer) rule.sourceName = "x-mse-consumer";
   }
 }
 
@@ -397,14 +380,14 @@ function finishRule(rule: Rule, prefix: string): void {
   const l = rule.limit;
   if (rule.source == Source.None) {
     if (l != null) rule.all = new Dedicated("all", l);
-  } else {
+  } else if (rule.overflow == Overflow.Shared) {
     if (l != null) rule.defaultOverflow = new Dedicated("o|*", l);
     for (let i = 0; i < rule.patterns.length; i++) {
       const p = unchecked(rule.patterns[i]);
       p.overflow = new Dedicated("o|" + p.text, p.limit);
     }
   }
-  const all = dedicatedBuckets(rule, true);
+  const all = dedicatedBuckets(rule);
   for (let i = 0; i < all.length; i++) {
     const d = unchecked(all[i]);
     d.key = rule.prefix + d.key;
@@ -413,8 +396,8 @@ function finishRule(rule: Rule, prefix: string): void {
   rule.prefixBytes = String.UTF8.encode(rule.prefix);
 }
 
-/** Every dedicated bucket of a rule (for creating them at configure time). */
-export function dedicatedBuckets(rule: Rule, includeUnused: bool = false): Array<Dedicated> {
+/** Every dedicated bucket of a rule (for naming them, and creating them at configure time). */
+export function dedicatedBuckets(rule: Rule): Array<Dedicated> {
   const out = new Array<Dedicated>();
   const all = rule.all;
   if (all != null) out.push(all);
@@ -422,13 +405,11 @@ export function dedicatedBuckets(rule: Rule, includeUnused: bool = false): Array
   if (missing != null) out.push(missing);
   const values = rule.exact.values();
   for (let i = 0; i < values.length; i++) out.push(unchecked(values[i]));
-  if (rule.overflow == Overflow.Shared || includeUnused) {
-    const d = rule.defaultOverflow;
-    if (d != null) out.push(d);
-    for (let i = 0; i < rule.patterns.length; i++) {
-      const o = unchecked(rule.patterns[i]).overflow;
-      if (o != null) out.push(o);
-    }
+  const d = rule.defaultOverflow;
+  if (d != null) out.push(d);
+  for (let i = 0; i < rule.patterns.length; i++) {
+    const o = unchecked(rule.patterns[i]).overflow;
+    if (o != null) out.push(o);
   }
   return out;
 }

@@ -1,22 +1,23 @@
 // local-rate-limit: token buckets per key (header, param, cookie, consumer, client IP, path) in
 // proxy shared data, so every Envoy worker draws from the same bucket. See README.md.
 
-import { ConfigObject } from "../../assembly/config";
 import { Action, LogLevel } from "../../assembly/enums";
 import { HttpFilter } from "../../assembly/filter";
 import { HeaderMap } from "../../assembly/headers";
 import { sendLocalResponse } from "../../assembly/local_response";
 import { log } from "../../assembly/log";
 import { HeaderPair } from "../../assembly/pairs";
-import { registerFilter } from "../../assembly/plugin";
+import { FilterPlugin, Plugin, registerPlugin } from "../../assembly/plugin";
 import { monotonicNanos, nowNanos } from "../../assembly/time";
-import { Config, dedicatedBuckets, parseConfig, Rule } from "./config";
-import { ruleMetrics, RuleMetrics } from "./metrics";
-import { keyValue, RequestInfo, ruleMatches } from "./request";
+import { Config, parseConfig, Rule } from "./config";
+import { ruleMetrics } from "./metrics";
+import { keyValue, patternMatches, RequestInfo, ruleMatches } from "./request";
 import { ensureStorage, Outcome, takeDedicated, takeKeyed, Verdict } from "./store";
 
 const GRPC_RESOURCE_EXHAUSTED: i32 = 8;
 const verdict = new Verdict();
+const requestInfo = new RequestInfo();
+const REMAINING_ZERO = new HeaderPair("x-ratelimit-remaining", "0");
 
 /** Microseconds on the monotonic clock (wall clock if the host has no monotonic clock). */
 function nowUs(): u64 {
@@ -25,29 +26,39 @@ function nowUs(): u64 {
   return ns / 1000;
 }
 
-/** Parses the configuration and, when it is valid, creates its buckets that do not exist yet. */
-function parse(cfg: ConfigObject): Config {
-  const config = parseConfig(cfg);
-  if (cfg.errors.count > 0) return config;
-  const now = nowUs();
+/**
+ * The standard filter plugin, plus the side effects of a configuration, which wait until the whole
+ * configuration (global part and every `_rules_` entry) is accepted: a rejected configuration
+ * writes no shared data and defines no metrics.
+ */
+class LocalRateLimitPlugin extends FilterPlugin<Config> {
+  configure(config: ArrayBuffer): bool {
+    if (!super.configure(config)) return false;
+    const set = this.ruleSet;
+    const now = nowUs();
+    const global = set.global;
+    if (global != null) prepare(global, now);
+    for (let i = 0; i < set.rules.length; i++) {
+      const c = unchecked(set.rules[i]).config;
+      if (c != null) prepare(c, now);
+    }
+    return true;
+  }
+
+  fresh(): Plugin { return new LocalRateLimitPlugin(this.name, this.parse, this.create); }
+}
+
+/** Creates an accepted configuration's buckets that do not exist yet and attaches the rules' metrics. */
+function prepare(config: Config, now: u64): void {
   for (let i = 0; i < config.rules.length; i++) {
     const rule = unchecked(config.rules[i]);
-    ensureStorage(rule, dedicatedBuckets(rule), now);
+    ensureStorage(rule, now);
+    rule.metrics = ruleMetrics(rule.name);
     if (log.enabled(LogLevel.Debug)) {
       const l = rule.limit;
       log.debug("rule " + rule.name + ": " + (l != null ? l.toString() : "listed keys only") + ", buckets under " + rule.prefix);
     }
   }
-  return config;
-}
-
-function metricsOf(rule: Rule): RuleMetrics {
-  let m = rule.metrics;
-  if (m == null) {
-    m = ruleMetrics(rule.name);
-    rule.metrics = m;
-  }
-  return m;
 }
 
 /** Ceiling of microseconds in whole seconds. */
@@ -62,14 +73,14 @@ class LocalRateLimit extends HttpFilter<Config> {
 
   onRequestHeaders(headers: HeaderMap, endOfStream: bool): Action {
     const config = this.config;
-    const req = new RequestInfo(headers);
+    const req = requestInfo.reset(headers);
     let now: u64 = 0;
     for (let i = 0; i < config.rules.length; i++) {
       const rule = unchecked(config.rules[i]);
       if (!ruleMatches(rule, req)) continue;
       if (now == 0) now = nowUs();
       if (!this.apply(rule, req, now)) continue;
-      const m = metricsOf(rule);
+      const m = rule.metrics!; // set by prepare() for every rule of an accepted configuration
       const o = verdict.outcome;
       if (verdict.overflowed) m.overflow.increment();
       if (o == Outcome.ContentionAllowed || o == Outcome.ContentionDenied) m.contention.increment();
@@ -111,7 +122,7 @@ class LocalRateLimit extends HttpFilter<Config> {
     }
     for (let p = 0; p < rule.patterns.length; p++) {
       const pattern = unchecked(rule.patterns[p]);
-      if (!pattern.matches(value)) continue;
+      if (!patternMatches(pattern, value, req)) continue;
       takeKeyed(rule, value, pattern.limit, pattern.overflow, now, config.casRetries, config.denyOnContention, verdict);
       return true;
     }
@@ -123,11 +134,11 @@ class LocalRateLimit extends HttpFilter<Config> {
 
   reject(headers: HeaderMap): Action {
     const config = this.config;
-    const out = new Array<HeaderPair>();
-    for (let i = 0; i < config.headers.length; i++) out.push(unchecked(config.headers[i]));
+    const out = config.rejectHeaders;
+    out.length = config.headers.length; // the configured headers, built once; this rejection's pairs follow
     if (config.rateLimitHeaders) {
       out.push(new HeaderPair("x-ratelimit-limit", verdict.capacity.toString()));
-      out.push(new HeaderPair("x-ratelimit-remaining", "0"));
+      out.push(REMAINING_ZERO);
       if (verdict.metered) out.push(new HeaderPair("x-ratelimit-reset", seconds(verdict.usUntilFull).toString()));
     }
     let retry = seconds(verdict.usUntilToken);
@@ -150,4 +161,4 @@ class LocalRateLimit extends HttpFilter<Config> {
 }
 
 export * from "../../assembly/exports";
-registerFilter<Config>("local-rate-limit", parse, (config: Config): HttpFilter<Config> => new LocalRateLimit(config));
+registerPlugin(new LocalRateLimitPlugin("local-rate-limit", parseConfig, (config: Config): HttpFilter<Config> => new LocalRateLimit(config)));

@@ -1,24 +1,41 @@
 // What a rule reads from the request: its match conditions and its key value. Everything is read
 // lazily and at most once per request; untrusted values are only compared, hashed or matched.
 
-import { HeaderMap } from "../../assembly/headers";
-import { stripPortFromAddress } from "../../assembly/lib/cidr";
+import { HeaderMap, requestHeaders } from "../../assembly/headers";
+import { IpAddress, stripPortFromAddress } from "../../assembly/lib/cidr";
 import { findCookie } from "../../assembly/lib/cookie";
 import { findQueryParam } from "../../assembly/lib/query";
 import { getPropertyString, PropertyPath } from "../../assembly/properties";
-import { Rule, Source } from "./config";
+import { Pattern, PatternKind, Rule, Source } from "./config";
 
 const SOURCE_ADDRESS = new PropertyPath(["source", "address"]);
 
+/** One instance, reset for every request (callbacks never overlap within a VM). */
 export class RequestInfo {
+  headers: HeaderMap = requestHeaders;
   private path: string | null = null;
+  private pathNoQuery: string | null = null;
   private method: string | null = null;
   private cookie: string | null = null;
   private cookieRead: bool = false;
   private address: string | null = null;
   private addressRead: bool = false;
+  private ip: IpAddress | null = null;
+  private ipParsed: bool = false;
 
-  constructor(public headers: HeaderMap) {}
+  reset(headers: HeaderMap): RequestInfo {
+    this.headers = headers;
+    this.path = null;
+    this.pathNoQuery = null;
+    this.method = null;
+    this.cookie = null;
+    this.cookieRead = false;
+    this.address = null;
+    this.addressRead = false;
+    this.ip = null;
+    this.ipParsed = false;
+    return this;
+  }
 
   /** `:path` with its query. */
   fullPath(): string {
@@ -33,9 +50,13 @@ export class RequestInfo {
 
   /** `:path` without the query. */
   pathOnly(): string {
-    const p = this.fullPath();
-    const q = p.indexOf("?");
-    return q < 0 ? p : p.substring(0, q);
+    const known = this.pathNoQuery;
+    if (known != null) return known;
+    const full = this.fullPath();
+    const q = full.indexOf("?");
+    const p = q < 0 ? full : full.substring(0, q);
+    this.pathNoQuery = p;
+    return p;
   }
 
   getMethod(): string {
@@ -65,6 +86,29 @@ export class RequestInfo {
     }
     return this.address;
   }
+
+  /** clientIp() parsed, once per request; null when absent or not an IP address (e.g. a unix socket). */
+  clientAddress(): IpAddress | null {
+    if (!this.ipParsed) {
+      this.ipParsed = true;
+      const a = this.clientIp();
+      this.ip = a == null ? null : IpAddress.parse(a);
+    }
+    return this.ip;
+  }
+}
+
+/** Does the key `value` of `req` match the pattern? CIDR patterns exist only for client_ip keys. */
+export function patternMatches(p: Pattern, value: string, req: RequestInfo): bool {
+  if (p.kind == PatternKind.Any) return true;
+  if (p.kind == PatternKind.Regex) {
+    const r = p.regex;
+    return r != null && r.test(value);
+  }
+  const c = p.cidr;
+  if (c == null) return false;
+  const a = req.clientAddress();
+  return a != null && c.containsAddress(a);
 }
 
 /** Path prefix, method and header conditions (all must hold). */

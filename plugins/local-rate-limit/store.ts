@@ -5,7 +5,8 @@
 //
 // * Dedicated buckets with a fixed key: "all" (rule without key source), "m" (requests without
 //   the key, limit_missing), "x|<value>" (each exact value listed in `keys`), "o|<entry>"
-//   (overflow buckets). They are created at configure time when absent.
+//   (overflow buckets). They are created when absent, once a configuration has been accepted
+//   (ensureStorage, called from the plugin's configure()).
 //
 // * The key table for every other value (default limit, "*", regexp and CIDR entries): max_keys
 //   slots "s<i>", each holding one value's bucket plus the value itself (its owner: the UTF-8 bytes,
@@ -24,9 +25,15 @@
 // absent slot whose bit is already set waits for the winner's write (up to 64 reads); if it does
 // not appear, the round is lost and retried (the slot may be for the same value, which must never
 // get a second slot). The winner writes right after its claim, with no code between that could
-// fail, so a claim is never left without its slot while the process lives. Bitmap shards and dedicated buckets are themselves created at
-// configure time, before the configuration takes traffic; only a worker configuring in the same
-// microsecond that another one already updated the key could overwrite it.
+// fail, so a claim is never left without its slot while the process lives. Bitmap shards and
+// dedicated buckets are themselves created once the configuration is accepted, before it takes
+// traffic; only a worker configuring in the same microsecond that another one already updated the
+// key could overwrite it.
+//
+// A shard of another size (an older layout, or a corrupt value) is read as all clear: a bit only
+// matters for an absent slot (present slots are found by reading them), so clear bits are right for
+// every slot except one being created at that very moment. The first claim in such a shard
+// replaces it, with compare-and-swap on the bad value, by a valid shard holding just that claim.
 //
 // Retries: every lost CAS means another request updated the same bucket in between. After
 // `cas_retries` lost rounds the request is decided by `on_contention` (deny by default: the limit
@@ -37,7 +44,8 @@ import { Status } from "../../assembly/enums";
 import { proxy_get_shared_data, proxy_set_shared_data } from "../../assembly/imports";
 import { outExtra, outPtr, outSize, readOutPtr, readOutSize, readOutU32 } from "../../assembly/memory";
 import { Bucket, HEADER_SIZE } from "./bucket";
-import { Dedicated, Overflow, Rule } from "./config";
+import { Dedicated, dedicatedBuckets, Overflow, Rule } from "./config";
+import { fnv1a, wordHash } from "./hash";
 import { Limit } from "./limit";
 
 export const PROBES: i32 = 16;
@@ -190,8 +198,12 @@ function encodeBucket(withOwner: bool): void {
 
 // ---- configure time -------------------------------------------------------------------------------
 
-/** Creates the rule's dedicated buckets (full) and bitmap shards when they do not exist yet. */
-export function ensureStorage(rule: Rule, buckets: Array<Dedicated>, nowUs: u64): void {
+/**
+ * Creates the rule's dedicated buckets (full) and bitmap shards when they do not exist yet. Called
+ * only once the whole configuration is accepted: a rejected configuration writes nothing.
+ */
+export function ensureStorage(rule: Rule, nowUs: u64): void {
+  const buckets = dedicatedBuckets(rule);
   for (let i = 0; i < buckets.length; i++) {
     const d = unchecked(buckets[i]);
     keyFrom(d.keyBytes);
@@ -221,12 +233,12 @@ export function takeDedicated(d: Dedicated, nowUs: u64, retries: i32, denyOnCont
   for (let attempt = 0; attempt < retries; attempt++) {
     const status = read();
     let cas: u32 = 0;
-    if (status == Status.Ok && bucket.load(readBuf.ptr, readBuf.len)) {
+    if (status == Status.Ok && bucket.load(readBuf.ptr, readBuf.len, nowUs)) {
       cas = readCas;
       bucket.refill(nowUs); // at the rate it was written with, then converted
       bucket.adopt(limit);
     } else if (status == Status.Ok || status == Status.NotFound) {
-      // Absent (not created at configure time) or unreadable: start it full.
+      // Absent (not created at configure time) or unreadable (corrupt): start it full.
       cas = status == Status.Ok ? readCas : 0;
       bucket.fill(limit, nowUs);
     } else {
@@ -276,32 +288,6 @@ function encodeOwner(value: string): void {
   ownerBuf.len = 17;
 }
 
-function fnv1a(ptr: usize, n: usize): u64 {
-  let h: u64 = 0xcbf29ce484222325;
-  for (let i: usize = 0; i < n; i++) {
-    h ^= <u64>load<u8>(ptr + i);
-    h *= 0x100000001b3;
-  }
-  return h;
-}
-
-/** 8 bytes at a time, multiply-rotate rounds and a splitmix64 finish (seeded with the length). */
-function wordHash(ptr: usize, n: usize): u64 {
-  let h: u64 = 0x9e3779b97f4a7c15 ^ <u64>n;
-  let i: usize = 0;
-  for (; i + 8 <= n; i += 8) {
-    h ^= rotl<u64>(load<u64>(ptr + i) * 0xc2b2ae3d27d4eb4f, 31) * 0x9e3779b185ebca87;
-    h = rotl<u64>(h, 27) * 0x9e3779b185ebca87 + 0x85ebca77c2b2ae63;
-  }
-  for (; i < n; i++) {
-    h ^= <u64>load<u8>(ptr + i) * 0x27d4eb2f165667c5;
-    h = rotl<u64>(h, 11) * 0x9e3779b185ebca87;
-  }
-  h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9;
-  h = (h ^ (h >> 27)) * 0x94d049bb133111eb;
-  return h ^ (h >> 31);
-}
-
 function ownerHash(): u64 { return wordHash(ownerBuf.ptr, ownerBuf.len); }
 
 /** Slot of probe `p` (splitmix64 of hash and probe number). */
@@ -318,13 +304,17 @@ function readIsOwner(): bool {
   return readBuf.len == <usize>HEADER_SIZE + n && memory.compare(readBuf.ptr + <usize>HEADER_SIZE, ownerBuf.ptr, n) == 0;
 }
 
-/** 1: the slot's creation bit is set, 0: clear, -1: the shard could not be read. */
+/**
+ * 1: the slot's creation bit is set, 0: clear (also for an absent shard or one of another size,
+ * which the next claim replaces), -1: the shard could not be read.
+ */
 function creationBit(rule: Rule, slot: i32): i32 {
   keyIndexed(rule.prefixBytes, 98 /* b */, slot / SHARD_SLOTS);
   const status = read();
   if (status == Status.NotFound) return 0;
+  if (status != Status.Ok) return -1;
+  if (readBuf.len != <usize>SHARD_BYTES) return 0;
   const bit = slot % SHARD_SLOTS;
-  if (status != Status.Ok || readBuf.len != <usize>SHARD_BYTES) return -1;
   return (load<u8>(readBuf.ptr + <usize>(bit >> 3)) >> <u8>(bit & 7)) & 1;
 }
 
@@ -347,6 +337,10 @@ function createSlot(rule: Rule, slot: i32, retries: i32): i32 {
     if (status == Status.Ok && readBuf.len == <usize>SHARD_BYTES) {
       if ((load<u8>(readBuf.ptr + byteAt) & mask) != 0) return RACED;
       memory.copy(shardBuf.ptr, readBuf.ptr, <usize>SHARD_BYTES);
+      cas = readCas;
+    } else if (status == Status.Ok) {
+      // Another size (older layout, corruption): replace it, unless someone else changes it first.
+      memory.fill(shardBuf.ptr, 0, <usize>SHARD_BYTES);
       cas = readCas;
     } else if (status == Status.NotFound) {
       memory.fill(shardBuf.ptr, 0, <usize>SHARD_BYTES); // shard lost since configure: recreate it
@@ -404,7 +398,7 @@ export function takeKeyed(rule: Rule, value: string, limit: Limit, overflowBucke
       }
       if (status != Status.Ok) { out.unmetered(Outcome.Error, limit); return; }
       if (readIsOwner()) { found = slot; break; }
-      if (target < 0 && (!bucket.load(readBuf.ptr, readBuf.len) || bucket.fullAt(nowUs))) {
+      if (target < 0 && (!bucket.load(readBuf.ptr, readBuf.len, nowUs) || bucket.fullAt(nowUs))) {
         target = slot;
         targetCas = readCas;
         targetAbsent = false;
@@ -416,7 +410,7 @@ export function takeKeyed(rule: Rule, value: string, limit: Limit, overflowBucke
 
     if (found >= 0) {
       // keyBuf and readBuf still hold this slot.
-      if (!bucket.load(readBuf.ptr, readBuf.len)) bucket.fill(limit, nowUs);
+      if (!bucket.load(readBuf.ptr, readBuf.len, nowUs)) bucket.fill(limit, nowUs);
       else {
         bucket.refill(nowUs);
         bucket.adopt(limit);
@@ -449,14 +443,10 @@ export function takeKeyed(rule: Rule, value: string, limit: Limit, overflowBucke
       continue;
     }
 
-    // Every probe holds another value's active bucket.
-    if (rule.overflow == Overflow.Allow || overflowBucket == null) {
-      out.unmetered(rule.overflow == Overflow.Deny ? Outcome.OverflowDenied : Outcome.OverflowAllowed, limit);
-    } else if (rule.overflow == Overflow.Deny) {
-      out.unmetered(Outcome.OverflowDenied, limit);
-    } else {
-      takeDedicated(overflowBucket, nowUs, retries, denyOnContention, out);
-    }
+    // Every probe holds another value's active bucket. Overflow buckets exist only for "shared".
+    if (rule.overflow == Overflow.Deny) out.unmetered(Outcome.OverflowDenied, limit);
+    else if (overflowBucket != null) takeDedicated(overflowBucket, nowUs, retries, denyOnContention, out);
+    else out.unmetered(Outcome.OverflowAllowed, limit);
     out.overflowed = true;
     return;
   }

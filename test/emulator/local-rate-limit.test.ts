@@ -613,6 +613,160 @@ describe("robustness", () => {
   });
 });
 
+describe("damaged shared data recovers", () => {
+  const PREFIX = "lrl|local-rate-limit|g|";
+  const lastUs = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true);
+  /** Rewrites a stored bucket's time and level (the rest, limit and owner, is kept). */
+  function damage(h: ProxyWasmHost, key: string, time: bigint, units = 0n) {
+    const bytes = h.getSharedData(key)!.bytes.slice();
+    const view = new DataView(bytes.buffer);
+    view.setBigUint64(0, time, true);
+    view.setBigUint64(8, units, true);
+    assert.equal(h.setSharedData(key, bytes), 0);
+  }
+  const slotKeys = (h: ProxyWasmHost, rule: string) => h.sharedData.keys().filter((k) => new RegExp(`\\|${rule}\\|s\\d+$`).test(k));
+
+  test("a bucket time far in the future (2^64-1) is corrupt: the bucket starts full again instead of never refilling", () => {
+    const h = host({ rules: [{ name: "r", limit: { requests: 2, per: "minute" } }] }, 2);
+    assert.equal(burst(h, 3), 2);
+    damage(h, PREFIX + "r|all", 2n ** 64n - 1n);
+    const first = send(h, "/");
+    assert.equal(first.status, 200, "recovered at once, not after an hour (or never)");
+    assert.equal(first.responseHeader("x-ratelimit-remaining"), "1", "a fresh full bucket of 2");
+    assert.equal(burst(h, 3), 1, "and exact again from there");
+    assert.ok(lastUs(h.getSharedData(PREFIX + "r|all")!.bytes) < 2n ** 62n, "the stored time is sane again");
+    h.advanceTime(30_000);
+    assert.equal(burst(h, 2), 1, "refills at the rate");
+  });
+
+  test("the same in the key table: the owner gets a fresh bucket, and another value may take the slot", () => {
+    const h = host({ rules: [{ name: "t", key: { header: "x-k" }, limit: { requests: 1, per: "minute" }, max_keys: 1, overflow: "deny" }] }, 2);
+    assert.equal(burst(h, 2, "/", [["x-k", "a"]]), 1);
+    const [slot] = slotKeys(h, "t");
+    damage(h, slot!, 2n ** 64n - 1n);
+    assert.equal(burst(h, 2, "/", [["x-k", "a"]]), 1, "the owner: a fresh bucket");
+    damage(h, slot!, 2n ** 64n - 1n);
+    assert.equal(send(h, "/", [["x-k", "b"]]).status, 200, "another value reuses the slot of the corrupt bucket");
+    assert.equal(counter(h, "t", "overflow"), 0, "instead of overflowing (deny) forever");
+    assert.equal(send(h, "/", [["x-k", "b"]]).status, 429);
+  });
+
+  test("a time up to 1 s ahead is another worker's newer write: no refill until the clock passes it (refill stays exact)", () => {
+    const h = host({ rules: [{ name: "r", limit: { requests: 2, per: "minute" } }] }, 2);
+    assert.equal(burst(h, 1), 1);
+    const key = PREFIX + "r|all";
+    const written = lastUs(h.getSharedData(key)!.bytes);
+    damage(h, key, written + 500_000n); // empty, refilled up to 500 ms from now
+    assert.equal(send(h, "/").status, 429, "not reset to full");
+    h.advanceTime(30_499);
+    assert.equal(burst(h, 1), 0, "one token 30 s after the stored time, not after the clock");
+    h.advanceTime(1);
+    assert.equal(burst(h, 2), 1);
+  });
+
+  test("a bitmap shard of another size (older layout) is replaced on the next claim; values stay limited, no error", () => {
+    const h = host({ rules: [{ name: "t", key: { header: "x-k" }, limit: { requests: 1, per: "minute" }, max_keys: 64 }] }, 2);
+    const shard = PREFIX + "t|b0";
+    assert.equal(h.getSharedData(shard)!.bytes.length, 512);
+    assert.equal(burst(h, 2, "/", [["x-k", "old"]]), 1);
+    assert.equal(h.setSharedData(shard, new Uint8Array(100).fill(0xff)), 0);
+    assert.equal(burst(h, 2, "/", [["x-k", "old"]]), 1 - 1, "a value with a slot still finds it");
+    for (const v of ["a", "b", "c", "d", "e"]) assert.equal(burst(h, 3, "/", [["x-k", v]]), 1, `new value ${v} is limited`);
+    assert.equal(counter(h, "t", "error"), 0);
+    assert.equal(counter(h, "t", "overflow"), 0);
+    const bytes = h.getSharedData(shard)!.bytes;
+    assert.equal(bytes.length, 512, "a valid shard again");
+    let bits = 0;
+    for (const b of bytes) for (let x = b; x; x &= x - 1) bits++;
+    assert.equal(bits, 5, "holding the claims made since (the old slot is found by reading it)");
+    assert.equal(slotKeys(h, "t").length, 6);
+  });
+
+  test("two VMs replacing the same bad shard at once: compare-and-swap lets one claim win, the slot is written once", () => {
+    const h = host({ rules: [{ name: "t", key: { header: "x-k" }, limit: { requests: 1, per: "minute" }, max_keys: 1 }] }, 2);
+    const shard = PREFIX + "t|b0";
+    h.setSharedData(shard, new Uint8Array(7));
+    const data = h.sharedData;
+    const original = data.set.bind(data);
+    const slotWrites: string[] = [];
+    let armed = true;
+    data.set = (key: string, value: Uint8Array, cas: number) => {
+      // VM 0 is about to replace the bad shard: VM 1 claims the same slot first.
+      if (armed && key === shard && cas !== 0) { armed = false; assert.equal(send(h, "/", [["x-k", "b"]], { vm: 1 }).status, 200); }
+      if (/\|s\d+$/.test(key)) slotWrites.push(key);
+      return original(key, value, cas);
+    };
+    const a = send(h, "/", [["x-k", "a"]], { vm: 0 });
+    data.set = original;
+    assert.equal(armed, false);
+    assert.equal(a.status, 200, "a lost the slot and went to the overflow bucket");
+    assert.equal(counter(h, "t", "overflow"), 1);
+    assert.deepEqual(slotWrites, [PREFIX + "t|s0"], "one creation of the one slot");
+    assert.equal(send(h, "/", [["x-k", "b"]]).status, 429, "b owns the slot");
+    assert.equal(counter(h, "t", "error"), 0);
+  });
+});
+
+describe("a configuration is applied only once all of it is accepted", () => {
+  const valid = { rules: [{ name: "pending", limit: { requests: 5, per: "minute" } }] };
+  const badEntry = { _match_route_: ["x"], rules: [{ name: "bad", limit: { requests: -1 } }] };
+
+  test("a configuration rejected in a later _rules_ entry writes no shared data and defines no metrics", () => {
+    const h = new ProxyWasmHost({ wasm: WASM, workers: 1, rootId: "local-rate-limit", pluginName: "local-rate-limit",
+      pluginConfig: JSON.stringify({ ...valid, _rules_: [badEntry] }) });
+    const result = h.start();
+    assert.equal(result.ok, false);
+    assert.match(result.logs.map((l) => l.message).join("\n"), /_rules_\[0\]\.rules\[0\]\.limit\.requests/);
+    assert.deepEqual(h.sharedData.keys(), []);
+    assert.equal(h.metric("local_rate_limit.pending.allowed"), undefined);
+  });
+
+  test("a rejected update leaves the buckets alone: the next accepted one still starts its new rule full", () => {
+    const h = host({ rules: [{ name: "r", limit: { requests: 1, per: "minute" } }] }, 2);
+    const before = h.sharedData.keys().map((k) => [k, h.getSharedData(k)!.cas]);
+    assert.equal(h.reconfigure(JSON.stringify({ ...valid, _rules_: [badEntry] })).ok, false);
+    assert.deepEqual(h.sharedData.keys().map((k) => [k, h.getSharedData(k)!.cas]), before, "nothing written");
+    // Had the rejected configuration created "pending" at 5/minute, 10/minute would carry its 5 tokens over.
+    assert.equal(h.reconfigure(JSON.stringify({ rules: [{ name: "pending", limit: { requests: 10, per: "minute" } }] })).ok, true);
+    assert.equal(send(h, "/").responseHeader("x-ratelimit-remaining"), "9");
+  });
+
+  test("an accepted configuration defines every rule's counters at once (at 0), before any request", () => {
+    const h = host({ rules: [{ name: "r", limit: { requests: 1, per: "minute" } }],
+      _rules_: [{ _match_route_: ["x"], rules: [{ name: "other", limit: { requests: 1, per: "minute" } }] }] }, 1);
+    for (const rule of ["r", "other"]) for (const c of COUNTERS) assert.equal(h.metric(`local_rate_limit.${rule}.${c}`), 0, `${rule}.${c}`);
+  });
+});
+
+describe("per-request work", () => {
+  test("rejections reuse the configured headers and carry only their own x-ratelimit-* pairs", () => {
+    const h = host({ rules: [{ name: "t", key: { header: "x-k" }, limit: { requests: 1, per: "minute" }, max_keys: 1, overflow: "deny" }],
+      headers: { "x-limited-by": "gw" } }, 1);
+    const headersOf = (s: HttpStream) => s.localResponse?.headers;
+    const metered = [["x-limited-by", "gw"], ["x-ratelimit-limit", "1"], ["x-ratelimit-remaining", "0"], ["x-ratelimit-reset", "60"], ["retry-after", "60"]];
+    assert.equal(send(h, "/", [["x-k", "a"]]).status, 200);
+    assert.deepEqual(headersOf(send(h, "/", [["x-k", "a"]])), metered);
+    // b finds no slot (a's bucket is not full) and overflow deny rejects it without bucket numbers.
+    assert.deepEqual(headersOf(send(h, "/", [["x-k", "b"]])), [["x-limited-by", "gw"], ["x-ratelimit-limit", "1"], ["x-ratelimit-remaining", "0"], ["retry-after", "60"]]);
+    assert.deepEqual(headersOf(send(h, "/", [["x-k", "a"]])), metered);
+    const quiet = host({ rules: [{ name: "r", limit: { requests: 1, per: "minute" } }], rate_limit_headers: false, headers: { "x-a": "1", "x-b": "2" } }, 1);
+    send(quiet, "/");
+    for (let i = 0; i < 3; i++) assert.deepEqual(headersOf(send(quiet, "/")), [["x-a", "1"], ["x-b", "2"], ["retry-after", "60"]]);
+  });
+
+  test("client IP ranges: the address is parsed once and tested against every range (mapped IPv6, IPv6, not an address)", () => {
+    const h = host({ rules: [{ name: "ip", key: { client_ip: true }, limit: { requests: 1, per: "minute" },
+      keys: [{ key: "192.168.0.0/16", requests: 4, per: "minute" }, { key: "2001:db8::/32", requests: 2, per: "minute" },
+        { key: "10.0.0.0/8", requests: 3, per: "minute" }] }] }, 1);
+    const limitFor = (ip: string) => send(h, "/", [], { ip }).responseHeader("x-ratelimit-limit");
+    assert.equal(limitFor("[::ffff:10.1.2.3]"), "3", "IPv4-mapped IPv6 in an IPv4 range (after two misses)");
+    assert.equal(limitFor("[2001:db8::5]"), "2");
+    assert.equal(limitFor("192.168.3.4"), "4");
+    assert.equal(limitFor("not-an-address"), "1", "no range matches: the default limit");
+    assert.equal(limitFor("10.0.0.1"), "3");
+  });
+});
+
 // ---------------------------------------------------------------------------------------------------
 // The Higress WasmPlugin manifest: defaultConfig and every matchRules entry must load and behave.
 

@@ -188,7 +188,12 @@ test("an invalid configuration stops Envoy and names the field", async () => {
   );
 });
 
-test("a configuration update (LDS) keeps the buckets and converts them to the new limit; a renamed rule starts fresh", async (t) => {
+/**
+ * Envoy with one listener whose plugin configuration comes from a file (LDS) that `publish` rewrites;
+ * `updated(n)` / `rejected(n)` wait for the n-th accepted / rejected update, `remaining()` sends one
+ * request and returns "<status> <remaining>/<limit>".
+ */
+async function reloadHarness(t: Parameters<typeof useEnvoy>[0], first: object) {
   const echo = await startEcho({ name: "echo", port: 0 });
   t.after(() => echo.close());
   const dir = mkdtempSync(join(tmpdir(), "lrl-lds-"));
@@ -230,19 +235,28 @@ resources:
     writeFileSync(join(dir, "next.yaml"), listener(JSON.stringify(config), version));
     renameSync(join(dir, "next.yaml"), join(dir, "listeners.yaml")); // atomic, as Envoy's file watch expects
   };
-  publish({ rules: [{ name: "r", limit: { requests: 5, per: "minute" } }] }, 1);
+  publish(first, 1);
   const replacements = standardReplacements({ upstreams: { echo: echo.port }, wasmDir: false }).filter(([from]) => !from.includes("10000"));
   replacements.push(["/etc/envoy/lds", dir]);
   const envoy = await useEnvoy(t, { configPath: "test/envoy/fixtures/local-rate-limit-reload.yaml", concurrency: 2, replacements });
+  const waitFor = async (stat: string, n: number, what: string) => {
+    for (let i = 0; i < 100 && (await envoy.stat(stat)) < n; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await envoy.stat(stat), n, what);
+  };
   const updated = async (n: number) => {
-    for (let i = 0; i < 100 && (await envoy.stat("listener_manager.lds.update_success")) < n; i++) await new Promise((r) => setTimeout(r, 50));
-    assert.equal(await envoy.stat("listener_manager.lds.update_success"), n, "listener update applied");
+    await waitFor("listener_manager.lds.update_success", n, "listener update applied");
     await new Promise((r) => setTimeout(r, 200)); // new filter chain on every worker
   };
+  const rejected = (n: number) => waitFor("listener_manager.lds.update_rejected", n, "listener update rejected");
   const remaining = async () => {
     const r = await request(port, "/");
     return `${r.status} ${r.headers["x-ratelimit-remaining"]}/${r.headers["x-ratelimit-limit"]}`;
   };
+  return { envoy, publish, updated, rejected, remaining };
+}
+
+test("a configuration update (LDS) keeps the buckets and converts them to the new limit; a renamed rule starts fresh", async (t) => {
+  const { publish, updated, remaining } = await reloadHarness(t, { rules: [{ name: "r", limit: { requests: 5, per: "minute" } }] });
   await updated(1);
   assert.deepEqual([await remaining(), await remaining(), await remaining()], ["200 4/5", "200 3/5", "200 2/5"]);
   publish({ rules: [{ name: "r", limit: { requests: 10, per: "minute" } }] }, 2);
@@ -251,4 +265,20 @@ resources:
   publish({ rules: [{ name: "renamed", limit: { requests: 10, per: "minute" } }] }, 3);
   await updated(3);
   assert.equal(await remaining(), "200 9/10", "a renamed rule has new buckets");
+});
+
+test("a rejected configuration update (LDS) writes no bucket and defines no metric; the next accepted one starts full", async (t) => {
+  const { envoy, publish, updated, rejected, remaining } = await reloadHarness(t, { rules: [{ name: "r", limit: { requests: 1, per: "minute" } }] });
+  await updated(1);
+  assert.equal(await remaining(), "200 0/1");
+  // A valid global part, then an invalid _rules_ entry: the whole configuration is rejected.
+  publish({ rules: [{ name: "pending", limit: { requests: 5, per: "minute" } }],
+    _rules_: [{ _match_route_: ["x"], rules: [{ name: "bad", limit: { requests: -1 } }] }] }, 2);
+  await rejected(1);
+  assert.equal(await remaining(), "429 0/1", "the previous configuration still serves");
+  assert.deepEqual([...(await envoy.stats("wasmcustom\\.local_rate_limit\\.pending\\.")).keys()], [], "no metric of the rejected configuration");
+  // Had the rejected configuration created "pending" (full at 5), 10/minute would carry its 5 tokens over: "200 4/10".
+  publish({ rules: [{ name: "pending", limit: { requests: 10, per: "minute" } }] }, 3);
+  await updated(2);
+  assert.equal(await remaining(), "200 9/10");
 });
