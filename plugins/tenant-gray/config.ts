@@ -2,10 +2,13 @@
 // built here, once: tenant sets, prefix sets, CIDR ranges, Set-Cookie values.
 
 import { ConfigObject } from "../../assembly/config";
-import { asciiLower } from "../../assembly/lib/ascii";
+import { asciiLower, hasControlChars } from "../../assembly/lib/ascii";
 import { isToken } from "../../assembly/lib/baggage";
 import { Cidr } from "../../assembly/lib/cidr";
+import { JsonValue } from "../../assembly/lib/json";
+import { Counter } from "../../assembly/metrics";
 import { Lane } from "./lanes";
+import { metrics } from "./metrics";
 import { SOURCE_KEYS, SourceKind, TenantSource } from "./tenant";
 import { isTrafficTagConfig, parseTrafficTag, TrafficTagConfig } from "./traffic-tag";
 
@@ -27,13 +30,15 @@ export class Config {
   sources: Array<TenantSource> = new Array<TenantSource>();
   maxTenantLength: i32 = <i32>DEFAULT_MAX_TENANT_LENGTH;
   lanes: Array<Lane> = new Array<Lane>();
-  /** Lane tags, for validating the sticky cookie. */
-  laneTags: Set<string> = new Set<string>();
+  /** Lane tags and their counters: the sticky cookie must name one of them. */
+  laneCounters: Map<string, Counter> = new Map<string, Counter>();
   tagHeader: string = "x-mse-tag";
   overrideTag: bool = false;
   propagateToBaggage: bool = true;
   baggageKey: string = "x-mse-tag";
   defaultTag: string = "";
+  /** wasmcustom.tenant_gray.lane.<default_tag> (null without a valid default_tag). */
+  defaultCounter: Counter | null = null;
   debugHeader: string = "";
   stickyCookie: StickyCookie | null = null;
 }
@@ -61,7 +66,9 @@ export function parseConfig(cfg: ConfigObject): Config {
   config.baggageKey = cfg.string("baggage_key", config.tagHeader);
   if (!isToken(config.baggageKey)) cfg.error("baggage_key", "must be a baggage key (an HTTP token)");
   config.defaultTag = cfg.string("default_tag", "");
-  if (config.defaultTag.length > 0) checkTag(cfg, "default_tag", config.defaultTag);
+  if (config.defaultTag.length > 0 && checkTag(cfg, "default_tag", config.defaultTag)) {
+    config.defaultCounter = metrics().lane(config.defaultTag);
+  }
   if (cfg.has("debug_header")) config.debugHeader = headerName(cfg, "debug_header", "");
   config.maxTenantLength = <i32>cfg.int("max_tenant_length", DEFAULT_MAX_TENANT_LENGTH, 1, 4096);
 
@@ -76,34 +83,61 @@ export function parseConfig(cfg: ConfigObject): Config {
     config.sources.push(new TenantSource(SourceKind.Header, "x-tenant-id", 0));
   }
 
-  const lanes = cfg.objectList("lanes");
-  if (!cfg.has("lanes")) {
-    if (config.defaultTag.length == 0) cfg.error("lanes", "is required (a list of lanes, or a default_tag)");
-  } else if (lanes.length == 0 && cfg.value.get("lanes")!.isArray() && config.defaultTag.length == 0) {
-    cfg.error("lanes", "must list at least one lane (or set default_tag)");
-  }
-  for (let i = 0; i < lanes.length; i++) {
-    const lane = parseLane(unchecked(lanes[i]), config);
-    config.lanes.push(lane);
-    config.laneTags.add(lane.tag);
+  if (cfg.has("lanes")) {
+    const errorsBefore = cfg.errors.count;
+    const lanes = cfg.objectList("lanes");
+    // An empty list is an error of its own only when objectList reported nothing (not a list, items not objects).
+    if (lanes.length == 0 && cfg.errors.count == errorsBefore && config.defaultTag.length == 0) {
+      cfg.error("lanes", "must list at least one lane (or set default_tag)");
+    }
+    for (let i = 0; i < lanes.length; i++) {
+      const lane = parseLane(unchecked(lanes[i]));
+      config.lanes.push(lane);
+      const counter = lane.counter;
+      if (counter != null) config.laneCounters.set(lane.tag, counter);
+    }
+  } else if (config.defaultTag.length == 0) {
+    cfg.error("lanes", "is required (a list of lanes, or a default_tag)");
   }
 
   const sticky = cfg.value.get("sticky_cookie");
-  if (sticky != null && !sticky.isNull()) config.stickyCookie = parseStickyCookie(cfg, config);
+  if (sticky != null && !sticky.isNull()) config.stickyCookie = parseStickyCookie(cfg, sticky, config);
   return config;
 }
 
+const HEADER_NAME = "must be a header name (an HTTP token; pseudo-headers are not allowed)";
+const COOKIE_NAME = "must be a cookie name (an HTTP token)";
+
 function headerName(cfg: ConfigObject, key: string, fallback: string): string {
   const name = asciiLower(cfg.string(key, fallback));
-  if (!isToken(name)) cfg.error(key, "must be a header name (an HTTP token; pseudo-headers are not allowed)");
+  if (!isToken(name)) cfg.error(key, HEADER_NAME);
   return name;
 }
 
-function checkTag(cfg: ConfigObject, key: string, tag: string): void {
-  if (tag.length > MAX_TAG_LENGTH || !isToken(tag)) {
-    cfg.error(key, "must be 1 to " + MAX_TAG_LENGTH.toString() + " HTTP token characters (letters, digits, !#$%&'*+-.^_`|~)");
-  }
+/** A tag the plugin sets or keeps: 1 to 64 HTTP token characters (also a valid baggage value). */
+export function isValidTag(tag: string): bool {
+  return tag.length <= MAX_TAG_LENGTH && isToken(tag);
 }
+
+/** Reports an invalid tag; true when it is valid. */
+function checkTag(cfg: ConfigObject, key: string, tag: string): bool {
+  if (isValidTag(tag)) return true;
+  cfg.error(key, "must be 1 to " + MAX_TAG_LENGTH.toString() + " HTTP token characters (letters, digits, !#$%&'*+-.^_`|~)");
+  return false;
+}
+
+const PATH_SEGMENT_MAX: i64 = 64;
+const HOST_LABEL_MAX: i64 = 126;
+
+/** What each source's value must be, by SourceKind (also the error for a null value). */
+const SOURCE_VALUES = [
+  HEADER_NAME,
+  COOKIE_NAME,
+  "must be a non-empty string",
+  "must be an integer from 1 to " + PATH_SEGMENT_MAX.toString(),
+  "must be an integer from 0 to " + HOST_LABEL_MAX.toString(),
+  HEADER_NAME,
+];
 
 function parseSource(s: ConfigObject): TenantSource | null {
   const keys = s.value.keys;
@@ -113,27 +147,32 @@ function parseSource(s: ConfigObject): TenantSource | null {
   }
   const key = unchecked(keys[0]);
   const kind = <SourceKind>SOURCE_KEYS.indexOf(key);
+  if (!s.has(key)) {
+    // Null is not "use the default": the same error as any other wrong value, for every source.
+    s.error(key, unchecked(SOURCE_VALUES[<i32>kind]));
+    return null;
+  }
   if (kind == SourceKind.PathSegment) {
-    return new TenantSource(kind, "", <i32>s.int(key, 1, 1, 64));
+    return new TenantSource(kind, "", <i32>s.int(key, 1, 1, PATH_SEGMENT_MAX));
   }
   if (kind == SourceKind.HostLabel) {
-    return new TenantSource(kind, "", <i32>s.int(key, 0, 0, 126));
+    return new TenantSource(kind, "", <i32>s.int(key, 0, 0, HOST_LABEL_MAX));
   }
   let name = s.requiredString(key);
   if (kind == SourceKind.Header || kind == SourceKind.ClaimHeader) {
     name = asciiLower(name);
-    if (name.length > 0 && !isToken(name)) s.error(key, "must be a header name (an HTTP token; pseudo-headers are not allowed)");
+    if (name.length > 0 && !isToken(name)) s.error(key, HEADER_NAME);
   } else if (kind == SourceKind.Cookie) {
-    if (name.length > 0 && !isToken(name)) s.error(key, "must be a cookie name (an HTTP token)");
+    if (name.length > 0 && !isToken(name)) s.error(key, COOKIE_NAME);
   }
   return new TenantSource(kind, name, 0);
 }
 
-function parseLane(l: ConfigObject, config: Config): Lane {
+function parseLane(l: ConfigObject): Lane {
   l.allowOnly(["tag", "tenants", "tenant_prefixes", "percentage", "source_cidrs"]);
   const lane = new Lane();
   lane.tag = l.requiredString("tag");
-  if (lane.tag.length > 0) checkTag(l, "tag", lane.tag);
+  if (lane.tag.length > 0 && checkTag(l, "tag", lane.tag)) lane.counter = metrics().lane(lane.tag);
   const tenants = l.stringList("tenants");
   for (let i = 0; i < tenants.length; i++) lane.tenants.add(unchecked(tenants[i]));
   const prefixes = l.stringList("tenant_prefixes");
@@ -158,9 +197,8 @@ function parseLane(l: ConfigObject, config: Config): Lane {
 
 const SAME_SITE = ["Strict", "Lax", "None"];
 
-function parseStickyCookie(cfg: ConfigObject, config: Config): StickyCookie {
+function parseStickyCookie(cfg: ConfigObject, v: JsonValue, config: Config): StickyCookie {
   const sticky = new StickyCookie();
-  const v = cfg.value.get("sticky_cookie")!;
   let name = "";
   let path = "/";
   let domain = "";
@@ -176,7 +214,7 @@ function parseStickyCookie(cfg: ConfigObject, config: Config): StickyCookie {
     c.allowOnly(["name", "path", "domain", "max_age", "secure", "http_only", "same_site"]);
     name = c.requiredString("name");
     path = c.string("path", path);
-    if (path.length == 0 || path.charCodeAt(0) != 0x2f || !cookieAttributeText(path)) c.error("path", "must start with '/' and contain no ';' or control characters");
+    if (path.length == 0 || path.charCodeAt(0) != 0x2f || hasControlChars(path) || path.includes(";")) c.error("path", "must start with '/' and contain no ';' or control characters");
     domain = c.string("domain", "");
     if (domain.length > 0 && !isToken(domain)) c.error("domain", "must be a domain name");
     maxAge = c.int("max_age", maxAge, 1, 315360000);
@@ -198,12 +236,4 @@ function parseStickyCookie(cfg: ConfigObject, config: Config): StickyCookie {
     lane.setCookie = name + "=" + lane.tag + sticky.attributes;
   }
   return sticky;
-}
-
-function cookieAttributeText(s: string): bool {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c == 0x7f || c == 0x3b) return false;
-  }
-  return true;
 }

@@ -5,15 +5,15 @@
 import { Action } from "../../assembly/enums";
 import { HttpFilter } from "../../assembly/filter";
 import { HeaderMap } from "../../assembly/headers";
-import { isToken } from "../../assembly/lib/baggage";
 import { findCookie } from "../../assembly/lib/cookie";
+import { Counter } from "../../assembly/metrics";
 import { registerFilter } from "../../assembly/plugin";
-import { Config, parseConfig } from "./config";
-import { matchedReason, matchLane, Reason, reasonName, RequestFacts } from "./lanes";
+import { Config, isValidTag, parseConfig } from "./config";
+import { matchedReason, matchLane, Reason, reasonName } from "./lanes";
 import { metrics } from "./metrics";
 import { Propagated, propagateTag } from "./propagation";
-import { findTenant, rejectedValues, RequestView } from "./tenant";
-import { appliedTag, applyTrafficTag, keptExisting } from "./traffic-tag";
+import { findTenant, rejectedValues, viewRequest } from "./tenant";
+import { appliedGroup, applyTrafficTag, keptExisting } from "./traffic-tag";
 
 class TenantGray extends HttpFilter<Config> {
   /** Response work decided on the request path ("" = none). */
@@ -26,42 +26,46 @@ class TenantGray extends HttpFilter<Config> {
     const trafficTag = c.trafficTag;
     if (trafficTag != null) {
       applyTrafficTag(trafficTag, headers);
-      const tag = appliedTag;
-      if (tag != null) m.lane(tag).increment();
+      const group = appliedGroup;
+      if (group != null) increment(group.counter);
       else if (keptExisting) m.kept.increment();
       else m.untagged.increment();
       return Action.Continue;
     }
 
     const existing = headers.get(c.tagHeader);
-    const hasExisting = existing != null && existing.length > 0;
-    if (hasExisting && !c.overrideTag) {
+    if (existing != null && existing.length > 0 && !c.overrideTag) {
       // An earlier hop (or the client) chose the lane and this gateway is told to respect it.
       m.kept.increment();
-      const kept = existing!;
-      const valid = kept.length <= 64 && isToken(kept);
-      if (c.propagateToBaggage && valid) countPropagation(propagateTag(headers, c.baggageKey, kept, false));
-      if (c.debugHeader.length > 0) this.debugValue = (valid ? kept : "?") + ";by=header";
+      const valid = isValidTag(existing);
+      if (c.propagateToBaggage && valid) countPropagation(propagateTag(headers, c.baggageKey, existing, false));
+      if (c.debugHeader.length > 0) this.debugValue = (valid ? existing : "?") + ";by=header";
       return Action.Continue;
     }
 
-    const view = new RequestView(headers);
+    const view = viewRequest(headers);
     const tenant = findTenant(c.sources, view, c.maxTenantLength);
     if (rejectedValues > 0) m.invalidTenant.increment();
     if (tenant == null) m.noTenant.increment();
-    const lane = matchLane(c.lanes, new RequestFacts(tenant));
+    const lane = matchLane(c.lanes, tenant);
     let reason = matchedReason;
-    let tag: string | null = lane != null ? lane.tag : null;
+    let tag: string | null = null;
+    let counter: Counter | null = null;
+    if (lane != null) {
+      tag = lane.tag;
+      counter = lane.counter;
+    }
 
     const sticky = c.stickyCookie;
     if (sticky != null) {
       const cookies = view.cookieHeader();
-      const current: string | null = cookies == null ? null : findCookie(cookies!, sticky.name);
+      const current: string | null = cookies == null ? null : findCookie(cookies, sticky.name);
       if (lane != null) {
         // A lane chosen for the tenant is remembered; one chosen by address alone is not.
         if (lane.byTenant && current != lane.tag) this.setCookie = lane.setCookie;
-      } else if (tenant == null && current != null && c.laneTags.has(current)) {
+      } else if (tenant == null && current != null && c.laneCounters.has(current)) {
         tag = current;
+        counter = c.laneCounters.get(current);
         reason = Reason.Cookie;
       } else if (current != null) {
         this.setCookie = sticky.clear; // the tenant left its lane, or the cookie names no lane
@@ -69,12 +73,13 @@ class TenantGray extends HttpFilter<Config> {
     }
     if (tag == null && c.defaultTag.length > 0) {
       tag = c.defaultTag;
+      counter = c.defaultCounter;
       reason = Reason.Default;
     }
 
     if (tag != null) {
-      if (!hasExisting || existing != tag) headers.set(c.tagHeader, tag);
-      m.lane(tag).increment();
+      if (existing != tag) headers.set(c.tagHeader, tag);
+      increment(counter);
     } else {
       m.untagged.increment();
       if (existing != null) {
@@ -97,6 +102,11 @@ class TenantGray extends HttpFilter<Config> {
     }
     return Action.Continue;
   }
+}
+
+/** Per-tag counters are attached at configure time (null only for a tag the configuration rejected). */
+function increment(counter: Counter | null): void {
+  if (counter != null) counter.increment();
 }
 
 function countPropagation(result: Propagated): void {

@@ -3,6 +3,7 @@
 
 import { Cidr, IpAddress, stripPortFromAddress } from "../../assembly/lib/cidr";
 import { stickyBucket } from "../../assembly/lib/sticky";
+import { Counter } from "../../assembly/metrics";
 import { getPropertyString, PropertyPath } from "../../assembly/properties";
 
 // Envoy's downstream remote address ("1.2.3.4:5678", "[::1]:80"): the peer, or the client from
@@ -62,15 +63,26 @@ export class Lane {
   byTenant: bool = false;
   /** Set-Cookie values for this lane's sticky cookie (built at configure time). */
   setCookie: string = "";
+  /** wasmcustom.tenant_gray.lane.<tag>, attached at configure time (null while the tag is invalid). */
+  counter: Counter | null = null;
 }
 
-/** Per-request facts that are computed at most once, and only when a lane needs them. */
-export class RequestFacts {
+/**
+ * Per-request facts that are computed at most once, and only when a lane needs them. One instance
+ * is reused for every request (callbacks never overlap within a VM).
+ */
+class RequestFacts {
+  tenant: string | null = null;
   private bucket: i32 = -1;
   private addressRead: bool = false;
   private address: IpAddress | null = null;
 
-  constructor(public tenant: string | null) {}
+  reset(tenant: string | null): void {
+    this.tenant = tenant;
+    this.bucket = -1;
+    this.addressRead = false;
+    this.address = null;
+  }
 
   stickyBucket(tenant: string): i32 {
     if (this.bucket < 0) this.bucket = stickyBucket(tenant);
@@ -87,12 +99,15 @@ export class RequestFacts {
   }
 }
 
+const requestFacts = new RequestFacts();
+
 // Result of matchLane (module state: one request at a time per VM).
 export let matchedReason: Reason = Reason.None;
 
-/** The first lane the request belongs to, or null; sets matchedReason. */
-export function matchLane(lanes: Array<Lane>, facts: RequestFacts): Lane | null {
-  const tenant = facts.tenant;
+/** The first lane the request (with `tenant`, or none) belongs to, or null; sets matchedReason. */
+export function matchLane(lanes: Array<Lane>, tenant: string | null): Lane | null {
+  const facts = requestFacts;
+  facts.reset(tenant);
   for (let i = 0; i < lanes.length; i++) {
     const lane = unchecked(lanes[i]);
     let reason = Reason.Source;

@@ -1,6 +1,8 @@
 // Counters in Envoy's /stats as wasmcustom.tenant_gray.<name>. Per-lane counters exist only for
 // tags from the configuration (lane tags, default_tag, traffic-tag header values), never for
-// values a client sent, so the number of metrics is bounded by the configuration.
+// values a client sent, so the number of metrics is bounded by the configuration. They are
+// looked up here at configure time and kept on the Lane / Config / TagGroup that sets the tag, so
+// a request increments its counter without a lookup.
 
 import { Counter } from "../../assembly/metrics";
 
@@ -21,7 +23,10 @@ export class GrayMetrics {
   cookieSet: Counter = new Counter("tenant_gray.cookie_set");
   private lanes: Map<string, Counter> = new Map<string, Counter>();
 
-  /** Requests tagged with `tag` by the plugin: wasmcustom.tenant_gray.lane.<tag>. */
+  /**
+   * Requests tagged with `tag` by the plugin: wasmcustom.tenant_gray.lane.<tag>. For configure time
+   * (each tag is defined once per VM, however many configurations or rules name it).
+   */
   lane(tag: string): Counter {
     if (this.lanes.has(tag)) return this.lanes.get(tag);
     const c = new Counter("tenant_gray.lane." + tag);
@@ -32,7 +37,7 @@ export class GrayMetrics {
 
 let instance: GrayMetrics | null = null;
 
-/** Defined on first use (host calls are not allowed while the module starts). */
+/** Defined on first use, at configure time or by the first request (not while the module starts). */
 export function metrics(): GrayMetrics {
   let m = instance;
   if (m == null) { m = new GrayMetrics(); instance = m; }

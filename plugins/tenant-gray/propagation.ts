@@ -2,101 +2,96 @@
 // from baggage, e.g. with baggage-tag or an OpenTelemetry-based agent) keep the request in its lane.
 
 import { HeaderMap } from "../../assembly/headers";
-import { appendBaggageMember, BaggageLookup, findBaggageValue } from "../../assembly/lib/baggage";
-import { getPropertyString, PropertyPath } from "../../assembly/properties";
+import { isOws } from "../../assembly/lib/ascii";
+import {
+  appendBaggageMember, BAGGAGE_MAX_BYTES, BAGGAGE_MAX_MEMBERS, BaggageLookup, findBaggageValue, removeBaggageMembers,
+} from "../../assembly/lib/baggage";
+import { readRequestBaggage } from "../../assembly/request_baggage";
 
-// Envoy's request.headers attribute joins repeated headers with ",": the whole baggage list.
-const BAGGAGE_PROPERTY = new PropertyPath(["request", "headers", "baggage"]);
 const lookup = new BaggageLookup();
 
 export enum Propagated { Unchanged, Added, Replaced, Removed, TooLarge }
 
-function readBaggage(headers: HeaderMap): string | null {
-  const v = getPropertyString(BAGGAGE_PROPERTY);
-  return v != null ? v : headers.get("baggage");
-}
-
 /**
  * Makes the baggage carry `key=tag` (tag null: no member with `key`).
- * authoritative: members with `key` the client sent are replaced (or removed when tag is null);
- * otherwise an existing member is left alone and `key=tag` is only added when there is none.
+ *
+ * authoritative (the lane was decided here): what goes upstream is the client's baggage cut to the
+ * W3C limits (8192 bytes, 64 members; a W3C receiver ignores the rest anyway, other receivers must
+ * not see a `key` member hidden there), without any member with `key`, plus `key=tag` when that
+ * still fits. Whatever is written is within the limits.
+ *
+ * Otherwise an existing member with `key` is left alone and `key=tag` is only added when there is
+ * none and the result is within the limits; the baggage is never cut.
  */
 export function propagateTag(headers: HeaderMap, key: string, tag: string | null, authoritative: bool): Propagated {
-  const current = readBaggage(headers);
-  let base = current == null ? "" : current;
-  let removed = false;
-  if (current != null && current.length > 0) {
-    if (authoritative) {
-      const stripped = removeMembers(current, key);
-      if (stripped != null) {
-        base = stripped;
-        removed = true;
-      }
-    } else {
+  const current = readRequestBaggage(headers);
+  if (!authoritative) {
+    if (current != null) {
       findBaggageValue(current, key, lookup);
       if (lookup.found) return Propagated.Unchanged;
     }
+    if (tag == null) return Propagated.Unchanged;
+    const added = appendBaggageMember(current == null ? "" : current, key, tag);
+    if (added == null) return Propagated.TooLarge;
+    headers.set("baggage", added);
+    return Propagated.Added;
   }
-  if (tag == null) {
-    if (!removed) return Propagated.Unchanged;
+
+  let base = "";
+  let removedKey = false;
+  let changed = false;
+  if (current != null) {
+    base = withinLimits(current);
+    changed = base.length != current.length;
+    const stripped = removeBaggageMembers(base, key);
+    if (stripped != null) {
+      base = stripped;
+      removedKey = true;
+      changed = true;
+    }
+  }
+  if (tag != null) {
+    const updated = appendBaggageMember(base, key, tag);
+    if (updated != null) {
+      headers.set("baggage", updated);
+      return removedKey ? Propagated.Replaced : Propagated.Added;
+    }
+  }
+  // No tag, or no room for it (64 members, or 8192 bytes with it): the rest goes on as it is.
+  if (changed) {
     if (base.length == 0) headers.remove("baggage");
     else headers.set("baggage", base);
-    return Propagated.Removed;
   }
-  const updated = appendBaggageMember(base, key, tag);
-  if (updated == null) {
-    // Over the W3C limits: keep what the client sent, minus a member it must not decide.
-    if (removed) {
-      if (base.length == 0) headers.remove("baggage");
-      else headers.set("baggage", base);
-    }
-    return Propagated.TooLarge;
-  }
-  headers.set("baggage", updated);
-  return removed ? Propagated.Replaced : Propagated.Added;
-}
-
-// @ts-ignore: decorator
-@inline function isOws(c: i32): bool {
-  return c == 0x20 || c == 0x09;
+  if (tag != null) return Propagated.TooLarge;
+  return changed ? Propagated.Removed : Propagated.Unchanged;
 }
 
 /**
- * The baggage list without members whose key is `key` (compared after trimming OWS, up to '=', ';'
- * or OWS), or null when there is none. Other members are kept byte for byte; empty members are
- * dropped. Never aborts on malformed input.
+ * `header` up to the end of its last member within the W3C limits: at most BAGGAGE_MAX_BYTES UTF-8
+ * bytes and BAGGAGE_MAX_MEMBERS non-empty members. `header` itself when it is within them. Bytes are
+ * counted as UTF-8 (3 per UTF-16 unit from U+0800), so a header with non-ASCII characters (which
+ * are malformed in baggage anyway) cannot pass the byte limit as fewer characters.
  */
-export function removeMembers(header: string, key: string): string | null {
-  if (!header.includes(key)) return null; // the usual case: nothing to rebuild
+function withinLimits(header: string): string {
   const n = header.length;
-  const keyLen = key.length;
-  let out = "";
-  let changed = false;
-  let pos = 0;
-  while (pos <= n) {
-    let end = pos;
-    while (end < n && header.charCodeAt(end) != 0x2c) end++;
-    let s = pos;
-    let e = end;
-    while (s < e && isOws(header.charCodeAt(s))) s++;
-    while (e > s && isOws(header.charCodeAt(e - 1))) e--;
-    pos = end + 1;
-    if (s == e) {
-      if (end >= n) break;
-      continue; // empty members (",,") are dropped when the list is rebuilt
+  let bytes = 0; // UTF-8 bytes of header[0, i)
+  let members = 0;
+  let blank = true;
+  let cut = 0; // end of the last member kept
+  for (let i = 0; i <= n; i++) {
+    if (bytes > BAGGAGE_MAX_BYTES) return header.substring(0, cut);
+    const c = i < n ? <u32>header.charCodeAt(i) : 0x2c; // the end closes the last member
+    if (c == 0x2c) {
+      if (!blank) {
+        if (members == BAGGAGE_MAX_MEMBERS) return header.substring(0, cut);
+        members++;
+        cut = i;
+        blank = true;
+      }
+    } else if (!isOws(c)) {
+      blank = false;
     }
-    let k = s;
-    while (k < e) {
-      const c = header.charCodeAt(k);
-      if (c == 0x3d || c == 0x3b || isOws(c)) break;
-      k++;
-    }
-    if (k - s == keyLen && header.substring(s, k) == key) {
-      changed = true;
-    } else {
-      out = out.length == 0 ? header.substring(s, e) : out + "," + header.substring(s, e);
-    }
-    if (end >= n) break;
+    bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
   }
-  return changed ? out : null;
+  return header;
 }

@@ -1,11 +1,11 @@
 // Where the tenant of a request comes from: the configured sources in order, the first that
 // yields a valid value wins. See README.md "Tenant sources" for the trust model.
 
-import { HeaderMap } from "../../assembly/headers";
-import { asciiLower } from "../../assembly/lib/ascii";
-import { IpAddress } from "../../assembly/lib/cidr";
+import { HeaderMap, requestHeaders } from "../../assembly/headers";
+import { asciiLower, hasControlChars } from "../../assembly/lib/ascii";
 import { findCookie } from "../../assembly/lib/cookie";
 import { findQueryParam, pathSegment } from "../../assembly/lib/query";
+import { stripPort } from "../../assembly/rules";
 
 export enum SourceKind { Header, Cookie, Query, PathSegment, HostLabel, ClaimHeader }
 
@@ -15,8 +15,13 @@ export class TenantSource {
   constructor(public kind: SourceKind, public name: string, public index: i32) {}
 }
 
-/** Request headers read at most once per request, and only when a source needs them. */
+/**
+ * Request headers read at most once per request, and only when something needs them (tenant
+ * sources, the sticky cookie, traffic-tag conditions). One instance serves every request (callbacks
+ * never overlap within a VM): get it with viewRequest().
+ */
 export class RequestView {
+  headers: HeaderMap = requestHeaders;
   private cookie: string | null = null;
   private cookieRead: bool = false;
   private path: string | null = null;
@@ -24,7 +29,15 @@ export class RequestView {
   private host: string | null = null;
   private hostRead: bool = false;
 
-  constructor(public headers: HeaderMap) {}
+  reset(headers: HeaderMap): void {
+    this.headers = headers;
+    this.cookie = null;
+    this.cookieRead = false;
+    this.path = null;
+    this.pathRead = false;
+    this.host = null;
+    this.hostRead = false;
+  }
 
   cookieHeader(): string | null {
     if (!this.cookieRead) {
@@ -47,10 +60,18 @@ export class RequestView {
     if (!this.hostRead) {
       this.hostRead = true;
       const authority = this.headers.get(":authority");
-      this.host = authority == null ? null : asciiLower(hostWithoutPort(authority));
+      this.host = authority == null ? null : asciiLower(stripPort(authority));
     }
     return this.host;
   }
+}
+
+const view = new RequestView();
+
+/** The view of the request being processed, reset for `headers`. */
+export function viewRequest(headers: HeaderMap): RequestView {
+  view.reset(headers);
+  return view;
 }
 
 /** Counts of values seen but rejected while finding the tenant of one request. */
@@ -99,34 +120,25 @@ function readSource(source: TenantSource, view: RequestView): string | null {
 /** A tenant is 1..maxLength characters without control characters (it may end up in logs). */
 function validTenant(value: string, maxLength: i32): bool {
   const n = value.length;
-  if (n == 0 || n > maxLength) return false;
-  for (let i = 0; i < n; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x20 || c == 0x7f) return false;
-  }
-  return true;
-}
-
-/** "acme.example.com:8443" => "acme.example.com"; "[::1]:80" => "[::1]". */
-function hostWithoutPort(authority: string): string {
-  const n = authority.length;
-  if (n > 0 && authority.charCodeAt(0) == 0x5b) return authority; // IP literal: no labels anyway
-  for (let i = n - 1; i >= 0; i--) {
-    const c = authority.charCodeAt(i);
-    if (c == 0x3a) return authority.substring(0, i);
-    if (c < 0x30 || c > 0x39) break;
-  }
-  return authority;
+  return n > 0 && n <= maxLength && !hasControlChars(value);
 }
 
 /**
- * DNS label `index` (0 = leftmost) of a host name; null for IP literals, out-of-range indexes and
- * empty labels ("a..b").
+ * DNS label `index` (0 = leftmost) of a host name; null for IP addresses, out-of-range indexes and
+ * empty labels ("a..b"). A host is an IP address when it is bracketed (IPv6) or its last label is
+ * a decimal number (IPv4: DNS names never end in a numeric label, and URL parsers read such hosts
+ * as IPv4), which is decided without parsing the address.
  */
 export function hostLabel(host: string, index: i32): string | null {
   const n = host.length;
   if (n == 0 || host.charCodeAt(0) == 0x5b) return null;
-  if (IpAddress.parse(host) != null) return null;
+  let j = n;
+  while (j > 0) {
+    const c = host.charCodeAt(j - 1);
+    if (c < 0x30 || c > 0x39) break;
+    j--;
+  }
+  if (j < n && (j == 0 || host.charCodeAt(j - 1) == 0x2e)) return null; // last label is all digits
   let start = 0;
   let label = 0;
   for (let i = 0; i <= n; i++) {

@@ -16,12 +16,15 @@
 
 import { ConfigObject } from "../../assembly/config";
 import { HeaderMap } from "../../assembly/headers";
-import { asciiLower } from "../../assembly/lib/ascii";
+import { asciiLower, hasControlChars } from "../../assembly/lib/ascii";
 import { isToken } from "../../assembly/lib/baggage";
 import { findCookie } from "../../assembly/lib/cookie";
 import { JsonValue } from "../../assembly/lib/json";
 import { findQueryParam } from "../../assembly/lib/query";
 import { inStickyShare } from "../../assembly/lib/sticky";
+import { Counter } from "../../assembly/metrics";
+import { metrics } from "./metrics";
+import { RequestView, viewRequest } from "./tenant";
 
 export const TRAFFIC_TAG_KEYS = ["conditionGroups", "weightGroups", "defaultTagKey", "defaultTagVal"];
 
@@ -47,15 +50,15 @@ export class TagGroup {
   conditions: Array<Condition> = new Array<Condition>();
   /** weightGroups: cumulative weight (exclusive upper bound of the random number). */
   accumulate: i32 = 0;
+  /** wasmcustom.tenant_gray.lane.<headerValue>, attached at configure time (null for an empty value). */
+  counter: Counter | null = null;
 }
 
 export class TrafficTagConfig {
   groups: Array<TagGroup> = new Array<TagGroup>();
   weights: Array<TagGroup> = new Array<TagGroup>();
-  defaultKey: string = "";
-  defaultValue: string = "";
-  /** Every header value this configuration can set (for per-tag metrics). */
-  tags: Array<string> = new Array<string>();
+  /** defaultTagKey: defaultTagVal, when both are non-empty. */
+  defaultGroup: TagGroup | null = null;
 }
 
 export function isTrafficTagConfig(cfg: ConfigObject): bool {
@@ -94,27 +97,24 @@ function headerName(cfg: ConfigObject, key: string): string {
   return name;
 }
 
+/** The value, or "" after reporting it (so no counter is defined for it). */
 function headerValue(cfg: ConfigObject, key: string): string {
   const value = cfg.requiredString(key);
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x20 || c == 0x7f) {
-      cfg.error(key, "must not contain control characters");
-      break;
-    }
-  }
-  return value;
+  if (!hasControlChars(value)) return value;
+  cfg.error(key, "must not contain control characters");
+  return "";
 }
 
-function addTag(config: TrafficTagConfig, tag: string): void {
-  if (tag.length > 0 && !config.tags.includes(tag)) config.tags.push(tag);
+/** Attaches the per-tag counter once the group's header value is known (and valid). */
+function countTag(group: TagGroup): void {
+  if (group.headerValue.length > 0) group.counter = metrics().lane(group.headerValue);
 }
 
 export function parseTrafficTag(cfg: ConfigObject): TrafficTagConfig {
   cfg.allowOnly(TRAFFIC_TAG_KEYS);
   const config = new TrafficTagConfig();
   const groups = cfg.objectList("conditionGroups");
-  for (let i = 0; i < groups.length; i++) config.groups.push(parseGroup(unchecked(groups[i]), config));
+  for (let i = 0; i < groups.length; i++) config.groups.push(parseGroup(unchecked(groups[i])));
   const weights = cfg.objectList("weightGroups");
   let total = 0;
   for (let i = 0; i < weights.length; i++) {
@@ -133,15 +133,23 @@ export function parseTrafficTag(cfg: ConfigObject): TrafficTagConfig {
     total += weight;
     if (total > 100) w.error("weight", "total weight exceeds: 100");
     g.accumulate = total;
-    addTag(config, g.headerValue);
+    countTag(g);
     config.weights.push(g);
   }
   // Applied only when both are set, as traffic-tag does.
   if (cfg.has("defaultTagKey") && cfg.has("defaultTagVal")) {
-    config.defaultKey = asciiLower(cfg.string("defaultTagKey", ""));
-    if (config.defaultKey.length > 0 && !isToken(config.defaultKey)) cfg.error("defaultTagKey", "must be a header name (an HTTP token)");
-    config.defaultValue = cfg.string("defaultTagVal", "");
-    addTag(config, config.defaultValue);
+    const g = new TagGroup();
+    g.headerName = asciiLower(cfg.string("defaultTagKey", ""));
+    if (g.headerName.length > 0 && !isToken(g.headerName)) cfg.error("defaultTagKey", "must be a header name (an HTTP token)");
+    g.headerValue = cfg.string("defaultTagVal", "");
+    if (hasControlChars(g.headerValue)) {
+      cfg.error("defaultTagVal", "must not contain control characters");
+      g.headerValue = "";
+    }
+    if (g.headerName.length > 0 && g.headerValue.length > 0) {
+      countTag(g);
+      config.defaultGroup = g;
+    }
   } else {
     // Still type-check whichever one is there.
     cfg.string("defaultTagKey", "");
@@ -162,7 +170,7 @@ function percentValue(s: string): i32 {
   return v <= 100 ? v : -1;
 }
 
-function parseGroup(g: ConfigObject, config: TrafficTagConfig): TagGroup {
+function parseGroup(g: ConfigObject): TagGroup {
   g.allowOnly(["headerName", "headerValue", "logic", "conditions"]);
   const group = new TagGroup();
   group.headerName = headerName(g, "headerName");
@@ -172,7 +180,7 @@ function parseGroup(g: ConfigObject, config: TrafficTagConfig): TagGroup {
   else if (logic != "or" && logic.length > 0) g.error("logic", "must be 'and' or 'or'");
   const conditions = g.objectList("conditions");
   for (let i = 0; i < conditions.length; i++) group.conditions.push(parseCondition(unchecked(conditions[i])));
-  addTag(config, group.headerValue);
+  countTag(group);
   return group;
 }
 
@@ -218,32 +226,18 @@ function parseCondition(c: ConfigObject): Condition {
 // ---------------------------------------------------------------------------------------------
 // Request path
 
-/** What applyTrafficTag did (for metrics). */
-export let appliedTag: string | null = null;
+/** What applyTrafficTag did (for metrics): the group whose header it set, or none. */
+export let appliedGroup: TagGroup | null = null;
+/** The group's header already had a non-empty value, which was kept. */
 export let keptExisting: bool = false;
 
-class Lookup {
-  cookie: string | null = null;
-  cookieRead: bool = false;
-  path: string | null = null;
-  pathRead: bool = false;
-}
-
-function conditionValue(cond: Condition, headers: HeaderMap, cache: Lookup): string | null {
-  if (cond.type == CondType.Header) return headers.get(cond.key);
+function conditionValue(cond: Condition, view: RequestView): string | null {
+  if (cond.type == CondType.Header) return view.headers.get(cond.key);
   if (cond.type == CondType.Cookie) {
-    if (!cache.cookieRead) {
-      cache.cookieRead = true;
-      cache.cookie = headers.get("cookie");
-    }
-    const h = cache.cookie;
+    const h = view.cookieHeader();
     return h == null ? null : findCookie(h, cond.key);
   }
-  if (!cache.pathRead) {
-    cache.pathRead = true;
-    cache.path = headers.get(":path");
-  }
-  const p = cache.path;
+  const p = view.pathHeader();
   return p == null ? null : findQueryParam(p, cond.key);
 }
 
@@ -259,10 +253,10 @@ function conditionHolds(cond: Condition, v: string): bool {
   return false;
 }
 
-function groupMatches(group: TagGroup, headers: HeaderMap, cache: Lookup): bool {
+function groupMatches(group: TagGroup, view: RequestView): bool {
   for (let i = 0; i < group.conditions.length; i++) {
     const cond = unchecked(group.conditions[i]);
-    const v = conditionValue(cond, headers, cache);
+    const v = conditionValue(cond, view);
     if (v == null) {
       if (group.and) return false;
       continue;
@@ -274,25 +268,25 @@ function groupMatches(group: TagGroup, headers: HeaderMap, cache: Lookup): bool 
   return group.and && group.conditions.length > 0;
 }
 
-/** Adds the header unless a non-empty value is there; true either way (the group "tagged"). */
-function addTagHeader(headers: HeaderMap, name: string, value: string): void {
-  const existing = headers.get(name);
+/** Sets the group's header unless a non-empty value is there (either way the request counts as tagged). */
+function addTagHeader(headers: HeaderMap, group: TagGroup): void {
+  const existing = headers.get(group.headerName);
   if (existing != null && existing.length > 0) {
     keptExisting = true;
     return;
   }
-  headers.set(name, value);
-  appliedTag = value;
+  headers.set(group.headerName, group.headerValue);
+  appliedGroup = group;
 }
 
 export function applyTrafficTag(config: TrafficTagConfig, headers: HeaderMap): void {
-  appliedTag = null;
+  appliedGroup = null;
   keptExisting = false;
-  const cache = new Lookup();
+  const view = viewRequest(headers);
   for (let i = 0; i < config.groups.length; i++) {
     const g = unchecked(config.groups[i]);
-    if (groupMatches(g, headers, cache)) {
-      addTagHeader(headers, g.headerName, g.headerValue);
+    if (groupMatches(g, view)) {
+      addTagHeader(headers, g);
       return;
     }
   }
@@ -301,12 +295,11 @@ export function applyTrafficTag(config: TrafficTagConfig, headers: HeaderMap): v
     for (let i = 0; i < config.weights.length; i++) {
       const g = unchecked(config.weights[i]);
       if (r < g.accumulate) {
-        addTagHeader(headers, g.headerName, g.headerValue);
+        addTagHeader(headers, g);
         return;
       }
     }
   }
-  if (config.defaultKey.length > 0 && config.defaultValue.length > 0) {
-    addTagHeader(headers, config.defaultKey, config.defaultValue);
-  }
+  const d = config.defaultGroup;
+  if (d != null) addTagHeader(headers, d);
 }

@@ -347,3 +347,159 @@ describe("large gray lists", () => {
     assert.equal(h.vm(0).memoryPages, pages, "linear memory pages after warm-up");
   });
 });
+
+describe("baggage within the W3C limits", () => {
+  const config = { lanes: [{ tag: "gray", tenants: ["acme"] }], override: true };
+  const bytes = (s: string) => Buffer.byteLength(s, "utf8");
+  const members = (s: string) => s.split(",").filter((m) => m.trim().length > 0);
+  /** Runs one request and checks what goes upstream: within the limits, never the client's x-mse-tag. */
+  const send = (h: ProxyWasmHost, tenant: string, baggage: string) => {
+    const s = h.request({ headers: { "x-tenant-id": tenant, baggage } });
+    assert.equal(s.localResponse, undefined);
+    const out = s.requestHeader("baggage") ?? "";
+    assert.ok(bytes(out) <= 8192, `upstream baggage is ${bytes(out)} bytes`);
+    assert.ok(members(out).length <= 64, `upstream baggage has ${members(out).length} members`);
+    assert.ok(!out.includes("x-mse-tag=evil"), "the client's tag member is gone");
+    return out;
+  };
+  const many = (n: number) => Array.from({ length: n }, () => "a=1").join(",");
+
+  test("a 256 KB baggage starting with the client's tag: cut to the limits, the lane's tag added", () => {
+    const h = host(config);
+    const huge = "x-mse-tag=evil," + many(65536);
+    assert.ok(huge.length > 256 * 1024);
+    const gray = send(h, "acme", huge);
+    assert.equal(gray, many(63) + ",x-mse-tag=gray", "63 client members and the tag: 64");
+    assert.equal(h.metric("tenant_gray.propagated"), 1);
+    const base = send(h, "hooli", huge);
+    assert.equal(base, many(63), "no lane: the first 64 members, without the client's tag");
+    assert.equal(h.vms.filter((vm) => vm.failed).length, 0);
+  });
+
+  test("a client's tag beyond the limits (bytes or members) does not reach upstream either", () => {
+    const h = host(config);
+    const long = "a=" + "b".repeat(8200);
+    assert.equal(send(h, "acme", long + ",x-mse-tag=evil"), "x-mse-tag=gray", "a first member over 8192 bytes: nothing of it is kept");
+    assert.equal(send(h, "hooli", long + ",x-mse-tag=evil"), "");
+    assert.equal(h.request({ headers: { "x-tenant-id": "hooli", baggage: long + ",x-mse-tag=evil" } }).requestHeader("baggage"), undefined, "an empty result removes the header");
+    const hidden = many(65536) + ",x-mse-tag=evil";
+    assert.equal(send(h, "hooli", hidden), many(64));
+    assert.equal(send(h, "acme", hidden), many(64), "64 members: no room for the tag, but the cut list goes on");
+    assert.equal(send(h, "acme", many(70) + ",x-mse-tag=evil"), many(64), "within 8192 bytes but beyond 64 members");
+    assert.equal(send(h, "acme", many(63) + ",x-mse-tag=evil"), many(63) + ",x-mse-tag=gray");
+  });
+
+  test("bytes are UTF-8 bytes: 5,000 non-ASCII characters are over the limit", () => {
+    const h = host(config);
+    const wide = "a=" + "\u00e9".repeat(5000);
+    assert.equal(send(h, "acme", `k=v,${wide},x-mse-tag=evil`), "k=v,x-mse-tag=gray");
+    assert.equal(send(h, "acme", `k=v,${"\u00e9".repeat(3000)},x-mse-tag=evil`), `k=v,${"\u00e9".repeat(3000)},x-mse-tag=gray`, "6,000 bytes fit");
+  });
+
+  test("a baggage within the limits without the key is not rewritten", () => {
+    const h = host(config);
+    assert.equal(h.request({ headers: { "x-tenant-id": "hooli", baggage: "a=1 ,, b=2," } }).requestHeader("baggage"), "a=1 ,, b=2,");
+    assert.equal(h.request({ headers: { "x-tenant-id": "acme", baggage: "a=1 ,, b=2," } }).requestHeader("baggage"), "a=1 ,, b=2,x-mse-tag=gray");
+  });
+
+  test("override off: a kept tag is added only when it fits, and the client's baggage is left alone", () => {
+    const h = host({ lanes: [{ tag: "gray", tenants: ["acme"] }] });
+    const huge = many(100);
+    const s = h.request({ headers: { "x-mse-tag": "blue", baggage: huge } });
+    assert.equal(s.requestHeader("x-mse-tag"), "blue");
+    assert.equal(s.requestHeader("baggage"), huge);
+    assert.equal(h.request({ headers: { "x-mse-tag": "blue", baggage: many(3) } }).requestHeader("baggage"), many(3) + ",x-mse-tag=blue");
+  });
+});
+
+describe("tenant-gray configuration: nulls, lanes, counters", () => {
+  const lanes = [{ tag: "g", percentage: 1 }];
+  const sourceErrors: [unknown, RegExp][] = [
+    [{ header: null }, /tenant_from\[0\]\.header: must be a header name/],
+    [{ claim_header: null }, /tenant_from\[0\]\.claim_header: must be a header name/],
+    [{ cookie: null }, /tenant_from\[0\]\.cookie: must be a cookie name/],
+    [{ query: null }, /tenant_from\[0\]\.query: must be a non-empty string/],
+    [{ path_segment: null }, /tenant_from\[0\]\.path_segment: must be an integer from 1 to 64/],
+    [{ host_label: null }, /tenant_from\[0\]\.host_label: must be an integer from 0 to 126/],
+  ];
+  for (const [source, message] of sourceErrors) {
+    test(`rejected: null source ${JSON.stringify(source)}`, () => {
+      assert.match(rejects({ tenant_from: [{ header: "x-tenant-id" }, source], lanes }), new RegExp(message.source.replace("\\[0\\]", "\\[1\\]")));
+    });
+  }
+
+  test("traffic-tag header values with control characters are rejected, the default one too", () => {
+    assert.match(rejects({ weightGroups: [{ headerName: "x-mse-tag", headerValue: "a\nb", weight: 10 }] }), /weightGroups\[0\]\.headerValue: must not contain control characters/);
+    assert.match(rejects({ defaultTagKey: "x-mse-tag", defaultTagVal: "a\u0007" }), /defaultTagVal: must not contain control characters/);
+  });
+
+  test("lanes that are not a list of objects are reported once, as such", () => {
+    const notList = rejects({ lanes: "gray" });
+    assert.match(notList, /lanes: must be a list of objects/);
+    assert.doesNotMatch(notList, /must list at least one lane/);
+    const notObjects = rejects({ lanes: [1] });
+    assert.match(notObjects, /lanes\[0\]: must be an object/);
+    assert.doesNotMatch(notObjects, /must list at least one lane/);
+    assert.match(rejects({ lanes: [] }), /lanes: must list at least one lane/);
+    assert.match(rejects({ lanes: null }), /lanes: is required/);
+    assert.equal(host({ lanes: [], default_tag: "base" }).request({}).requestHeader("x-mse-tag"), "base");
+  });
+
+  test("per-tag counters are defined at configure time, once per tag, and count every way a tag is set", () => {
+    const h = host({ lanes: [{ tag: "gray", tenants: ["acme"] }, { tag: "blue", tenants: ["b"] }, { tag: "gray", tenants: ["c"] }], default_tag: "base", sticky_cookie: "lane" }, 1);
+    for (const tag of ["gray", "blue", "base"]) assert.equal(h.metric(`tenant_gray.lane.${tag}`), 0, `lane.${tag} before any request`);
+    h.request({ headers: { "x-tenant-id": "acme" } });
+    h.request({ headers: { "x-tenant-id": "c" } });
+    h.request({ headers: { cookie: "lane=blue" } });
+    h.request({ headers: { cookie: "lane=red" } });
+    assert.equal(h.metric("tenant_gray.lane.gray"), 2);
+    assert.equal(h.metric("tenant_gray.lane.blue"), 1, "a tag from the sticky cookie");
+    assert.equal(h.metric("tenant_gray.lane.base"), 1, "a cookie naming no lane: default_tag");
+    assert.equal(h.metric("tenant_gray.lane.red"), undefined, "never a counter for a client's value");
+
+    const t = host(TRAFFIC_TAG_CONFIG, 1);
+    assert.equal(t.metric("tenant_gray.lane.gray"), 0);
+    assert.equal(t.metric("tenant_gray.lane.base"), 0);
+    t.request({ headers: { "x-user-id": "u1" } });
+    t.request({});
+    t.request({ headers: { "x-mse-tag": "blue" } });
+    assert.equal(t.metric("tenant_gray.lane.gray"), 1);
+    assert.equal(t.metric("tenant_gray.lane.base"), 1);
+    assert.equal(t.metric("tenant_gray.kept"), 1);
+    assert.equal(t.metric("tenant_gray.lane.blue"), undefined);
+  });
+
+  test("request state is not carried over: cookie, path, host and client address are read per request", () => {
+    const h = host({
+      tenant_from: [{ cookie: "tenant" }, { query: "tenant" }, { host_label: 0 }],
+      lanes: [{ tag: "gray", tenants: ["acme"] }, { tag: "office", source_cidrs: ["10.0.0.0/8"] }],
+      sticky_cookie: "lane",
+    }, 1);
+    const tag = (headers: Record<string, string>, from = "127.0.0.1:1") =>
+      h.request({ headers, properties: { "source.address": from } }).requestHeader("x-mse-tag");
+    assert.equal(tag({ cookie: "tenant=acme" }), "gray");
+    assert.equal(tag({}), undefined);
+    assert.equal(tag({ ":path": "/?tenant=acme" }), "gray");
+    assert.equal(tag({ ":path": "/" }), undefined);
+    assert.equal(tag({ ":authority": "acme.example.com" }), "gray");
+    assert.equal(tag({ ":authority": "hooli.example.com" }), undefined);
+    assert.equal(tag({}, "10.1.1.1:2"), "office");
+    assert.equal(tag({}), undefined);
+    // The sticky cookie applies to requests without a tenant: an IP address has no host label.
+    assert.equal(tag({ cookie: "lane=gray", ":authority": "10.0.0.1" }), "gray");
+    assert.equal(tag({ cookie: "other=1", ":authority": "10.0.0.1" }), undefined);
+  });
+
+  test("host labels: IP addresses have none, ports are removed", () => {
+    const h = host({ tenant_from: [{ host_label: 0 }], lanes: [{ tag: "gray", percentage: 100 }], debug_header: "x-lane" }, 1);
+    const lane = (authority: string) => h.request({ headers: { ":authority": authority } }).responseHeader("x-lane");
+    assert.equal(lane("acme.example.com:8443"), "gray;by=percentage");
+    assert.equal(lane("ACME.example.com"), "gray;by=percentage");
+    assert.equal(lane("10.0.0.1"), "base;by=no-tenant");
+    assert.equal(lane("10.0.0.1:80"), "base;by=no-tenant");
+    assert.equal(lane("999.1.1.1"), "base;by=no-tenant", "a numeric last label is an (invalid) IPv4 address, not a name");
+    assert.equal(lane("[::1]:80"), "base;by=no-tenant");
+    assert.equal(lane("localhost"), "gray;by=percentage");
+    assert.equal(lane("1password.com"), "gray;by=percentage");
+  });
+});
