@@ -1,7 +1,7 @@
 // The per-request side of a plugin. A plugin subclasses HttpFilter<Config> and
 // overrides the callbacks it needs; every callback has a harmless default.
 
-import { Action, DataAction, StreamType } from "./enums";
+import { Action, DataAction, NO_GRPC_STATUS, StreamType } from "./enums";
 import { HeaderMap } from "./headers";
 import { HttpCallResponse, HttpCallResult, dispatchHttpCall } from "./http_call";
 import { proxy_continue_stream } from "./imports";
@@ -27,9 +27,9 @@ export abstract class Filter {
   onLog(): void {}
   onDone(): void {}
 
-  /** Replies locally with `status`; return its result from the callback. */
-  respond(status: u32, body: string, headers: Array<HeaderPair> | null = null, details: string = ""): Action {
-    sendLocalResponse(status, body, headers, details);
+  /** Replies locally with `status` (gRPC requests: `grpcStatus`); return its result from the callback. */
+  respond(status: u32, body: string, headers: Array<HeaderPair> | null = null, details: string = "", grpcStatus: i32 = NO_GRPC_STATUS): Action {
+    sendLocalResponse(status, body, headers, details, grpcStatus);
     this.responded = true;
     return Action.Pause;
   }

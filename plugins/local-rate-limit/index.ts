@@ -1,10 +1,9 @@
 // local-rate-limit: token buckets per key (header, param, cookie, consumer, client IP, path) in
 // proxy shared data, so every Envoy worker draws from the same bucket. See README.md.
 
-import { Action, LogLevel } from "../../assembly/enums";
+import { Action, LogLevel, NO_GRPC_STATUS } from "../../assembly/enums";
 import { HttpFilter } from "../../assembly/filter";
 import { HeaderMap } from "../../assembly/headers";
-import { sendLocalResponse } from "../../assembly/local_response";
 import { log } from "../../assembly/log";
 import { HeaderPair } from "../../assembly/pairs";
 import { FilterPlugin, Plugin, registerPlugin } from "../../assembly/plugin";
@@ -146,9 +145,7 @@ class LocalRateLimit extends HttpFilter<Config> {
     out.push(new HeaderPair("retry-after", retry.toString()));
     const contentType = headers.get("content-type");
     const grpc = contentType != null && contentType.startsWith("application/grpc");
-    sendLocalResponse(config.status, config.body, out, "local_rate_limited", grpc ? GRPC_RESOURCE_EXHAUSTED : -1);
-    this.responded = true;
-    return Action.Pause;
+    return this.respond(config.status, config.body, out, "local_rate_limited", grpc ? GRPC_RESOURCE_EXHAUSTED : NO_GRPC_STATUS);
   }
 
   onResponseHeaders(headers: HeaderMap, endOfStream: bool): Action {
