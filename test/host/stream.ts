@@ -257,8 +257,18 @@ export class HttpStream {
 
   /** decodeData. endOfStream defaults to true. */
   requestBody(body: Body, endOfStream = true): number {
-    const d = this.req;
-    this.assertDirection(d, "request body");
+    return this.body(this.req, "request body", body, endOfStream);
+  }
+
+  /** decodeTrailers (implies end of stream). */
+  requestTrailers(trailers: HeadersInit): number {
+    return this.trailers(this.req, "request trailers", trailers);
+  }
+
+  // Data and trailers for either direction: held back while the plugin stopped all iteration at
+  // headers (delivered on continue_stream), skipped once the direction was terminated.
+  private body(d: Direction, what: string, body: Body, endOfStream: boolean): number {
+    this.assertDirection(d, what);
     if (endOfStream) d.endSeen = true;
     const data = toBytes(body);
     let raw: number;
@@ -271,10 +281,8 @@ export class HttpStream {
     return raw;
   }
 
-  /** decodeTrailers (implies end of stream). */
-  requestTrailers(trailers: HeadersInit): number {
-    const d = this.req;
-    this.assertDirection(d, "request trailers");
+  private trailers(d: Direction, what: string, trailers: HeadersInit): number {
+    this.assertDirection(d, what);
     d.endSeen = true;
     const map = new HeaderMap(trailers);
     let raw: number;
@@ -316,36 +324,11 @@ export class HttpStream {
   }
 
   responseBody(body: Body, endOfStream = true): number {
-    const d = this.resp;
-    this.assertDirection(d, "response body");
-    if (endOfStream) d.endSeen = true;
-    const data = toBytes(body);
-    let raw: number;
-    if (d.terminated) raw = NOT_CALLED;
-    else if (d.stoppedAt === "headers" && d.stopAll) {
-      d.pendingBody = concat([d.pendingBody ?? new Uint8Array(0), data]);
-      raw = NOT_CALLED;
-    } else raw = this.runBody(d, data, endOfStream);
-    this.afterProgress();
-    return raw;
+    return this.body(this.resp, "response body", body, endOfStream);
   }
 
   responseTrailers(trailers: HeadersInit): number {
-    const d = this.resp;
-    this.assertDirection(d, "response trailers");
-    d.endSeen = true;
-    const map = new HeaderMap(trailers);
-    let raw: number;
-    if (d.terminated) raw = NOT_CALLED;
-    else if (d.stoppedAt === "headers" && d.stopAll) {
-      d.pendingTrailers = map;
-      raw = NOT_CALLED;
-    } else {
-      d.trailers = map;
-      raw = this.runTrailers(d);
-    }
-    this.afterProgress();
-    return raw;
+    return this.trailers(this.resp, "response trailers", trailers);
   }
 
   /** End of stream: proxy_on_log (access-log phase: final headers readable), proxy_on_done, proxy_on_delete. */
