@@ -18,7 +18,11 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 // ---------------------------------------------------------------------------------------------
 // Loading a test fixture module
 
-/** Compiles an AssemblyScript entry file (relative to the repo root) to Wasm in memory. */
+/**
+ * Compiles an AssemblyScript entry file (relative to the repo root) to Wasm in memory. Asserts stay
+ * in, as in the plugins' build (asconfig.json has noAssert false): the tests must exercise the code
+ * that ships, so an assert that fires on some input is an abort the fuzz tests catch.
+ */
 export async function compileFixture(entry: string, extraArgs: string[] = []): Promise<Uint8Array> {
   let binary: Uint8Array | null = null;
   let errors = "";
@@ -28,7 +32,6 @@ export async function compileFixture(entry: string, extraArgs: string[] = []): P
       "--runtime", "incremental",
       "--exportRuntime",
       "-O3",
-      "--noAssert",
       // ignore the repo's asconfig.json (it adds the WASI shim, which these fixtures don't want)
       "--config", "no-such-asconfig.json",
       "--outFile", "fixture.wasm",
@@ -164,14 +167,47 @@ export class CryptoA extends Fixture {
     return ok;
   }
 
-  /** Parses a JWKS document; returns the accepted keys (as JSON objects) and the error strings. */
-  jwks(text: string | Uint8Array, minRsaBits = 2048): { valid: boolean; keys: Record<string, string>[]; errors: string[] } {
+  /** Prepares an Ed25519PublicKey for edKeyVerify; false if the key is refused. */
+  edKeySet(pk: Uint8Array): boolean {
+    const a = this.put(pk);
+    const ok = this.exports.edKeySet(a, pk.length) === 1;
+    this.free(a);
+    return ok;
+  }
+
+  /** Verifies with the prepared key: 1, 0, or -1 when no key is prepared. */
+  edKeyVerify(msg: Uint8Array, sig: Uint8Array): number {
+    const m = this.put(msg);
+    const s = this.put(sig);
+    const r = this.exports.edKeyVerify(m, msg.length, s, sig.length) as number;
+    this.free(m, s);
+    return r;
+  }
+
+  /**
+   * Parses a JWKS document; returns the accepted keys (as JSON objects; `built` names the key object
+   * each carries) and the error strings. The set stays in the module for jwkVerify.
+   */
+  jwks(text: string | Uint8Array, minRsaBits = 2048, maxRsaBits = 4096): { valid: boolean; keys: Record<string, string>[]; errors: string[] } {
     const data = typeof text === "string" ? Buffer.from(text, "utf8") : text;
     const p = this.put(data);
-    const r = this.exports.jwksParse(p, data.length, minRsaBits) as number;
+    const r = this.exports.jwksParseMax(p, data.length, minRsaBits, maxRsaBits) as number;
     this.free(p);
     const json = this.get(this.exports.resultPtr(), r).toString("utf8");
     return JSON.parse(json);
+  }
+
+  /**
+   * Verifies with key `index` of the last parsed set through its key object. alg: "RS256".."PS512",
+   * "ES256"/"ES384", "EdDSA". 1 valid, 0 invalid, -1 no such key object.
+   */
+  jwkVerify(index: number, alg: string, msg: Uint8Array, sig: Uint8Array): number {
+    const ids: Record<string, number> = { RS256: 0, RS384: 1, RS512: 2, PS256: 3, PS384: 4, PS512: 5, ES256: 6, ES384: 6, EdDSA: 7 };
+    const m = this.put(msg);
+    const s = this.put(sig);
+    const r = this.exports.jwkVerify(index, ids[alg] ?? -1, m, msg.length, s, sig.length) as number;
+    this.free(m, s);
+    return r;
   }
 }
 
@@ -279,6 +315,9 @@ export function rows(a: CryptoA): Row[] {
   const edPkPtr = a.put(edPk);
   const edSigPtr = a.put(edSig);
   if (x.edVerify(edPkPtr, 32, siPtr, signingInput.length, edSigPtr, 64) !== 1) throw new Error("ed25519 self-check");
+  if (x.edKeySet(edPkPtr, 32) !== 1 || x.edKeyVerify(siPtr, signingInput.length, edSigPtr, 64) !== 1) {
+    throw new Error("ed25519 prepared key self-check");
+  }
   if (x.hmacKeyedVerify(siPtr, signingInput.length, macPtr, 32) !== 1) throw new Error("hmac self-check");
 
   return [
@@ -300,6 +339,11 @@ export function rows(a: CryptoA): Row[] {
     {
       name: "Ed25519 verify",
       ours: () => x.edVerify(edPkPtr, 32, siPtr, signingInput.length, edSigPtr, 64),
+      openssl: () => crypto.verify(null, signingInput, publicKey, edSig),
+    },
+    {
+      name: "Ed25519 verify (prepared key)",
+      ours: () => x.edKeyVerify(siPtr, signingInput.length, edSigPtr, 64),
       openssl: () => crypto.verify(null, signingInput, publicKey, edSig),
     },
   ];

@@ -20,11 +20,6 @@ export const MAX_LIMBS: i32 = 256;
 // ---------------------------------------------------------------------------------------------
 // Buffers and conversions.
 
-/** A zeroed buffer of k limbs. */
-export function newLimbs(k: i32): StaticArray<u32> {
-  return new StaticArray<u32>(k);
-}
-
 /** Address of a limb buffer's first limb. */
 // @ts-ignore: decorator
 @inline export function ptr(a: StaticArray<u32>): usize {
@@ -36,6 +31,13 @@ export function significantBytes(src: usize, len: i32): i32 {
   let i = 0;
   while (i < len && load<u8>(src + <usize>i) == 0) i++;
   return len - i;
+}
+
+/** Bit length of the big-endian integer in src[0, len) (0 for zero or empty; leading zeros allowed). */
+export function bitLengthBytes(src: usize, len: i32): i32 {
+  const sig = significantBytes(src, len);
+  if (sig == 0) return 0;
+  return (sig - 1) * 8 + 32 - <i32>clz<u32>(<u32>load<u8>(src + <usize>(len - sig)));
 }
 
 /**
@@ -107,12 +109,6 @@ export function copy(r: usize, a: usize, k: i32): void {
 
 export function setZero(r: usize, k: i32): void {
   memory.fill(r, 0, <usize>k << 2);
-}
-
-/** r = small (a single-limb value). */
-export function setSmall(r: usize, k: i32, v: u32): void {
-  memory.fill(r, 0, <usize>k << 2);
-  if (k > 0) store<u32>(r, v);
 }
 
 /** r = a + b, returns the carry out (0 or 1). */
@@ -426,20 +422,6 @@ export class Montgomery {
   /** r = a/R mod m: out of Montgomery form. */
   fromMont(r: usize, a: usize): void {
     this.mul(r, a, ptr(this.unit));
-  }
-
-  /** r = (a + b) mod m for a, b < m. */
-  addMod(r: usize, a: usize, b: usize): void {
-    const k = this.k;
-    const m = ptr(this.m);
-    const carry = add(r, a, b, k);
-    if (carry != 0 || cmp(r, m, k) >= 0) sub(r, r, m, k);
-  }
-
-  /** r = (a - b) mod m for a, b < m. */
-  subMod(r: usize, a: usize, b: usize): void {
-    const k = this.k;
-    if (sub(r, a, b, k) != 0) add(r, r, ptr(this.m), k);
   }
 
   /** True if the k-limb value a is < m. */

@@ -3,8 +3,12 @@
 // The running time depends only on the lengths (which are public: a MAC's length is fixed by its
 // algorithm), never on where the first differing byte is.
 
-/** True if `len` bytes at `a` and `b` are equal; time independent of the contents. len <= 0 is equal. */
+/**
+ * True if `len` bytes at `a` and `b` are equal; time independent of the contents. Zero-length runs
+ * are equal (as two empty arrays are for constantTimeEqual); a negative length is never equal.
+ */
 export function constantTimeEqualRaw(a: usize, b: usize, len: i32): bool {
+  if (len < 0) return false;
   let diff: u32 = 0;
   let i = 0;
   for (; i + 8 <= len; i += 8) {

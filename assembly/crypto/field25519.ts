@@ -14,13 +14,6 @@
 
 export const FE_SIZE: usize = 80;
 
-/** A static, 8-aligned block of `n` field elements. */
-// @ts-ignore: decorator
-@inline
-export function feAlloc(n: i32): usize {
-  return memory.data(<i32>FE_SIZE * n, 16);
-}
-
 /** h = f * g. Inputs may be sums of up to ~6 reduced elements; h is reduced. h may alias f or g. */
 export function feMul(h: usize, f: usize, g: usize): void {
   const f0 = load<i64>(f, 0);

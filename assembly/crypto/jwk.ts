@@ -12,11 +12,15 @@
 //   maxBytes, or has more than maxKeys keys, is malformed: no keys, `valid` false.
 // - Supported: kty RSA (n, e), EC with crv P-256 / P-384 (x, y), OKP with crv Ed25519 (x), oct (k).
 //   Anything else is reported by name ("unsupported kty \"X\"", "unsupported crv \"Y\"").
-// - RSA: n is 2048..4096 bits by default (JwkOptions.minRsaBits / maxRsaBits), odd; e is odd,
-//   >= 3, at most 32 bits (real keys use 65537; a huge e would only make verification slow), and
-//   < n. Leading zero bytes of n and e are stripped (the encodings are supposed to have none).
-// - EC: x and y must have the exact field length (32 or 48 bytes, RFC 7518 §6.2.1.2); whether the
-//   point is on the curve is checked by the ECDSA code when the key is first used.
+// - One validator: a key is listed as usable only if the verification key object was built from it,
+//   and that object is kept on the Jwk (`rsa`, `ec`, `ed`; the `k` bytes for oct). The rules are the
+//   constructors' (RsaPublicKey.check, EcPublicKey.fromXY, Ed25519PublicKey.fromBytes); this file
+//   only turns their refusals into messages.
+// - RSA: n is 2048..4096 bits by default (JwkOptions.minRsaBits / maxRsaBits, clamped to the
+//   512..8192 that RsaPublicKey supports), odd; e is odd, >= 3 and at most 64 bits (real keys use
+//   65537). Leading zero bytes of n and e are stripped (the encodings are supposed to have none).
+// - EC: x and y must have the exact field length (32 or 48 bytes, RFC 7518 §6.2.1.2), be < p, and
+//   be a point on the curve.
 // - OKP Ed25519: x is 32 bytes and must be a canonical, non-small-order curve point.
 // - oct: k is non-empty (minimum HMAC key sizes are the JWT policy's business).
 // - "use", if present, must be "sig"; "key_ops", if present, must be an array of strings that
@@ -28,10 +32,15 @@
 
 import { JsonLimits, JsonValue, parseJsonBytes } from "../lib/json";
 import { base64UrlDecode } from "../lib/base64";
-import { ed25519PublicKeyValid } from "./ed25519";
+import { bitLengthBytes, significantBytes } from "./bigint";
+import { Curve, EcPublicKey, curveFromName } from "./ecdsa";
+import { Ed25519PublicKey } from "./ed25519";
+import { RSA_ABSOLUTE_MIN_BITS, RSA_MAX_BITS, RSA_MAX_EXPONENT_BITS, RsaKeyError, RsaPublicKey } from "./rsa";
 
 export class JwkOptions {
+  /** Smallest RSA modulus accepted, in bits; values below 512 (RSA_ABSOLUTE_MIN_BITS) act as 512. */
   minRsaBits: i32 = 2048;
+  /** Largest RSA modulus accepted, in bits; values above 8192 (RSA_MAX_BITS) act as 8192. */
   maxRsaBits: i32 = 4096;
   /** Keys beyond this make the whole document malformed (bounded memory per fetched JWKS). */
   maxKeys: i32 = 100;
@@ -65,6 +74,12 @@ export class Jwk {
   y: Uint8Array = EMPTY;
   /** oct key bytes. */
   k: Uint8Array = EMPTY;
+  /** The verification key, built from n and e (kty RSA; null otherwise). */
+  rsa: RsaPublicKey | null = null;
+  /** The verification key, built from crv, x and y (kty EC; null otherwise). */
+  ec: EcPublicKey | null = null;
+  /** The verification key, built from x (kty OKP; null otherwise). */
+  ed: Ed25519PublicKey | null = null;
 
   /** True if a JWS with header alg `alg` may be verified with this key (alg and kty/crv agree). */
   allowsAlg(alg: string): bool {
@@ -150,24 +165,24 @@ class Fields {
   }
 }
 
-function stripLeadingZeros(b: Uint8Array): Uint8Array {
-  let i = 0;
-  while (i < b.length && b[i] == 0) i++;
-  return i == 0 ? b : b.slice(i);
+// The bytes without their leading zero bytes (the same array when there are none).
+function trimmed(b: Uint8Array): Uint8Array {
+  const sig = significantBytes(b.dataStart, b.length);
+  return sig == b.length ? b : b.slice(b.length - sig);
 }
 
-function bitLength(b: Uint8Array): i32 {
-  if (b.length == 0) return 0;
-  return (b.length - 1) * 8 + (32 - clz<u32>(<u32>b[0]));
-}
-
-// Compares two big-endian magnitudes without leading zeros.
-function lessThan(a: Uint8Array, b: Uint8Array): bool {
-  if (a.length != b.length) return a.length < b.length;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] != b[i]) return a[i] < b[i];
-  }
-  return false;
+// Why RsaPublicKey.fromBytes refused n and e, with the bounds it applied.
+function rsaError(n: Uint8Array, e: Uint8Array, minBits: i32, maxBits: i32): string {
+  const why = RsaPublicKey.check(n, e, minBits, maxBits);
+  const bits = bitLengthBytes(n.dataStart, n.length).toString();
+  if (why == RsaKeyError.MODULUS_ZERO) return "RSA modulus is zero";
+  if (why == RsaKeyError.MODULUS_TOO_SHORT) return "RSA modulus has " + bits + " bits, minimum is " + minBits.toString();
+  if (why == RsaKeyError.MODULUS_TOO_LONG) return "RSA modulus has " + bits + " bits, maximum is " + maxBits.toString();
+  if (why == RsaKeyError.MODULUS_EVEN) return "RSA modulus is even";
+  if (why == RsaKeyError.EXPONENT_NOT_ODD) return "RSA exponent is not odd";
+  if (why == RsaKeyError.EXPONENT_TOO_LARGE) return "RSA exponent is larger than " + RSA_MAX_EXPONENT_BITS.toString() + " bits";
+  if (why == RsaKeyError.EXPONENT_TOO_SMALL) return "RSA exponent is less than 3";
+  return "RSA key rejected";
 }
 
 function fail(error: string): JwkResult {
@@ -210,34 +225,31 @@ export function parseJwk(v: JsonValue, options: JwkOptions | null = null): JwkRe
     const n = f.bytes(v, "n");
     const e = f.bytes(v, "e");
     if (n == null || e == null) return fail(f.err);
-    const nn = stripLeadingZeros(n);
-    const ee = stripLeadingZeros(e);
-    if (nn.length == 0) return fail("RSA modulus is zero");
-    const bits = bitLength(nn);
-    if (bits < opt.minRsaBits) return fail("RSA modulus has " + bits.toString() + " bits, minimum is " + opt.minRsaBits.toString());
-    if (bits > opt.maxRsaBits) return fail("RSA modulus has " + bits.toString() + " bits, maximum is " + opt.maxRsaBits.toString());
-    if ((nn[nn.length - 1] & 1) == 0) return fail("RSA modulus is even");
-    if (ee.length == 0 || (ee[ee.length - 1] & 1) == 0) return fail("RSA exponent is not odd");
-    if (ee.length > 4) return fail("RSA exponent is larger than 32 bits");
-    if (ee.length == 1 && ee[0] < 3) return fail("RSA exponent is less than 3");
-    if (!lessThan(ee, nn)) return fail("RSA exponent is not less than the modulus");
-    key.n = nn;
-    key.e = ee;
-    key.bits = bits;
+    // The options, clamped to what RsaPublicKey supports (it would apply the same bounds).
+    const minBits = max(opt.minRsaBits, RSA_ABSOLUTE_MIN_BITS);
+    const maxBits = min(opt.maxRsaBits, RSA_MAX_BITS);
+    const rk = RsaPublicKey.fromBytes(n, e, minBits, maxBits);
+    if (rk == null) return fail(rsaError(n, e, minBits, maxBits));
+    key.rsa = rk;
+    key.n = trimmed(n);
+    key.e = trimmed(e);
+    key.bits = rk.bits;
   } else if (kty == "EC") {
     const crv = f.str(v, "crv");
     if (f.err.length != 0) return fail(f.err);
     if (crv == null) return fail('missing "crv"');
-    let size = 0;
-    if (crv == "P-256") size = 32;
-    else if (crv == "P-384") size = 48;
-    else return fail("unsupported crv " + quote(crv) + " for kty EC");
+    const curve = curveFromName(crv);
+    if (curve < 0) return fail("unsupported crv " + quote(crv) + " for kty EC");
+    const size = curve == Curve.P256 ? 32 : 48;
     const x = f.bytes(v, "x");
     const y = f.bytes(v, "y");
     if (x == null || y == null) return fail(f.err);
     if (x.length != size || y.length != size) {
       return fail(crv + ' "x" and "y" must be ' + size.toString() + " bytes each");
     }
+    const ek = EcPublicKey.fromXY(<Curve>curve, x, y);
+    if (ek == null) return fail(crv + ' ("x", "y") is not a point on the curve');
+    key.ec = ek;
     key.crv = crv;
     key.x = x;
     key.y = y;
@@ -249,7 +261,9 @@ export function parseJwk(v: JsonValue, options: JwkOptions | null = null): JwkRe
     const x = f.bytes(v, "x");
     if (x == null) return fail(f.err);
     if (x.length != 32) return fail('Ed25519 "x" must be 32 bytes');
-    if (!ed25519PublicKeyValid(x)) return fail('Ed25519 "x" is not a valid public key');
+    const ek = Ed25519PublicKey.fromBytes(x);
+    if (ek == null) return fail('Ed25519 "x" is not a valid public key');
+    key.ed = ek;
     key.crv = crv;
     key.x = x;
   } else if (kty == "oct") {

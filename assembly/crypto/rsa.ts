@@ -17,12 +17,14 @@
 import {
   MAX_LIMBS,
   Montgomery,
+  bitLengthBytes,
   copy,
   limbsFromBytes,
   limbsToBytes,
   ptr,
   significantBytes,
 } from "./bigint";
+import { constantTimeEqualRaw } from "./ct";
 import { HashAlg, digestLength, digestRaw } from "./sha2";
 
 /** Default minimum modulus size (RFC 7518 §3.3: 2048 bits or larger MUST be used). */
@@ -33,6 +35,24 @@ export const RSA_ABSOLUTE_MIN_BITS: i32 = 512;
 export const RSA_MAX_BITS: i32 = MAX_LIMBS * 32;
 /** Largest public exponent accepted, in bits (as OpenSSL does for large moduli). */
 export const RSA_MAX_EXPONENT_BITS: i32 = 64;
+
+/** Why RsaPublicKey.check refuses a key (OK: fromBytes builds it). */
+export enum RsaKeyError {
+  OK = 0,
+  /** n is empty or all zero bytes. */
+  MODULUS_ZERO,
+  /** n has fewer than max(minBits, RSA_ABSOLUTE_MIN_BITS) bits. */
+  MODULUS_TOO_SHORT,
+  /** n has more than min(maxBits, RSA_MAX_BITS) bits. */
+  MODULUS_TOO_LONG,
+  MODULUS_EVEN,
+  /** e is even, empty or zero. */
+  EXPONENT_NOT_ODD,
+  /** e has more than RSA_MAX_EXPONENT_BITS bits. */
+  EXPONENT_TOO_LARGE,
+  /** e is 1. */
+  EXPONENT_TOO_SMALL,
+}
 
 // DER DigestInfo prefixes (SEQUENCE { SEQUENCE { OID, NULL }, OCTET STRING (hLen) }), RFC 8017 §9.2 note 1.
 // prettier-ignore
@@ -101,25 +121,52 @@ export class RsaPublicKey {
   }
 
   /**
-   * A key from the big-endian bytes of n and e (the decoded JWK "n" and "e"; leading zero bytes are
-   * ignored). Null if n is even, shorter than max(minBits, 512) bits or longer than RSA_MAX_BITS, or
-   * if e is even, below 3 or longer than 64 bits.
+   * Why a key would be refused: RsaKeyError.OK if fromBytes(n, e, minBits, maxBits) builds it. The
+   * one validator for RSA public keys (fromBytes and the JWK parser both use it). Checks in this
+   * order: n non-zero, bits of n within [max(minBits, 512), min(maxBits, RSA_MAX_BITS)], n odd,
+   * e odd (so non-zero), e at most 64 bits, e >= 3. (e < n then holds: n has at least 512 bits.)
+   * Leading zero bytes of n and e are ignored. Allocates nothing.
    */
-  static fromBytes(n: Uint8Array, e: Uint8Array, minBits: i32 = RSA_DEFAULT_MIN_BITS): RsaPublicKey | null {
-    // Exponent: at most 8 significant bytes, odd, >= 3.
+  static check(
+    n: Uint8Array,
+    e: Uint8Array,
+    minBits: i32 = RSA_DEFAULT_MIN_BITS,
+    maxBits: i32 = RSA_MAX_BITS,
+  ): RsaKeyError {
+    const nLen = n.length;
+    if (significantBytes(n.dataStart, nLen) == 0) return RsaKeyError.MODULUS_ZERO;
+    const bits = bitLengthBytes(n.dataStart, nLen);
+    if (bits < max(minBits, RSA_ABSOLUTE_MIN_BITS)) return RsaKeyError.MODULUS_TOO_SHORT;
+    if (bits > min(maxBits, RSA_MAX_BITS)) return RsaKeyError.MODULUS_TOO_LONG;
+    if ((load<u8>(n.dataStart + <usize>(nLen - 1)) & 1) == 0) return RsaKeyError.MODULUS_EVEN;
     const eLen = e.length;
+    if (eLen == 0 || (load<u8>(e.dataStart + <usize>(eLen - 1)) & 1) == 0) return RsaKeyError.EXPONENT_NOT_ODD;
     const eSig = significantBytes(e.dataStart, eLen);
-    if (eSig == 0 || eSig > RSA_MAX_EXPONENT_BITS / 8) return null;
+    if (eSig > RSA_MAX_EXPONENT_BITS / 8) return RsaKeyError.EXPONENT_TOO_LARGE;
+    if (eSig == 1 && load<u8>(e.dataStart + <usize>(eLen - 1)) < 3) return RsaKeyError.EXPONENT_TOO_SMALL;
+    return RsaKeyError.OK;
+  }
+
+  /**
+   * A key from the big-endian bytes of n and e (the decoded JWK "n" and "e"; leading zero bytes are
+   * ignored), or null when check(n, e, minBits, maxBits) refuses it: n zero, even, shorter than
+   * max(minBits, 512) bits or longer than min(maxBits, RSA_MAX_BITS); e even, below 3 or longer
+   * than 64 bits.
+   */
+  static fromBytes(
+    n: Uint8Array,
+    e: Uint8Array,
+    minBits: i32 = RSA_DEFAULT_MIN_BITS,
+    maxBits: i32 = RSA_MAX_BITS,
+  ): RsaPublicKey | null {
+    if (RsaPublicKey.check(n, e, minBits, maxBits) != RsaKeyError.OK) return null;
+    const eLen = e.length;
     let ev: u64 = 0;
-    for (let i = eLen - eSig; i < eLen; i++) ev = (ev << 8) | <u64>load<u8>(e.dataStart + <usize>i);
-    if (ev < 3 || (ev & 1) == 0) return null;
-    // Modulus: size limits before allocating anything sized by it.
-    const nSig = significantBytes(n.dataStart, n.length);
-    if (nSig == 0 || nSig > RSA_MAX_BITS / 8) return null;
-    const mont = Montgomery.fromBytes(n); // null for even n
+    for (let i = eLen - significantBytes(e.dataStart, eLen); i < eLen; i++) {
+      ev = (ev << 8) | <u64>load<u8>(e.dataStart + <usize>i);
+    }
+    const mont = Montgomery.fromBytes(n); // cannot fail after check (odd, non-zero, <= MAX_LIMBS)
     if (mont == null) return null;
-    const bits = mont.bits;
-    if (bits < minBits || bits < RSA_ABSOLUTE_MIN_BITS) return null;
     return new RsaPublicKey(mont, ev);
   }
 
@@ -153,12 +200,6 @@ export class RsaPublicKey {
     return limbsToBytes(changetype<usize>(this.em), len, x, k);
   }
 
-  /** The decoded block of the last publicOp (for tests). */
-  lastBlock(): Uint8Array {
-    const out = new Uint8Array(this.byteLength);
-    memory.copy(out.dataStart, changetype<usize>(this.em), <usize>this.byteLength);
-    return out;
-  }
 }
 
 /** RSASSA-PKCS1-v1_5 verification of a precomputed digest (hash.length must equal the alg's digest size). */
@@ -193,10 +234,9 @@ function pkcs1Check(key: RsaPublicKey, alg: HashAlg, h: usize, hLen: i32, signat
   for (let i = 2; i < psEnd; i++) diff |= <u32>load<u8>(em + <usize>i) ^ 0xff;
   diff |= <u32>load<u8>(em + <usize>psEnd);
   const t = em + <usize>(psEnd + 1);
-  for (let i = 0; i < PREFIX_LEN; i++) diff |= <u32>load<u8>(t + <usize>i) ^ <u32>load<u8>(prefix + <usize>i);
-  const hh = t + <usize>PREFIX_LEN;
-  for (let i = 0; i < hLen; i++) diff |= <u32>load<u8>(hh + <usize>i) ^ <u32>load<u8>(h + <usize>i);
-  return diff == 0;
+  const prefixOk = constantTimeEqualRaw(t, prefix, PREFIX_LEN);
+  const hashOk = constantTimeEqualRaw(t + <usize>PREFIX_LEN, h, hLen);
+  return diff == 0 && prefixOk && hashOk;
 }
 
 /** RSASSA-PSS verification of a precomputed digest; MGF1 with the same hash, salt length = hash length. */
@@ -270,7 +310,5 @@ function pssCheck(key: RsaPublicKey, alg: HashAlg, hLen: i32, signature: Uint8Ar
   if (diff != 0) return false;
   memory.copy(mp + 8 + <usize>hLen, em + <usize>(dbLen - sLen), <usize>sLen);
   digestRaw(alg, mp, 8 + hLen + sLen, out);
-  diff = 0;
-  for (let i = 0; i < hLen; i++) diff |= <u32>load<u8>(out + <usize>i) ^ <u32>load<u8>(hPtr + <usize>i);
-  return diff == 0;
+  return constantTimeEqualRaw(out, hPtr, hLen);
 }

@@ -1,5 +1,6 @@
 // Differential and fuzz tests for SHA-2, HMAC, constant-time compare, Ed25519 and JWK/JWKS parsing,
-// run on the -O3 Wasm build of test/fixtures/crypto-a against node:crypto (OpenSSL).
+// run on the -O3 Wasm build of test/fixtures/crypto-a (asserts kept, as in the plugins' build)
+// against node:crypto (OpenSSL).
 //
 //   node --import tsx --test test/crypto/a.test.ts          (CRYPTO_SEED=<n> to replay a run)
 //
@@ -137,6 +138,13 @@ test("constantTimeEqual agrees with Buffer.equals", () => {
     if (a.length > 0 && r.next() < 0.5) b[r.int(b.length)] ^= 1 << r.int(8);
     assert.equal(wasm.ctEqual(a, b), a.equals(b));
   }
+  // raw lengths: 0 is equal (two empty arrays), a negative length never is
+  const p = wasm.put(Buffer.from("abcdefgh"));
+  assert.equal(wasm.exports.ctEqual(p, p, 8), 1);
+  assert.equal(wasm.exports.ctEqual(p, p, 0), 1);
+  assert.equal(wasm.exports.ctEqual(p, p, -1), 0);
+  assert.equal(wasm.exports.ctEqual(p, p, -0x80000000), 0);
+  wasm.free(p);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -193,6 +201,55 @@ test("Ed25519: 500 node:crypto keys verify, and single-bit flips of signature, m
   checkNoAborts();
 });
 
+test("Ed25519PublicKey (prepared once) agrees with ed25519Verify on valid, flipped, mutated and random inputs", () => {
+  const r = prng(SEED ^ 9);
+  let compared = 0;
+  for (let i = 0; i < 150; i++) {
+    const { privateKey, pk } = edKey(r.bytes(32));
+    assert.equal(wasm.edKeySet(pk), true, `key ${i}`);
+    for (let j = 0; j < 8; j++) {
+      const msg = r.bytes(r.int(300));
+      const sig = crypto.sign(null, msg, privateKey);
+      assert.equal(wasm.edKeyVerify(msg, sig), 1, `key ${i} msg ${j}`);
+      compared++;
+      // the same triple mutated: both paths must give the same answer (false)
+      for (let k = 0; k < 6; k++) {
+        const s2 = k < 3 ? flip(sig, r.int(512)) : sig;
+        const m2 = k >= 3 && msg.length > 0 ? flip(msg, r.int(msg.length * 8)) : msg;
+        if (s2 === sig && m2 === msg) continue;
+        const want = wasm.edVerify(pk, m2, s2) ? 1 : 0;
+        assert.equal(want, 0);
+        assert.equal(noTrap("edKeyVerify", () => wasm.edKeyVerify(m2, s2)), want, `key ${i} mutation ${k}`);
+        compared++;
+      }
+      // wrong lengths
+      assert.equal(wasm.edKeyVerify(msg, sig.subarray(0, 63)), 0);
+      assert.equal(wasm.edKeyVerify(msg, Buffer.concat([sig, Buffer.alloc(1)])), 0);
+    }
+  }
+  // random 32-byte keys: the prepared key exists exactly when ed25519Verify could accept anything
+  // with that key, and then both paths agree on random signatures
+  let prepared = 0;
+  for (let i = 0; i < 3000; i++) {
+    const pk = r.bytes(r.next() < 0.95 ? 32 : r.int(40));
+    const ok = noTrap("edKeySet", () => wasm.edKeySet(pk));
+    if (pk.length !== 32) assert.equal(ok, false);
+    if (!ok) {
+      assert.equal(wasm.edKeyVerify(Buffer.from("m"), r.bytes(64)), -1);
+      continue;
+    }
+    prepared++;
+    const msg = r.bytes(r.int(64));
+    const sig = r.bytes(64);
+    sig[63] &= 0x0f;
+    assert.equal(wasm.edKeyVerify(msg, sig), wasm.edVerify(pk, msg, sig) ? 1 : 0);
+    compared++;
+  }
+  assert.ok(prepared > 1000, `only ${prepared} random keys decoded`);
+  assert.ok(compared > 5000);
+  checkNoAborts();
+});
+
 // Arithmetic for the strictness checks below (BigInt, test side only).
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 const leToBig = (b: Buffer) => BigInt("0x" + (Buffer.from(b).reverse().toString("hex") || "0"));
@@ -219,12 +276,16 @@ test("Ed25519 strictness where OpenSSL may be laxer: small-order R, S >= L, smal
     const k = leToBig(crypto.createHash("sha512").update(Buffer.concat([R, pk, msg])).digest()) % L;
     const forged = Buffer.concat([R, bigToLe((k * a) % L)]);
     assert.equal(wasm.edVerify(pk, msg, forged), false, "small-order R must be rejected");
+    assert.equal(wasm.edKeySet(pk), true);
+    assert.equal(wasm.edKeyVerify(msg, forged), 0, "small-order R must be rejected (prepared key)");
     // S + L: same group equation, non-canonical scalar
     const sig = crypto.sign(null, msg, privateKey);
     const s = leToBig(sig.subarray(32));
     if (s + L < 2n ** 256n) {
       const lax = Buffer.concat([sig.subarray(0, 32), bigToLe(s + L)]);
       assert.equal(wasm.edVerify(pk, msg, lax), false, "S + L must be rejected");
+      assert.equal(wasm.edKeyVerify(msg, lax), 0, "S + L must be rejected (prepared key)");
+      assert.equal(wasm.edKeyVerify(msg, sig), 1);
       assert.equal(crypto.verify(null, msg, publicKey, lax), false, "OpenSSL also rejects S >= L");
     }
   }
@@ -233,6 +294,7 @@ test("Ed25519 strictness where OpenSSL may be laxer: small-order R, S >= L, smal
   const B = Buffer.from("5866666666666666666666666666666666666666666666666666666666666666", "hex");
   const one = bigToLe(1n);
   assert.equal(wasm.edVerify(bigToLe(1n), Buffer.from("any"), Buffer.concat([B, one])), false);
+  assert.equal(wasm.edKeySet(bigToLe(1n)), false, "no prepared key for a small-order A");
   checkNoAborts();
 });
 
@@ -291,6 +353,7 @@ test("Ed25519 fuzz: 20000 random and mutated inputs never trap and never verify"
 // JWK / JWKS
 
 const b64hex = (s: string) => Buffer.from(s, "base64url").toString("hex");
+const BUILT: Record<string, string> = { RSA: "rsa", EC: "ec", OKP: "ed", oct: "oct" };
 const stripHex = (h: string) => h.replace(/^(00)+/, "");
 
 test("JWKS: keys generated and exported by node:crypto parse to the same key material", () => {
@@ -303,21 +366,22 @@ test("JWKS: keys generated and exported by node:crypto parse to the same key mat
   for (const bits of [2048, 3072, 4096]) {
     const jwk = crypto.generateKeyPairSync("rsa", { modulusLength: bits }).publicKey.export({ format: "jwk" });
     add({ ...jwk, kid: `rsa-${bits}`, alg: "RS256", use: "sig" },
-      { kty: "RSA", kid: `rsa-${bits}`, n: stripHex(b64hex(jwk.n!)), e: stripHex(b64hex(jwk.e!)), bits: String(bits) });
+      { kty: "RSA", kid: `rsa-${bits}`, n: stripHex(b64hex(jwk.n!)), e: stripHex(b64hex(jwk.e!)), bits: String(bits),
+        built: "rsa", rsaBits: String(bits) });
   }
   for (const [crv, size] of [["P-256", 32], ["P-384", 48]] as const) {
     for (let i = 0; i < 4; i++) {
       const jwk = crypto.generateKeyPairSync("ec", { namedCurve: crv }).publicKey.export({ format: "jwk" });
       assert.equal(Buffer.from(jwk.x!, "base64url").length, size);
-      add({ ...jwk, kid: `${crv}-${i}` }, { kty: "EC", crv, x: b64hex(jwk.x!), y: b64hex(jwk.y!) });
+      add({ ...jwk, kid: `${crv}-${i}` }, { kty: "EC", crv, x: b64hex(jwk.x!), y: b64hex(jwk.y!), built: "ec" });
     }
   }
   for (let i = 0; i < 4; i++) {
     const jwk = crypto.generateKeyPairSync("ed25519").publicKey.export({ format: "jwk" });
-    add({ ...jwk, alg: "EdDSA" }, { kty: "OKP", crv: "Ed25519", x: b64hex(jwk.x!) });
+    add({ ...jwk, alg: "EdDSA" }, { kty: "OKP", crv: "Ed25519", x: b64hex(jwk.x!), built: "ed" });
   }
   const secret = crypto.randomBytes(32);
-  add({ kty: "oct", k: secret.toString("base64url"), alg: "HS256" }, { kty: "oct", k: secret.toString("hex") });
+  add({ kty: "oct", k: secret.toString("base64url"), alg: "HS256" }, { kty: "oct", k: secret.toString("hex"), built: "oct" });
 
   const r = wasm.jwks(JSON.stringify({ keys: jwks }));
   assert.equal(r.valid, true);
@@ -405,8 +469,115 @@ test("JWKS fuzz: 20000 random and mutated documents never trap", () => {
     }
     const res = noTrap(`jwks fuzz #${i} ${doc.toString("base64")}`, () => wasm.jwks(doc, r.int(3) * 1024));
     parsedKeys += res.keys.length;
+    // listed as usable means built: every key carries the object its kty needs
+    for (const k of res.keys) assert.equal(k.built, BUILT[k.kty], `jwks fuzz #${i}: ${JSON.stringify(k)}`);
     if (!res.valid) assert.equal(res.keys.length, 0);
   }
   assert.ok(parsedKeys > 0, "mutations should keep some keys");
+  checkNoAborts();
+});
+
+// BigInt helpers for hand-made RSA keys (exponents node:crypto cannot generate).
+const bigB64 = (x: bigint) => {
+  const h = x.toString(16);
+  return Buffer.from(h.length % 2 ? "0" + h : h, "hex").toString("base64url");
+};
+const gcd = (a: bigint, b: bigint): bigint => (b === 0n ? a : gcd(b, a % b));
+function modInv(a: bigint, m: bigint): bigint {
+  let [r0, r1, s0, s1] = [a % m, m, 1n, 0n];
+  while (r1 !== 0n) {
+    const q = r0 / r1;
+    [r0, r1] = [r1, r0 - q * r1];
+    [s0, s1] = [s1, s0 - q * s1];
+  }
+  return ((s0 % m) + m) % m;
+}
+
+/** A 2048-bit RSA private key (JWK) with public exponent e, from two node:crypto primes. */
+function rsaKeyWithExponent(e: bigint): crypto.KeyObject {
+  for (;;) {
+    const p = crypto.generatePrimeSync(1024, { bigint: true }) as bigint;
+    const q = crypto.generatePrimeSync(1024, { bigint: true }) as bigint;
+    if (p === q || gcd(e, (p - 1n) * (q - 1n)) !== 1n) continue;
+    const d = modInv(e, (p - 1n) * (q - 1n));
+    const jwk = { kty: "RSA", n: bigB64(p * q), e: bigB64(e), d: bigB64(d), p: bigB64(p), q: bigB64(q),
+      dp: bigB64(d % (p - 1n)), dq: bigB64(d % (q - 1n)), qi: bigB64(modInv(q, p)) };
+    return crypto.createPrivateKey({ key: jwk as crypto.JsonWebKey, format: "jwk" });
+  }
+}
+
+test("JWKS: a listed key is a usable key: each verifies node:crypto signatures through the object it carries", () => {
+  const msg = Buffer.from("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2FibGUifQ");
+  const pss = { padding: crypto.constants.RSA_PKCS1_PSS_PADDING };
+  type Case = { jwk: Record<string, unknown>; alg: string; sig: Buffer };
+  const cases: Case[] = [];
+  const rsa = (bits: number, alg: string, hash: string, isPss: boolean, e = 65537) => {
+    const { publicKey, privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: bits, publicExponent: e });
+    const hLen = { sha256: 32, sha384: 48, sha512: 64 }[hash]!;
+    const sig = isPss ? crypto.sign(hash, msg, { key: privateKey, ...pss, saltLength: hLen }) : crypto.sign(hash, msg, privateKey);
+    cases.push({ jwk: publicKey.export({ format: "jwk" }) as Record<string, unknown>, alg, sig });
+  };
+  rsa(2048, "RS256", "sha256", false);
+  rsa(2048, "PS384", "sha384", true);
+  rsa(3072, "RS512", "sha512", false, 3);
+  rsa(512, "RS256", "sha256", false); // usable only because minRsaBits 0 is clamped to 512, not below
+  for (const [crv, hash, alg] of [["P-256", "sha256", "ES256"], ["P-384", "sha384", "ES384"]] as const) {
+    const { publicKey, privateKey } = crypto.generateKeyPairSync("ec", { namedCurve: crv });
+    const sig = crypto.sign(hash, msg, { key: privateKey, dsaEncoding: "ieee-p1363" });
+    cases.push({ jwk: publicKey.export({ format: "jwk" }) as Record<string, unknown>, alg, sig });
+  }
+  {
+    const { publicKey, privateKey } = crypto.generateKeyPairSync("ed25519");
+    cases.push({ jwk: publicKey.export({ format: "jwk" }) as Record<string, unknown>, alg: "EdDSA", sig: crypto.sign(null, msg, privateKey) });
+  }
+  // e = 2^32 + 15 (33 bits, prime): the JWK parser used to refuse what RsaPublicKey accepts
+  for (const e of [2n ** 32n + 15n, 2n ** 63n + 2n ** 62n + 1n]) {
+    const key = rsaKeyWithExponent(e);
+    const jwk = crypto.createPublicKey(key).export({ format: "jwk" }) as Record<string, unknown>;
+    assert.equal(jwk.e, bigB64(e));
+    cases.push({ jwk, alg: "RS256", sig: crypto.sign("sha256", msg, key) });
+  }
+  const r = wasm.jwks(JSON.stringify({ keys: cases.map((c) => c.jwk) }), 0);
+  assert.deepEqual(r.errors, []);
+  assert.equal(r.keys.length, cases.length);
+  cases.forEach((c, i) => {
+    assert.equal(r.keys[i].built, BUILT[r.keys[i].kty], `key ${i}`);
+    assert.equal(wasm.jwkVerify(i, c.alg, msg, c.sig), 1, `key ${i} ${c.alg}`);
+    assert.equal(wasm.jwkVerify(i, c.alg, Buffer.concat([msg, Buffer.from("x")]), c.sig), 0, `key ${i} ${c.alg} other message`);
+    const bad = Buffer.from(c.sig);
+    bad[bad.length >> 1] ^= 0x10;
+    assert.equal(wasm.jwkVerify(i, c.alg, msg, bad), 0, `key ${i} ${c.alg} flipped signature`);
+  });
+  checkNoAborts();
+});
+
+test("JWKS: keys the constructors refuse are never listed (off-curve EC, RSA outside 512..8192 bits, e over 64 bits)", () => {
+  const ec = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ format: "jwk" });
+  const y = Buffer.from(ec.y!, "base64url");
+  y[31] ^= 1;
+  const rsa = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ format: "jwk" });
+  const ones = (bytes: number) => Buffer.alloc(bytes, 0xff).toString("base64url");
+  const doc = {
+    keys: [
+      { ...ec, kid: "off-curve", y: y.toString("base64url") },
+      { ...ec, kid: "x=p", x: Buffer.from("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff", "hex").toString("base64url") },
+      { kty: "RSA", kid: "384", n: ones(48), e: "AQAB" },
+      { kty: "RSA", kid: "8200", n: ones(1025), e: "AQAB" },
+      { ...rsa, kid: "e65", e: Buffer.from("010000000000000001", "hex").toString("base64url") },
+      { ...rsa, kid: "good" },
+    ],
+  };
+  // the options ask for more than RsaPublicKey supports: they are clamped to 512..8192
+  const r = wasm.jwks(JSON.stringify(doc), 0, 100000);
+  assert.deepEqual(r.keys.map((k) => k.kid), ["good"]);
+  assert.deepEqual(r.errors, [
+    'keys[0] (kid "off-curve"): P-256 ("x", "y") is not a point on the curve',
+    'keys[1] (kid "x=p"): P-256 ("x", "y") is not a point on the curve',
+    'keys[2] (kid "384"): RSA modulus has 384 bits, minimum is 512',
+    'keys[3] (kid "8200"): RSA modulus has 8200 bits, maximum is 8192',
+    'keys[4] (kid "e65"): RSA exponent is larger than 64 bits',
+  ]);
+  // 8192 bits is within both bounds
+  assert.equal(wasm.jwks(JSON.stringify({ keys: [{ kty: "RSA", n: ones(1024), e: "AQAB" }] }), 0, 100000).keys[0].rsaBits, 8192);
   checkNoAborts();
 });

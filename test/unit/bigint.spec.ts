@@ -3,6 +3,7 @@ import {
   Montgomery,
   add,
   bitLength,
+  bitLengthBytes,
   cmp,
   equal,
   isZero,
@@ -100,6 +101,17 @@ describe("bigint: byte conversions", () => {
     expect<bool>(limbsFromBytes(ptr(out), 1, b.dataStart, b.length)).toBe(true);
     expect<u32>(out[0]).toBe(0xdeadbeef);
     expect<i32>(significantBytes(b.dataStart, b.length)).toBe(4);
+  });
+  it("measures the bit length of big-endian bytes (leading zeros allowed)", () => {
+    const b = fromHex("0000000000000000deadbeef");
+    expect<i32>(bitLengthBytes(b.dataStart, b.length)).toBe(32);
+    const c = fromHex("00017f");
+    expect<i32>(bitLengthBytes(c.dataStart, c.length)).toBe(9);
+    const z = fromHex("000000");
+    expect<i32>(bitLengthBytes(z.dataStart, z.length)).toBe(0);
+    expect<i32>(bitLengthBytes(z.dataStart, 0)).toBe(0);
+    const one = fromHex("01");
+    expect<i32>(bitLengthBytes(one.dataStart, 1)).toBe(1);
   });
   it("rejects a value wider than the limbs", () => {
     const b = fromHex("01deadbeef");

@@ -1,4 +1,5 @@
 import {
+  Ed25519PublicKey,
   ed25519IsSmallOrder,
   ed25519ReduceScalar,
   ed25519RoundTripPoint,
@@ -246,6 +247,79 @@ describe("Ed25519 strictness", () => {
       expect<bool>(ed25519RoundTripPoint(fromHex(encs[i]), out)).toBe(false);
       expect<bool>(ed25519Verify(fromHex(encs[i]), new Uint8Array(0), sig)).toBe(false);
     }
+  });
+});
+
+describe("Ed25519PublicKey (prepared key)", () => {
+  it("verifies the RFC 8032 vectors and agrees with ed25519Verify on bit flips", () => {
+    const vs = vectors();
+    for (let i = 0; i < vs.length; i++) {
+      const v = vs[i];
+      const pk = fromHex(v.pk);
+      const msg = fromHex(v.msg);
+      const sig = fromHex(v.sig);
+      const key = Ed25519PublicKey.fromBytes(pk);
+      expect<bool>(key != null).toBe(true);
+      expect<string>(hex(key!.bytes)).toBe(v.pk);
+      expect<bool>(key!.verify(msg, sig)).toBe(true);
+      // verifying twice with the same key (the table is reused) still works
+      expect<bool>(key!.verify(msg, sig)).toBe(true);
+      for (let bit = 0; bit < 512; bit += 7) {
+        flip(sig, bit);
+        expect<bool>(key!.verify(msg, sig)).toBe(false);
+        expect<bool>(ed25519Verify(pk, msg, sig)).toBe(false);
+        flip(sig, bit);
+      }
+      expect<bool>(key!.verify(concat(msg, fromHex("00")), sig)).toBe(false);
+      expect<bool>(key!.verify(msg, sig.subarray(0, 63))).toBe(false);
+      expect<bool>(key!.verify(msg, concat(sig, fromHex("00")))).toBe(false);
+    }
+    // keys are independent: one key's signature fails under another
+    const a = Ed25519PublicKey.fromBytes(fromHex(vs[0].pk))!;
+    const b = Ed25519PublicKey.fromBytes(fromHex(vs[1].pk))!;
+    expect<bool>(a.verify(fromHex(vs[1].msg), fromHex(vs[1].sig))).toBe(false);
+    expect<bool>(b.verify(fromHex(vs[1].msg), fromHex(vs[1].sig))).toBe(true);
+    expect<bool>(a.verify(fromHex(vs[0].msg), fromHex(vs[0].sig))).toBe(true);
+  });
+  it("does not keep a reference to the caller's bytes", () => {
+    const v = vectors()[2];
+    const pk = fromHex(v.pk);
+    const key = Ed25519PublicKey.fromBytes(pk)!;
+    pk[0] ^= 1;
+    expect<bool>(key.verify(fromHex(v.msg), fromHex(v.sig))).toBe(true);
+  });
+  it("refuses the keys ed25519Verify can never accept", () => {
+    for (let i = 0; i < SMALL_ORDER_HEX.length; i++) {
+      expect<bool>(Ed25519PublicKey.fromBytes(fromHex(SMALL_ORDER_HEX[i])) == null).toBe(true);
+    }
+    expect<bool>(Ed25519PublicKey.fromBytes(fromHex("eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f")) == null).toBe(true);
+    expect<bool>(Ed25519PublicKey.fromBytes(fromHex("0100000000000000000000000000000000000000000000000000000000000080")) == null).toBe(true);
+    expect<bool>(Ed25519PublicKey.fromBytes(fromHex(vectors()[0].pk).subarray(0, 31)) == null).toBe(true);
+    expect<bool>(Ed25519PublicKey.fromBytes(new Uint8Array(0)) == null).toBe(true);
+  });
+  it("applies the signature rules: small-order R, S >= L", () => {
+    const v = vectors()[0];
+    const key = Ed25519PublicKey.fromBytes(fromHex(v.pk))!;
+    for (let i = 0; i < SMALL_ORDER_HEX.length; i++) {
+      const sig = fromHex(v.sig);
+      sig.set(fromHex(SMALL_ORDER_HEX[i]));
+      expect<bool>(key.verify(new Uint8Array(0), sig)).toBe(false);
+    }
+    const eqL = fromHex(v.sig);
+    eqL.set(fromHex(L_HEX), 32);
+    expect<bool>(key.verify(new Uint8Array(0), eqL)).toBe(false);
+    // S + L satisfies the group equation: only the S < L check rejects it
+    const l = fromHex(L_HEX);
+    const lax = fromHex(v.sig);
+    let carry = 0;
+    for (let i = 0; i < 32; i++) {
+      const t = <i32>lax[32 + i] + <i32>l[i] + carry;
+      lax[32 + i] = <u8>t;
+      carry = t >> 8;
+    }
+    expect<i32>(carry).toBe(0);
+    expect<bool>(key.verify(new Uint8Array(0), lax)).toBe(false);
+    expect<bool>(key.verify(new Uint8Array(0), fromHex(v.sig))).toBe(true);
   });
 });
 

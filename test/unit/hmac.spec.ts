@@ -1,6 +1,6 @@
 import { HashAlg } from "../../assembly/crypto/sha2";
 import { Hmac, hmac, hmacVerify } from "../../assembly/crypto/hmac";
-import { constantTimeEqual } from "../../assembly/crypto/ct";
+import { constantTimeEqual, constantTimeEqualRaw } from "../../assembly/crypto/ct";
 import { base64UrlDecode } from "../../assembly/lib/base64";
 
 function bytesOf(s: string): Uint8Array {
@@ -173,5 +173,14 @@ describe("constantTimeEqual", () => {
       expect<bool>(constantTimeEqual(a, b)).toBe(false);
       b[i] ^= 0x80;
     }
+  });
+  it("raw: zero length is equal, a negative length never is", () => {
+    const a = filled(8, 1);
+    const b = filled(8, 2);
+    expect<bool>(constantTimeEqualRaw(a.dataStart, a.dataStart, 8)).toBe(true);
+    expect<bool>(constantTimeEqualRaw(a.dataStart, b.dataStart, 8)).toBe(false);
+    expect<bool>(constantTimeEqualRaw(a.dataStart, b.dataStart, 0)).toBe(true);
+    expect<bool>(constantTimeEqualRaw(a.dataStart, a.dataStart, -1)).toBe(false);
+    expect<bool>(constantTimeEqualRaw(a.dataStart, a.dataStart, i32.MIN_VALUE)).toBe(false);
   });
 });

@@ -1,4 +1,8 @@
 import { JwkOptions, algFitsKey, parseJwk, parseJwks } from "../../assembly/crypto/jwk";
+import { ecdsaVerify } from "../../assembly/crypto/ecdsa";
+import { RsaPublicKey, rsaVerifyPkcs1 } from "../../assembly/crypto/rsa";
+import { HashAlg } from "../../assembly/crypto/sha2";
+import { base64UrlDecode } from "../../assembly/lib/base64";
 import { parseJson } from "../../assembly/lib/json";
 
 // RFC 7517 Appendix A.1 (public keys): an EC P-256 encryption key and an RSA signing key.
@@ -22,6 +26,42 @@ const P384_X = "RMLj1UmztPgwdbu0QTKuYsxXKLkJSU07fHGNRTN8eZkScq-4Ta0j-lLJe1swUUwL
 const P384_Y = "XRT9b8bEgBDBVntq-wur3OJUD1TZITFUt6dfU-Z8FQ6DrEnvneO8yoJ8u_6xoFo7";
 const ED_X = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"; // RFC 8037 A.2
 const HS_K = "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"; // RFC 7515 A.1
+
+// RFC 7515 A.2 (RS256), A.3 (ES256, key = P256_X / P256_Y) and RFC 8037 A.4 (EdDSA, key = ED_X).
+const A2_N =
+  "ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0Bm4d4QlL-yRT-SFd2lZS-pCgNMsD1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSHSXndS5z5rexMdbBYUsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5IhlJH7aGhyxXFvUK-DWNmoudF8NAco9_h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXpoQ";
+const A2_INPUT =
+  "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
+const A2_SIG =
+  "cC4hiUPoj9Eetdgtv3hF80EGrhuB__dzERat0XF9g2VtQgr9PJbu3XOiZj5RZmh7AAuHIm4Bh-0Qc_lF5YKt_O8W2Fp5jujGbds9uJdbF9CUAr7t1dnZcAcQjbKBYNX4BAynRFdiuB--f_nZLgrnbyTyWzO75vRK5h6xBArLIARNPvkSjtQBMHlb1L07Qe7K0GarZRmB_eSN9383LcOLn6_dO--xi12jzDwusC-eOkHWEsqtFZESc6BfI7noOPqvhJ1phCnvWh6IeYI2w9QOYEUipUTI8np6LbgGY9Fs98rqVt5AXLIhWkWywlVmtVrBp0igcN_IoypGlUPQGe77Rw";
+const A3_INPUT =
+  "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
+const A3_SIG = "DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q";
+const A4_INPUT = "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc";
+const A4_SIG = "hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg";
+
+function b64(s: string): Uint8Array {
+  const r = base64UrlDecode(s);
+  return r == null ? new Uint8Array(0) : r;
+}
+
+function utf8(s: string): Uint8Array {
+  return Uint8Array.wrap(String.UTF8.encode(s));
+}
+
+// n underscores then `tail`: base64url of 0xff bytes (an odd modulus with all bits set).
+function ones(n: i32, tail: string = ""): string {
+  let s = "";
+  for (let i = 0; i < n; i++) s += "_";
+  return s + tail;
+}
+
+function oneWith(json: string, opt: JwkOptions): string {
+  const p = parseJson(json);
+  if (!p.ok) return "json: " + p.error;
+  const r = parseJwk(p.value!, opt);
+  return r.key != null ? "ok" : r.error;
+}
 
 function one(json: string, minRsaBits: i32 = 2048): string {
   const p = parseJson(json);
@@ -137,14 +177,113 @@ describe("JWK validation", () => {
     expect<string>(one(rsa(RSA_N, "Ag"))).toBe("RSA exponent is not odd");
     expect<string>(one(rsa(RSA_N, ""))).toBe("RSA exponent is not odd");
     expect<string>(one(rsa(RSA_N, "AQ"))).toBe("RSA exponent is less than 3");
-    expect<string>(one(rsa(RSA_N, "AQAAAAE"))).toBe("RSA exponent is larger than 32 bits");
-    expect<string>(one(rsa("Aw", "Aw"), 0)).toBe("RSA exponent is not less than the modulus");
+    // e = 2^32 + 1 (33 bits): RsaPublicKey takes exponents up to 64 bits, so the JWK is usable now
+    // (this used to expect "RSA exponent is larger than 32 bits")
+    expect<string>(one(rsa(RSA_N, "AQAAAAE"))).toBe("ok");
+    expect<string>(one(rsa(RSA_N, "__________8"))).toBe("ok"); // e = 2^64 - 1
+    expect<string>(one(rsa(RSA_N, "AQAAAAAAAAAB"))).toBe("RSA exponent is larger than 64 bits"); // 2^64 + 1
+    // a 2-bit modulus is refused for its size before e < n matters (minimum 0 acts as 512; this used
+    // to expect "RSA exponent is not less than the modulus")
+    expect<string>(one(rsa("Aw", "Aw"), 0)).toBe("RSA modulus has 2 bits, minimum is 512");
     expect<string>(one(rsa("", "Aw"), 0)).toBe("RSA modulus is zero");
     expect<string>(one(rsa("AAAA", "Aw"), 0)).toBe("RSA modulus is zero");
     expect<string>(one('{"kty":"RSA","e":"AQAB"}')).toBe('missing "n"');
     expect<string>(one('{"kty":"RSA","n":5,"e":"AQAB"}')).toBe('"n" is not a string');
     expect<string>(one(rsa(RSA_N, "AQAB="))).toBe('"e" is not valid base64url');
     expect<string>(one(rsa(RSA_N, "AQ+B"))).toBe('"e" is not valid base64url');
+  });
+  it("a usable key is a built key: options are clamped to what RsaPublicKey supports", () => {
+    // 384 bits: below RsaPublicKey's absolute floor of 512, whatever minRsaBits says
+    expect<string>(one(rsa(ones(64), "AQAB"), 256)).toBe("RSA modulus has 384 bits, minimum is 512");
+    expect<string>(one(rsa(ones(64), "AQAB"), 0)).toBe("RSA modulus has 384 bits, minimum is 512");
+    expect<string>(one(rsa(ones(64), "AQAB"), -100)).toBe("RSA modulus has 384 bits, minimum is 512");
+    expect<string>(one(rsa(ones(85, "w"), "AQAB"), 0)).toBe("ok"); // 512 bits
+    // above RsaPublicKey's maximum of 8192 bits, whatever maxRsaBits says
+    const opt = new JwkOptions(2048);
+    opt.maxRsaBits = 100000;
+    expect<string>(oneWith(rsa(ones(1366, "8"), "AQAB"), opt)).toBe("RSA modulus has 8200 bits, maximum is 8192");
+    expect<string>(oneWith(rsa(ones(1365, "w"), "AQAB"), opt)).toBe("ok"); // 8192 bits
+    const big = parseJwk(parseJson(rsa(ones(1365, "w"), "AQAB")).value!, opt).key!;
+    expect<i32>(big.bits).toBe(8192);
+    expect<i32>(big.rsa!.bits).toBe(8192);
+    // the default maximum is still 4096
+    expect<string>(one(rsa(ones(1365, "w"), "AQAB"))).toBe("RSA modulus has 8192 bits, maximum is 4096");
+    // minRsaBits above maxRsaBits: nothing fits
+    const none = new JwkOptions(4096);
+    none.maxRsaBits = 2048;
+    expect<string>(oneWith(rsa(RSA_N, "AQAB"), none)).toBe("RSA modulus has 2048 bits, minimum is 4096");
+  });
+  it("a usable key is a built key: EC points must be on the curve", () => {
+    // RFC 7515 A.3 with the last bit of y flipped: right lengths, not a curve point
+    const badY = "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5aw";
+    expect<string>(one('{"kty":"EC","crv":"P-256","x":"' + P256_X + '","y":"' + badY + '"}')).toBe(
+      'P-256 ("x", "y") is not a point on the curve',
+    );
+    // x = p (a coordinate >= p)
+    const P = "_____wAAAAEAAAAAAAAAAAAAAAD_______________8";
+    expect<string>(one('{"kty":"EC","crv":"P-256","x":"' + P + '","y":"' + P256_Y + '"}')).toBe(
+      'P-256 ("x", "y") is not a point on the curve',
+    );
+    // the P-384 key with its coordinates swapped
+    expect<string>(one('{"kty":"EC","crv":"P-384","x":"' + P384_Y + '","y":"' + P384_X + '"}')).toBe(
+      'P-384 ("x", "y") is not a point on the curve',
+    );
+    // a set keeps the good key and reports the off-curve one
+    const r = parseJwks(
+      '{"keys":[{"kty":"EC","crv":"P-256","kid":"bad","x":"' + P256_X + '","y":"' + badY + '"},' +
+        '{"kty":"EC","crv":"P-256","kid":"good","x":"' + P256_X + '","y":"' + P256_Y + '"}]}',
+    );
+    expect<i32>(r.keys.length).toBe(1);
+    expect<string>(r.keys[0].kid).toBe("good");
+    expect<string>(r.errors[0]).toBe('keys[0] (kid "bad"): P-256 ("x", "y") is not a point on the curve');
+  });
+  it("every listed key carries its verification key object, and it verifies", () => {
+    const doc =
+      '{"keys":[' +
+      rsa(A2_N, "AQAB", ',"kid":"a2"') +
+      ',{"kty":"EC","crv":"P-256","x":"' + P256_X + '","y":"' + P256_Y + '"}' +
+      ',{"kty":"EC","crv":"P-384","x":"' + P384_X + '","y":"' + P384_Y + '"}' +
+      ',{"kty":"OKP","crv":"Ed25519","x":"' + ED_X + '"}' +
+      ',{"kty":"oct","k":"' + HS_K + '"}' +
+      "]}";
+    const r = parseJwks(doc);
+    expect<i32>(r.errors.length).toBe(0);
+    expect<i32>(r.keys.length).toBe(5);
+    const k0 = r.keys[0];
+    expect<bool>(k0.rsa != null && k0.ec == null && k0.ed == null).toBe(true);
+    expect<i32>(k0.rsa!.bits).toBe(k0.bits);
+    expect<u64>(k0.rsa!.e).toBe(65537);
+    expect<bool>(rsaVerifyPkcs1(k0.rsa!, HashAlg.SHA256, utf8(A2_INPUT), b64(A2_SIG))).toBe(true);
+    expect<bool>(rsaVerifyPkcs1(k0.rsa!, HashAlg.SHA256, utf8(A3_INPUT), b64(A2_SIG))).toBe(false);
+    const k1 = r.keys[1];
+    expect<bool>(k1.ec != null && k1.rsa == null && k1.ed == null).toBe(true);
+    expect<bool>(ecdsaVerify(k1.ec!, utf8(A3_INPUT), b64(A3_SIG))).toBe(true);
+    expect<bool>(ecdsaVerify(k1.ec!, utf8(A2_INPUT), b64(A3_SIG))).toBe(false);
+    expect<bool>(r.keys[2].ec != null).toBe(true);
+    expect<i32>(r.keys[2].ec!.signatureLength).toBe(96);
+    const k3 = r.keys[3];
+    expect<bool>(k3.ed != null && k3.rsa == null && k3.ec == null).toBe(true);
+    expect<bool>(k3.ed!.verify(utf8(A4_INPUT), b64(A4_SIG))).toBe(true);
+    expect<bool>(k3.ed!.verify(utf8(A3_INPUT), b64(A4_SIG))).toBe(false);
+    const k4 = r.keys[4];
+    expect<bool>(k4.rsa == null && k4.ec == null && k4.ed == null).toBe(true);
+    expect<i32>(k4.k.length).toBe(64);
+  });
+  it("parseJwk and RsaPublicKey.fromBytes agree on n and e", () => {
+    // the same n and e bytes through both doors, with the same bounds
+    const ns: string[] = [RSA_N, RSA_1024_N, ones(64), ones(85, "w"), "", "AAAA", "Aw", "AAAB" + RSA_N.substr(4)];
+    const es: string[] = ["AQAB", "Aw", "AQ", "Ag", "", "AAAA", "AQAAAAE", "__________8", "AQAAAAAAAAAB", "AAAAAQAB"];
+    const mins: i32[] = [0, 512, 1024, 2048];
+    for (let i = 0; i < ns.length; i++) {
+      for (let j = 0; j < es.length; j++) {
+        for (let m = 0; m < mins.length; m++) {
+          const jwkOk = one(rsa(ns[i], es[j]), mins[m]) == "ok";
+          const ctorOk = RsaPublicKey.fromBytes(b64(ns[i]), b64(es[j]), mins[m], 4096) != null;
+          if (jwkOk != ctorOk) log<string>("disagree: n " + i.toString() + " e " + j.toString() + " min " + mins[m].toString());
+          expect<bool>(jwkOk).toBe(ctorOk);
+        }
+      }
+    }
   });
   it("kty and member types", () => {
     expect<string>(one("{}")).toBe('missing "kty"');
