@@ -17,8 +17,8 @@
 //   constructors' (RsaPublicKey.check, EcPublicKey.fromXY, Ed25519PublicKey.fromBytes); this file
 //   only turns their refusals into messages.
 // - RSA: n is 2048..4096 bits by default (JwkOptions.minRsaBits / maxRsaBits, clamped to the
-//   512..8192 that RsaPublicKey supports), odd; e is odd, >= 3 and at most 64 bits (real keys use
-//   65537). Leading zero bytes of n and e are stripped (the encodings are supposed to have none).
+//   512..8192 that RsaPublicKey supports), odd; e is odd, >= 3, below n and at most 32 bits (real
+//   keys use 65537; RsaPublicKey itself takes up to 64, but a JWKS may come from a remote fetch). Leading zero bytes of n and e are stripped (the encodings are supposed to have none).
 // - EC: x and y must have the exact field length (32 or 48 bytes, RFC 7518 §6.2.1.2), be < p, and
 //   be a point on the curve.
 // - OKP Ed25519: x is 32 bytes and must be a canonical, non-small-order curve point.
@@ -171,6 +171,15 @@ function trimmed(b: Uint8Array): Uint8Array {
   return sig == b.length ? b : b.slice(b.length - sig);
 }
 
+// a < b for big-endian a (with `aBytes` significant bytes) and b, leading zero bytes ignored.
+function bytesLess(a: Uint8Array, aBytes: i32, b: Uint8Array): bool {
+  const bBytes = significantBytes(b.dataStart, b.length);
+  if (aBytes != bBytes) return aBytes < bBytes;
+  const pa = a.dataStart + <usize>(a.length - aBytes);
+  const pb = b.dataStart + <usize>(b.length - bBytes);
+  return memory.compare(pa, pb, <usize>aBytes) < 0;
+}
+
 // Why RsaPublicKey.fromBytes refused n and e, with the bounds it applied.
 function rsaError(n: Uint8Array, e: Uint8Array, minBits: i32, maxBits: i32): string {
   const why = RsaPublicKey.check(n, e, minBits, maxBits);
@@ -225,6 +234,11 @@ export function parseJwk(v: JsonValue, options: JwkOptions | null = null): JwkRe
     const n = f.bytes(v, "n");
     const e = f.bytes(v, "e");
     if (n == null || e == null) return fail(f.err);
+    // JWKS policy on top of what RsaPublicKey accepts: e at most 32 bits (real keys use 65537; a
+    // large e from a fetched JWKS would only make every verification slower) and below n.
+    const eBytes = significantBytes(e.dataStart, e.length);
+    if (eBytes > 4) return fail("RSA exponent is larger than 32 bits");
+    if (significantBytes(n.dataStart, n.length) > 0 && !bytesLess(e, eBytes, n)) return fail("RSA exponent is not less than the modulus");
     // The options, clamped to what RsaPublicKey supports (it would apply the same bounds).
     const minBits = max(opt.minRsaBits, RSA_ABSOLUTE_MIN_BITS);
     const maxBits = min(opt.maxRsaBits, RSA_MAX_BITS);

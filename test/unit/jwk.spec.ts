@@ -177,14 +177,12 @@ describe("JWK validation", () => {
     expect<string>(one(rsa(RSA_N, "Ag"))).toBe("RSA exponent is not odd");
     expect<string>(one(rsa(RSA_N, ""))).toBe("RSA exponent is not odd");
     expect<string>(one(rsa(RSA_N, "AQ"))).toBe("RSA exponent is less than 3");
-    // e = 2^32 + 1 (33 bits): RsaPublicKey takes exponents up to 64 bits, so the JWK is usable now
-    // (this used to expect "RSA exponent is larger than 32 bits")
-    expect<string>(one(rsa(RSA_N, "AQAAAAE"))).toBe("ok");
-    expect<string>(one(rsa(RSA_N, "__________8"))).toBe("ok"); // e = 2^64 - 1
-    expect<string>(one(rsa(RSA_N, "AQAAAAAAAAAB"))).toBe("RSA exponent is larger than 64 bits"); // 2^64 + 1
-    // a 2-bit modulus is refused for its size before e < n matters (minimum 0 acts as 512; this used
-    // to expect "RSA exponent is not less than the modulus")
-    expect<string>(one(rsa("Aw", "Aw"), 0)).toBe("RSA modulus has 2 bits, minimum is 512");
+    // e above 32 bits: RsaPublicKey takes exponents up to 64 bits, the JWKS policy only 32
+    expect<string>(one(rsa(RSA_N, "AQAAAAE"))).toBe("RSA exponent is larger than 32 bits");
+    expect<string>(one(rsa(RSA_N, "__________8"))).toBe("RSA exponent is larger than 32 bits"); // e = 2^64 - 1: RsaPublicKey takes it, the JWKS policy does not
+    expect<string>(one(rsa(RSA_N, "AQAAAAAAAAAB"))).toBe("RSA exponent is larger than 32 bits"); // 2^64 + 1
+    // e < n is checked before the modulus size (minimum 0 acts as 512)
+    expect<string>(one(rsa("Aw", "Aw"), 0)).toBe("RSA exponent is not less than the modulus");
     expect<string>(one(rsa("", "Aw"), 0)).toBe("RSA modulus is zero");
     expect<string>(one(rsa("AAAA", "Aw"), 0)).toBe("RSA modulus is zero");
     expect<string>(one('{"kty":"RSA","e":"AQAB"}')).toBe('missing "n"');
@@ -269,8 +267,8 @@ describe("JWK validation", () => {
     expect<bool>(k4.rsa == null && k4.ec == null && k4.ed == null).toBe(true);
     expect<i32>(k4.k.length).toBe(64);
   });
-  it("parseJwk and RsaPublicKey.fromBytes agree on n and e", () => {
-    // the same n and e bytes through both doors, with the same bounds
+  it("every RSA key parseJwk accepts builds with RsaPublicKey.fromBytes", () => {
+    // the same n and e bytes through both doors, with the same bounds (the JWKS policy may be stricter)
     const ns: string[] = [RSA_N, RSA_1024_N, ones(64), ones(85, "w"), "", "AAAA", "Aw", "AAAB" + RSA_N.substr(4)];
     const es: string[] = ["AQAB", "Aw", "AQ", "Ag", "", "AAAA", "AQAAAAE", "__________8", "AQAAAAAAAAAB", "AAAAAQAB"];
     const mins: i32[] = [0, 512, 1024, 2048];
@@ -279,8 +277,8 @@ describe("JWK validation", () => {
         for (let m = 0; m < mins.length; m++) {
           const jwkOk = one(rsa(ns[i], es[j]), mins[m]) == "ok";
           const ctorOk = RsaPublicKey.fromBytes(b64(ns[i]), b64(es[j]), mins[m], 4096) != null;
-          if (jwkOk != ctorOk) log<string>("disagree: n " + i.toString() + " e " + j.toString() + " min " + mins[m].toString());
-          expect<bool>(jwkOk).toBe(ctorOk);
+          if (jwkOk && !ctorOk) log<string>("listed but not buildable: n " + i.toString() + " e " + j.toString() + " min " + mins[m].toString());
+          if (jwkOk) expect<bool>(ctorOk).toBe(true);
         }
       }
     }
