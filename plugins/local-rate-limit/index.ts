@@ -10,12 +10,12 @@ import { FilterPlugin, Plugin, registerPlugin } from "../../assembly/plugin";
 import { monotonicNanos, nowNanos } from "../../assembly/time";
 import { Config, parseConfig, Rule } from "./config";
 import { ruleMetrics } from "./metrics";
-import { keyValue, patternMatches, RequestInfo, ruleMatches } from "./request";
+import { keyValue, patternMatches, ruleMatches } from "./request";
+import { RequestView, viewRequest } from "../../assembly/request_view";
 import { ensureStorage, Outcome, takeDedicated, takeKeyed, Verdict } from "./store";
 
 const GRPC_RESOURCE_EXHAUSTED: i32 = 8;
 const verdict = new Verdict();
-const requestInfo = new RequestInfo();
 const REMAINING_ZERO = new HeaderPair("x-ratelimit-remaining", "0");
 
 /** Microseconds on the monotonic clock (wall clock if the host has no monotonic clock). */
@@ -72,7 +72,7 @@ class LocalRateLimit extends HttpFilter<Config> {
 
   onRequestHeaders(headers: HeaderMap, endOfStream: bool): Action {
     const config = this.config;
-    const req = requestInfo.reset(headers);
+    const req = viewRequest(headers);
     let now: u64 = 0;
     for (let i = 0; i < config.rules.length; i++) {
       const rule = unchecked(config.rules[i]);
@@ -100,7 +100,7 @@ class LocalRateLimit extends HttpFilter<Config> {
   }
 
   /** Runs one matching rule into `verdict`; false when the rule does not limit this request. */
-  apply(rule: Rule, req: RequestInfo, now: u64): bool {
+  apply(rule: Rule, req: RequestView, now: u64): bool {
     const config = this.config;
     verdict.reset();
     const all = rule.all;

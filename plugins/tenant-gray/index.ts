@@ -12,7 +12,8 @@ import { Config, isValidTag, parseConfig } from "./config";
 import { matchedReason, matchLane, Reason, reasonName } from "./lanes";
 import { metrics } from "./metrics";
 import { Propagated, propagateTag } from "./propagation";
-import { findTenant, rejectedValues, viewRequest } from "./tenant";
+import { findTenant, rejectedValues } from "./tenant";
+import { viewRequest } from "../../assembly/request_view";
 import { appliedGroup, applyTrafficTag, keptExisting } from "./traffic-tag";
 
 class TenantGray extends HttpFilter<Config> {

@@ -1,15 +1,14 @@
 // Lanes: which tenants (and client addresses) a lane takes, decided per request in O(1) in the
 // size of the tenant lists. See README.md "Lanes".
 
-import { Cidr, IpAddress, stripPortFromAddress } from "../../assembly/lib/cidr";
+import { Cidr } from "../../assembly/lib/cidr";
 import { stickyBucket } from "../../assembly/lib/sticky";
 import { Counter } from "../../assembly/metrics";
-import { getPropertyString, PropertyPath } from "../../assembly/properties";
+import { currentRequest } from "../../assembly/request_view";
 
 // Envoy's downstream remote address ("1.2.3.4:5678", "[::1]:80"): the peer, or the client from
 // X-Forwarded-For when the connection manager is configured to trust it (use_remote_address,
 // xff_num_trusted_hops); never a header this plugin parses itself.
-const SOURCE_ADDRESS = new PropertyPath(["source", "address"]);
 
 /** Why a request got (or did not get) its lane; also the `by=` of the debug header. */
 export enum Reason { None, Tenants, Prefix, Percentage, Source, Cookie, Header, Default, NoTenant, NoLane }
@@ -74,14 +73,10 @@ export class Lane {
 class RequestFacts {
   tenant: string | null = null;
   private bucket: i32 = -1;
-  private addressRead: bool = false;
-  private address: IpAddress | null = null;
 
   reset(tenant: string | null): void {
     this.tenant = tenant;
     this.bucket = -1;
-    this.addressRead = false;
-    this.address = null;
   }
 
   stickyBucket(tenant: string): i32 {
@@ -89,14 +84,6 @@ class RequestFacts {
     return this.bucket;
   }
 
-  clientAddress(): IpAddress | null {
-    if (!this.addressRead) {
-      this.addressRead = true;
-      const text = getPropertyString(SOURCE_ADDRESS);
-      this.address = text == null ? null : IpAddress.parse(stripPortFromAddress(text));
-    }
-    return this.address;
-  }
 }
 
 const requestFacts = new RequestFacts();
@@ -135,7 +122,7 @@ function tenantReason(lane: Lane, tenant: string, facts: RequestFacts): Reason {
 }
 
 function inAnyRange(cidrs: Array<Cidr>, facts: RequestFacts): bool {
-  const addr = facts.clientAddress();
+  const addr = currentRequest().clientAddress();
   if (addr == null) return false;
   for (let i = 0; i < cidrs.length; i++) {
     if (unchecked(cidrs[i]).containsAddress(addr)) return true;

@@ -1,11 +1,10 @@
 // Where the tenant of a request comes from: the configured sources in order, the first that
 // yields a valid value wins. See README.md "Tenant sources" for the trust model.
 
-import { HeaderMap, requestHeaders } from "../../assembly/headers";
-import { asciiLower, hasControlChars } from "../../assembly/lib/ascii";
+import { hasControlChars } from "../../assembly/lib/ascii";
 import { findCookie } from "../../assembly/lib/cookie";
 import { findQueryParam, pathSegment } from "../../assembly/lib/query";
-import { stripPort } from "../../assembly/rules";
+import { RequestView } from "../../assembly/request_view";
 
 export enum SourceKind { Header, Cookie, Query, PathSegment, HostLabel, ClaimHeader }
 
@@ -13,65 +12,6 @@ export const SOURCE_KEYS = ["header", "cookie", "query", "path_segment", "host_l
 
 export class TenantSource {
   constructor(public kind: SourceKind, public name: string, public index: i32) {}
-}
-
-/**
- * Request headers read at most once per request, and only when something needs them (tenant
- * sources, the sticky cookie, traffic-tag conditions). One instance serves every request (callbacks
- * never overlap within a VM): get it with viewRequest().
- */
-export class RequestView {
-  headers: HeaderMap = requestHeaders;
-  private cookie: string | null = null;
-  private cookieRead: bool = false;
-  private path: string | null = null;
-  private pathRead: bool = false;
-  private host: string | null = null;
-  private hostRead: bool = false;
-
-  reset(headers: HeaderMap): void {
-    this.headers = headers;
-    this.cookie = null;
-    this.cookieRead = false;
-    this.path = null;
-    this.pathRead = false;
-    this.host = null;
-    this.hostRead = false;
-  }
-
-  cookieHeader(): string | null {
-    if (!this.cookieRead) {
-      this.cookieRead = true;
-      this.cookie = this.headers.get("cookie");
-    }
-    return this.cookie;
-  }
-
-  pathHeader(): string | null {
-    if (!this.pathRead) {
-      this.pathRead = true;
-      this.path = this.headers.get(":path");
-    }
-    return this.path;
-  }
-
-  /** `:authority` without port, lower-cased. */
-  hostName(): string | null {
-    if (!this.hostRead) {
-      this.hostRead = true;
-      const authority = this.headers.get(":authority");
-      this.host = authority == null ? null : asciiLower(stripPort(authority));
-    }
-    return this.host;
-  }
-}
-
-const view = new RequestView();
-
-/** The view of the request being processed, reset for `headers`. */
-export function viewRequest(headers: HeaderMap): RequestView {
-  view.reset(headers);
-  return view;
 }
 
 /** Counts of values seen but rejected while finding the tenant of one request. */
@@ -102,11 +42,11 @@ function readSource(source: TenantSource, view: RequestView): string | null {
       return header == null ? null : findCookie(header, source.name);
     }
     case SourceKind.Query: {
-      const path = view.pathHeader();
+      const path = view.path();
       return path == null ? null : findQueryParam(path, source.name);
     }
     case SourceKind.PathSegment: {
-      const path = view.pathHeader();
+      const path = view.path();
       return path == null ? null : pathSegment(path, source.index);
     }
     case SourceKind.HostLabel: {

@@ -24,7 +24,7 @@ import { findQueryParam } from "../../assembly/lib/query";
 import { inStickyShare } from "../../assembly/lib/sticky";
 import { Counter } from "../../assembly/metrics";
 import { metrics } from "./metrics";
-import { RequestView, viewRequest } from "./tenant";
+import { RequestView, viewRequest } from "../../assembly/request_view";
 
 export const TRAFFIC_TAG_KEYS = ["conditionGroups", "weightGroups", "defaultTagKey", "defaultTagVal"];
 
@@ -237,7 +237,7 @@ function conditionValue(cond: Condition, view: RequestView): string | null {
     const h = view.cookieHeader();
     return h == null ? null : findCookie(h, cond.key);
   }
-  const p = view.pathHeader();
+  const p = view.path();
   return p == null ? null : findQueryParam(p, cond.key);
 }
 
