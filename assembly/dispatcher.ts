@@ -1,6 +1,7 @@
 // Routes ABI callbacks to plugin objects: one Plugin per root context, one Stream
-// per HTTP stream. The filter of a stream is created at request headers, once the
-// configuration for that request is known (Higress `_rules_`).
+// per HTTP stream. The filter of a stream is created at its first callback, once the
+// configuration for that request is known (Higress `_rules_`). Before every stream
+// callback the request view is bound to that stream.
 
 import { Action, BufferType, DataAction, LogLevel } from "./enums";
 import { getBuffer } from "./buffers";
@@ -9,7 +10,8 @@ import { requestHeaders, requestTrailers, responseHeaders, responseTrailers } fr
 import { callOwners, HttpCallResponse } from "./http_call";
 import { proxy_set_effective_context } from "./imports";
 import { logAt } from "./log";
-import { Plugin, pluginTemplate } from "./plugin";
+import { createPlugin, Plugin } from "./plugin";
+import { requestView } from "./request_view";
 
 class Stream {
   filter: Filter | null = null;
@@ -23,12 +25,11 @@ const streams = new Map<u32, Stream>();
 
 export function onContextCreate(contextId: u32, parentId: u32): void {
   if (parentId == 0) {
-    const template = pluginTemplate;
-    if (template == null) {
+    const plugin = createPlugin();
+    if (plugin == null) {
       logAt(LogLevel.Critical, "no plugin registered in this module (call registerFilter)");
       return;
     }
-    const plugin = template.fresh();
     plugin.contextId = contextId;
     plugins.set(contextId, plugin);
     return;
@@ -42,10 +43,11 @@ export function onConfigure(rootId: u32, size: u32): bool {
   return plugins.get(rootId).configure(getBuffer(BufferType.PluginConfiguration, 0, size));
 }
 
+/** Parses a configuration without taking it: no metric, shared data or tick changes. */
 export function onValidateConfiguration(rootId: u32, size: u32): bool {
-  const template = pluginTemplate;
-  if (template == null) return false;
-  return template.fresh().configure(getBuffer(BufferType.PluginConfiguration, 0, size));
+  const plugin = plugins.has(rootId) ? plugins.get(rootId) : createPlugin();
+  if (plugin == null) return false;
+  return plugin.validate(getBuffer(BufferType.PluginConfiguration, 0, size));
 }
 
 export function onTick(rootId: u32): void {
@@ -56,9 +58,10 @@ export function onTick(rootId: u32): void {
 function activeFilter(contextId: u32): Filter | null {
   if (!streams.has(contextId)) return null;
   const stream = streams.get(contextId);
+  requestView.enter(contextId);
   if (!stream.selected) {
     stream.selected = true;
-    const filter = stream.plugin.newFilter();
+    const filter = stream.plugin.newFilter(requestView);
     if (filter != null) filter.contextId = contextId;
     stream.filter = filter;
   }
@@ -111,13 +114,16 @@ export function onHttpCallResponse(token: u32, headerCount: u32, bodySize: u32, 
   const filter = streams.get(owner).filter;
   if (filter == null) return;
   proxy_set_effective_context(owner);
+  requestView.enter(owner);
   filter.onHttpCallResponse(response);
 }
 
 export function onLog(contextId: u32): void {
   if (!streams.has(contextId)) return;
   const filter = streams.get(contextId).filter;
-  if (filter != null) filter.onLog();
+  if (filter == null) return;
+  requestView.enter(contextId);
+  filter.onLog();
 }
 
 export function onDone(contextId: u32): bool {
@@ -127,7 +133,10 @@ export function onDone(contextId: u32): bool {
   }
   if (streams.has(contextId)) {
     const filter = streams.get(contextId).filter;
-    if (filter != null) filter.onDone();
+    if (filter != null) {
+      requestView.enter(contextId);
+      filter.onDone();
+    }
   }
   return true;
 }
@@ -135,10 +144,8 @@ export function onDone(contextId: u32): bool {
 export function onDelete(contextId: u32): void {
   if (streams.has(contextId)) {
     streams.delete(contextId);
+    requestView.leave(contextId);
     return;
   }
   plugins.delete(contextId);
 }
-
-/** Number of live streams in this VM (for tests and leak checks). */
-export function liveStreams(): i32 { return streams.size; }

@@ -7,6 +7,7 @@ import { HttpCallResponse, HttpCallResult, dispatchHttpCall } from "./http_call"
 import { proxy_continue_stream } from "./imports";
 import { sendLocalResponse } from "./local_response";
 import { HeaderPair } from "./pairs";
+import { RequestView, requestView } from "./request_view";
 
 /** Non-generic base the dispatcher talks to. */
 export abstract class Filter {
@@ -14,6 +15,9 @@ export abstract class Filter {
   contextId: u32 = 0;
   /** Set once the filter answered locally; later callbacks are skipped. */
   responded: bool = false;
+
+  /** This request's path, method, host, cookie, client address, route, cluster and baggage, read lazily. */
+  get request(): RequestView { return requestView; }
 
   onRequestHeaders(headers: HeaderMap, endOfStream: bool): Action { return Action.Continue; }
   onRequestBody(bodySize: u32, endOfStream: bool): DataAction { return DataAction.Continue; }

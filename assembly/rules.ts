@@ -11,10 +11,9 @@
 // otherwise the plugin does nothing for the request.
 
 import { ConfigErrors, ConfigObject } from "./config";
-import { requestHeaders } from "./headers";
 import { asciiLower } from "./lib/ascii";
 import { JsonValue } from "./lib/json";
-import { clusterName, routeName } from "./properties";
+import { RequestView } from "./request_view";
 
 const MATCH_KEYS = ["_match_route_", "_match_route_prefix_", "_match_domain_", "_match_service_"];
 
@@ -45,76 +44,12 @@ export class MatchRule<C> {
   config: C | null = null;
 }
 
-/**
- * What a request is matched against, read lazily and at most once per request. One instance is
- * reused for every request (callbacks never overlap within a VM).
- */
-class RequestFacts {
-  private route: string | null = null;
-  private host: string | null = null;
-  private clusterRead: bool = false;
-  cluster: string = "";
-  /** For Istio/Higress names `outbound|port|subset|fqdn`: the fqdn and port; null otherwise. */
-  clusterFqdn: string | null = null;
-  clusterPort: string = "";
-
-  reset(): void {
-    this.route = null;
-    this.host = null;
-    this.clusterRead = false;
-    this.clusterFqdn = null;
-  }
-
-  getRoute(): string {
-    const known = this.route;
-    if (known != null) return known;
-    const r = routeName();
-    this.route = r;
-    return r;
-  }
-
-  getHost(): string {
-    const known = this.host;
-    if (known != null) return known;
-    const authority = requestHeaders.get(":authority");
-    const h = authority == null ? "" : asciiLower(stripPort(authority));
-    this.host = h;
-    return h;
-  }
-
-  readCluster(): void {
-    if (this.clusterRead) return;
-    this.clusterRead = true;
-    const c = clusterName();
-    this.cluster = c;
-    // Exactly three '|' separators: outbound|<port>|<subset>|<fqdn>.
-    const first = c.indexOf("|");
-    const second = first < 0 ? -1 : c.indexOf("|", first + 1);
-    const third = second < 0 ? -1 : c.indexOf("|", second + 1);
-    if (third < 0 || c.indexOf("|", third + 1) >= 0) return;
-    this.clusterPort = c.substring(first + 1, second);
-    this.clusterFqdn = c.substring(third + 1);
-  }
-}
-
-const requestFacts = new RequestFacts();
-
-/** "example.com:8080" => "example.com"; "[::1]:80" => "[::1]" (brackets kept: it is a host name here). */
-export function stripPort(authority: string): string {
-  if (authority.startsWith("[")) {
-    const close = authority.indexOf("]");
-    return close < 0 ? authority : authority.substring(0, close + 1);
-  }
-  const colon = authority.lastIndexOf(":");
-  return colon < 0 ? authority : authority.substring(0, colon);
-}
-
 /** The request's cluster matches a `_match_service_` entry: fqdn or fqdn:port, or the whole name. */
-function serviceMatches(facts: RequestFacts, service: string): bool {
-  const fqdn = facts.clusterFqdn;
-  if (fqdn == null) return facts.cluster == service;
+function serviceMatches(view: RequestView, service: string): bool {
+  const fqdn = view.serviceFqdn();
+  if (fqdn == null) return view.clusterName() == service;
   if (service == fqdn) return true;
-  const port = facts.clusterPort;
+  const port = view.servicePortText();
   return service.length == fqdn.length + 1 + port.length && service.charCodeAt(fqdn.length) == 0x3a &&
     service.startsWith(fqdn) && service.endsWith(port);
 }
@@ -123,38 +58,37 @@ export class RuleSet<C> {
   global: C | null = null;
   rules: Array<MatchRule<C>> = new Array<MatchRule<C>>();
 
-  /** The configuration for the current request, or null when the plugin does not apply. */
-  select(): C | null {
+  /** The configuration for `view`'s request, or null when the plugin does not apply. */
+  select(view: RequestView): C | null {
     if (this.rules.length == 0) return this.global;
-    const facts = requestFacts;
-    facts.reset();
     for (let i = 0; i < this.rules.length; i++) {
       const rule = unchecked(this.rules[i]);
-      if (!ruleMatches<C>(rule, facts)) continue;
+      if (!ruleMatches<C>(rule, view)) continue;
       return rule.disabled ? null : rule.config;
     }
     return this.global;
   }
 }
 
-function ruleMatches<C>(rule: MatchRule<C>, facts: RequestFacts): bool {
-  if (rule.routes.size > 0 && !rule.routes.has(facts.getRoute())) return false;
+/** Every match key the rule has matches `view` (with any of its values). */
+function ruleMatches<C>(rule: MatchRule<C>, view: RequestView): bool {
+  if (rule.routes.size > 0 && !rule.routes.has(view.routeName())) return false;
   if (rule.routePrefixes.length > 0) {
-    const route = facts.getRoute();
+    const route = view.routeName();
     let any = false;
     for (let i = 0; i < rule.routePrefixes.length && !any; i++) any = route.startsWith(unchecked(rule.routePrefixes[i]));
     if (!any) return false;
   }
   if (rule.domains.length > 0) {
-    const host = facts.getHost();
+    const authority = view.hostName();
+    const host = authority == null ? "" : authority;
     let any = false;
     for (let i = 0; i < rule.domains.length && !any; i++) any = unchecked(rule.domains[i]).matches(host);
     if (!any) return false;
   }
   if (rule.services.length > 0) {
-    facts.readCluster();
     let any = false;
-    for (let i = 0; i < rule.services.length && !any; i++) any = serviceMatches(facts, unchecked(rule.services[i]));
+    for (let i = 0; i < rule.services.length && !any; i++) any = serviceMatches(view, unchecked(rule.services[i]));
     if (!any) return false;
   }
   return true;

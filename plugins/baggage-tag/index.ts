@@ -4,81 +4,68 @@
 import { Action } from "../../assembly/enums";
 import { HttpFilter } from "../../assembly/filter";
 import { HeaderMap } from "../../assembly/headers";
-import { appendBaggageMember, findBaggageValue, BaggageLookup } from "../../assembly/lib/baggage";
+import { appendBaggageMember, BaggageLookup, findBaggageValue } from "../../assembly/lib/baggage";
 import { registerFilter } from "../../assembly/plugin";
+import { RequestView } from "../../assembly/request_view";
 import { Config, parseConfig, Source, TagRule } from "./config";
 import { metrics } from "./metrics";
-import { BaggageHeader, Found, readSource } from "./sources";
-
-const found = new Found();
-const lookup = new BaggageLookup();
-const requestBaggage = new BaggageHeader();
+import { findTag, TagLookup } from "./sources";
 
 class BaggageTag extends HttpFilter<Config> {
+  /** Results of one rule's lookup, reused: a VM runs one callback at a time and nothing is kept across callbacks. */
+  private static readonly lookup: TagLookup = new TagLookup();
+
   onRequestHeaders(headers: HeaderMap, endOfStream: bool): Action {
-    requestBaggage.reset();
-    found.malformed = 0;
+    const view = this.request;
+    let malformed = 0;
     for (let i = 0; i < this.config.rules.length; i++) {
-      applyRule(unchecked(this.config.rules[i]), headers, requestBaggage);
+      malformed += applyRule(unchecked(this.config.rules[i]), headers, view, BaggageTag.lookup);
     }
-    if (found.malformed > 0) metrics().malformed.increment();
+    if (malformed > 0) metrics().malformed.increment();
     return Action.Continue;
   }
 }
 
-function applyRule(rule: TagRule, headers: HeaderMap, baggage: BaggageHeader): void {
+/** Sets the rule's header (and baggage member); returns the malformed baggage members it skipped. */
+function applyRule(rule: TagRule, headers: HeaderMap, view: RequestView, lookup: TagLookup): i32 {
   const m = metrics();
   let tag: string | null = null;
-  tagFromBaggage = false;
+  let inBaggage = false;
+  lookup.reset();
   const existing: string | null = rule.overrideHeader ? null : headers.get(rule.header);
   if (existing != null) {
     m.kept.increment();
     if (rule.accepts(existing)) tag = existing;
   } else {
-    tag = findTag(rule, headers, baggage);
+    findTag(rule, view, lookup);
+    if (lookup.rejected > 0) m.rejected.increment(lookup.rejected);
+    tag = lookup.tag;
     if (tag == null) {
       m.absent.increment();
       if (rule.defaultValue.length > 0) tag = rule.defaultValue;
     } else {
       m.tagged.increment();
+      inBaggage = lookup.source == Source.Baggage;
     }
     if (tag != null) headers.set(rule.header, tag);
   }
-  if (tag != null && rule.propagateToBaggage && !tagFromBaggage) propagate(rule, tag, headers, baggage);
-}
-
-/** The first valid value among the rule's sources; invalid ones are counted and skipped. */
-function findTag(rule: TagRule, headers: HeaderMap, baggage: BaggageHeader): string | null {
-  const m = metrics();
-  let tag: string | null = null;
-  for (let s = 0; s < rule.sources.length && tag == null; s++) {
-    readSource(unchecked(rule.sources[s]), rule, headers, baggage, found);
-    if (!found.present) continue;
-    if (rule.accepts(found.value)) {
-      tag = found.value;
-      tagFromBaggage = unchecked(rule.sources[s]) == Source.Baggage;
-    } else {
-      m.rejected.increment();
-    }
+  if (tag != null && rule.propagateToBaggage && !inBaggage && propagate(rule, tag, view, lookup.scratch)) {
+    m.propagated.increment();
   }
-  return tag;
+  return lookup.malformed;
 }
 
-/** The last tag found came from W3C baggage, so the baggage already carries the key. */
-let tagFromBaggage = false;
-
-/** Adds `key=tag` to the outgoing baggage when it does not carry the key yet. */
-function propagate(rule: TagRule, tag: string, headers: HeaderMap, baggage: BaggageHeader): void {
-  const current = baggage.get(headers);
+/** Adds `key=tag` to the outgoing baggage unless it carries the key or would exceed the W3C limits. */
+function propagate(rule: TagRule, tag: string, view: RequestView, scratch: BaggageLookup): bool {
+  const current = view.baggage();
   if (current != null) {
-    findBaggageValue(current, rule.baggageKey, lookup);
-    if (lookup.found) return;
+    findBaggageValue(current, rule.baggageKey, scratch);
+    if (scratch.found) return false;
   }
   const updated = appendBaggageMember(current == null ? "" : current, rule.baggageKey, tag);
-  if (updated == null) return; // would exceed the W3C size limits: leave baggage as it is
-  headers.set("baggage", updated);
-  baggage.replace(updated);
-  metrics().propagated.increment();
+  if (updated == null) return false;
+  view.setBaggage(updated);
+  return true;
 }
 
 export * from "../../assembly/exports";

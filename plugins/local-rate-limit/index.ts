@@ -6,16 +6,17 @@ import { HttpFilter } from "../../assembly/filter";
 import { HeaderMap } from "../../assembly/headers";
 import { log } from "../../assembly/log";
 import { HeaderPair } from "../../assembly/pairs";
-import { FilterPlugin, Plugin, registerPlugin } from "../../assembly/plugin";
+import { registerFilter } from "../../assembly/plugin";
 import { monotonicNanos, nowNanos } from "../../assembly/time";
 import { Config, parseConfig, Rule } from "./config";
 import { ruleMetrics } from "./metrics";
 import { keyValue, patternMatches, ruleMatches } from "./request";
-import { RequestView, viewRequest } from "../../assembly/request_view";
-import { ensureStorage, Outcome, takeDedicated, takeKeyed, Verdict } from "./store";
+import { RequestView } from "../../assembly/request_view";
+import { takeKeyed } from "./key-table";
+import { ensureStorage, takeDedicated } from "./shared-store";
+import { Outcome, Verdict } from "./verdict";
 
 const GRPC_RESOURCE_EXHAUSTED: i32 = 8;
-const verdict = new Verdict();
 const REMAINING_ZERO = new HeaderPair("x-ratelimit-remaining", "0");
 
 /** Microseconds on the monotonic clock (wall clock if the host has no monotonic clock). */
@@ -26,29 +27,12 @@ function nowUs(): u64 {
 }
 
 /**
- * The standard filter plugin, plus the side effects of a configuration, which wait until the whole
- * configuration (global part and every `_rules_` entry) is accepted: a rejected configuration
- * writes no shared data and defines no metrics.
+ * Side effects of an accepted configuration, run once it is wholly accepted (global part and every
+ * `_rules_` entry) and never when it is only validated: creates the buckets that do not exist yet
+ * and attaches the rules' metrics.
  */
-class LocalRateLimitPlugin extends FilterPlugin<Config> {
-  configure(config: ArrayBuffer): bool {
-    if (!super.configure(config)) return false;
-    const set = this.ruleSet;
-    const now = nowUs();
-    const global = set.global;
-    if (global != null) prepare(global, now);
-    for (let i = 0; i < set.rules.length; i++) {
-      const c = unchecked(set.rules[i]).config;
-      if (c != null) prepare(c, now);
-    }
-    return true;
-  }
-
-  fresh(): Plugin { return new LocalRateLimitPlugin(this.name, this.parse, this.create); }
-}
-
-/** Creates an accepted configuration's buckets that do not exist yet and attaches the rules' metrics. */
-function prepare(config: Config, now: u64): void {
+function activateConfig(config: Config): void {
+  const now = nowUs();
   for (let i = 0; i < config.rules.length; i++) {
     const rule = unchecked(config.rules[i]);
     ensureStorage(rule, now);
@@ -64,6 +48,9 @@ function prepare(config: Config, now: u64): void {
 function seconds(us: u64): u64 { return (us + 999_999) / 1_000_000; }
 
 class LocalRateLimit extends HttpFilter<Config> {
+  /** The answer of one rule, reused: a VM runs one callback at a time and nothing here is kept across callbacks. */
+  private static readonly verdict: Verdict = new Verdict();
+
   /** x-ratelimit-* for the response: the metered rule with the fewest tokens left. */
   metered: bool = false;
   limit: i64 = 0;
@@ -72,21 +59,22 @@ class LocalRateLimit extends HttpFilter<Config> {
 
   onRequestHeaders(headers: HeaderMap, endOfStream: bool): Action {
     const config = this.config;
-    const req = viewRequest(headers);
+    const req = this.request;
+    const verdict = LocalRateLimit.verdict;
     let now: u64 = 0;
     for (let i = 0; i < config.rules.length; i++) {
       const rule = unchecked(config.rules[i]);
       if (!ruleMatches(rule, req)) continue;
       if (now == 0) now = nowUs();
-      if (!this.apply(rule, req, now)) continue;
-      const m = rule.metrics!; // set by prepare() for every rule of an accepted configuration
+      if (!this.apply(rule, req, now, verdict)) continue;
+      const m = rule.metrics!; // set by activateConfig() for every rule of an accepted configuration
       const o = verdict.outcome;
       if (verdict.overflowed) m.overflow.increment();
       if (o == Outcome.ContentionAllowed || o == Outcome.ContentionDenied) m.contention.increment();
       else if (o == Outcome.Error) m.error.increment();
       if (!verdict.allowed) {
         m.limited.increment();
-        return this.reject(headers);
+        return this.reject(headers, verdict);
       }
       m.allowed.increment();
       if (verdict.metered && (!this.metered || verdict.tokens < this.remaining)) {
@@ -100,38 +88,38 @@ class LocalRateLimit extends HttpFilter<Config> {
   }
 
   /** Runs one matching rule into `verdict`; false when the rule does not limit this request. */
-  apply(rule: Rule, req: RequestView, now: u64): bool {
+  apply(rule: Rule, req: RequestView, now: u64, verdict: Verdict): bool {
     const config = this.config;
     verdict.reset();
     const all = rule.all;
     if (all != null) {
-      takeDedicated(all, now, config.casRetries, config.denyOnContention, verdict);
+      takeDedicated(all, now, config, verdict);
       return true;
     }
     const value = keyValue(rule, req);
     if (value == null) {
       const missing = rule.missing;
       if (missing == null) return false;
-      takeDedicated(missing, now, config.casRetries, config.denyOnContention, verdict);
+      takeDedicated(missing, now, config, verdict);
       return true;
     }
     if (rule.exact.has(value)) {
-      takeDedicated(rule.exact.get(value), now, config.casRetries, config.denyOnContention, verdict);
+      takeDedicated(rule.exact.get(value), now, config, verdict);
       return true;
     }
     for (let p = 0; p < rule.patterns.length; p++) {
       const pattern = unchecked(rule.patterns[p]);
       if (!patternMatches(pattern, value, req)) continue;
-      takeKeyed(rule, value, pattern.limit, pattern.overflow, now, config.casRetries, config.denyOnContention, verdict);
+      takeKeyed(rule, value, pattern.limit, pattern.overflow, now, config, verdict);
       return true;
     }
     const limit = rule.limit;
     if (limit == null) return false;
-    takeKeyed(rule, value, limit, rule.defaultOverflow, now, config.casRetries, config.denyOnContention, verdict);
+    takeKeyed(rule, value, limit, rule.defaultOverflow, now, config, verdict);
     return true;
   }
 
-  reject(headers: HeaderMap): Action {
+  reject(headers: HeaderMap, verdict: Verdict): Action {
     const config = this.config;
     const out = config.rejectHeaders;
     out.length = config.headers.length; // the configured headers, built once; this rejection's pairs follow
@@ -158,4 +146,4 @@ class LocalRateLimit extends HttpFilter<Config> {
 }
 
 export * from "../../assembly/exports";
-registerPlugin(new LocalRateLimitPlugin("local-rate-limit", parseConfig, (config: Config): HttpFilter<Config> => new LocalRateLimit(config)));
+registerFilter<Config>("local-rate-limit", parseConfig, (config: Config): HttpFilter<Config> => new LocalRateLimit(config), activateConfig);

@@ -10,7 +10,7 @@ import { Counter } from "../../assembly/metrics";
 import { Lane } from "./lanes";
 import { metrics } from "./metrics";
 import { SOURCE_KEYS, SourceKind, TenantSource } from "./tenant";
-import { isTrafficTagConfig, parseTrafficTag, TrafficTagConfig } from "./traffic-tag";
+import { activateTrafficTag, isTrafficTagConfig, parseTrafficTag, TrafficTagConfig } from "./traffic-tag";
 
 const MAX_TAG_LENGTH: i32 = 64;
 const DEFAULT_MAX_TENANT_LENGTH: i64 = 128;
@@ -30,14 +30,14 @@ export class Config {
   sources: Array<TenantSource> = new Array<TenantSource>();
   maxTenantLength: i32 = <i32>DEFAULT_MAX_TENANT_LENGTH;
   lanes: Array<Lane> = new Array<Lane>();
-  /** Lane tags and their counters: the sticky cookie must name one of them. */
+  /** Lane tags and their counters (filled by activateConfig): the sticky cookie must name one of them. */
   laneCounters: Map<string, Counter> = new Map<string, Counter>();
   tagHeader: string = "x-mse-tag";
   overrideTag: bool = false;
   propagateToBaggage: bool = true;
   baggageKey: string = "x-mse-tag";
   defaultTag: string = "";
-  /** wasmcustom.tenant_gray.lane.<default_tag> (null without a valid default_tag). */
+  /** wasmcustom.tenant_gray.lane.<default_tag> (null without default_tag; set by activateConfig). */
   defaultCounter: Counter | null = null;
   debugHeader: string = "";
   stickyCookie: StickyCookie | null = null;
@@ -66,9 +66,7 @@ export function parseConfig(cfg: ConfigObject): Config {
   config.baggageKey = cfg.string("baggage_key", config.tagHeader);
   if (!isToken(config.baggageKey)) cfg.error("baggage_key", "must be a baggage key (an HTTP token)");
   config.defaultTag = cfg.string("default_tag", "");
-  if (config.defaultTag.length > 0 && checkTag(cfg, "default_tag", config.defaultTag)) {
-    config.defaultCounter = metrics().lane(config.defaultTag);
-  }
+  if (config.defaultTag.length > 0) checkTag(cfg, "default_tag", config.defaultTag);
   if (cfg.has("debug_header")) config.debugHeader = headerName(cfg, "debug_header", "");
   config.maxTenantLength = <i32>cfg.int("max_tenant_length", DEFAULT_MAX_TENANT_LENGTH, 1, 4096);
 
@@ -90,12 +88,7 @@ export function parseConfig(cfg: ConfigObject): Config {
     if (lanes.length == 0 && cfg.errors.count == errorsBefore && config.defaultTag.length == 0) {
       cfg.error("lanes", "must list at least one lane (or set default_tag)");
     }
-    for (let i = 0; i < lanes.length; i++) {
-      const lane = parseLane(unchecked(lanes[i]));
-      config.lanes.push(lane);
-      const counter = lane.counter;
-      if (counter != null) config.laneCounters.set(lane.tag, counter);
-    }
+    for (let i = 0; i < lanes.length; i++) config.lanes.push(parseLane(unchecked(lanes[i])));
   } else if (config.defaultTag.length == 0) {
     cfg.error("lanes", "is required (a list of lanes, or a default_tag)");
   }
@@ -103,6 +96,26 @@ export function parseConfig(cfg: ConfigObject): Config {
   const sticky = cfg.value.get("sticky_cookie");
   if (sticky != null && !sticky.isNull()) config.stickyCookie = parseStickyCookie(cfg, sticky, config);
   return config;
+}
+
+/**
+ * Attaches the per-tag counters of an accepted configuration (defining a metric is a host call:
+ * never while parsing, so validating a configuration changes nothing).
+ */
+export function activateConfig(config: Config): void {
+  const trafficTag = config.trafficTag;
+  if (trafficTag != null) {
+    activateTrafficTag(trafficTag);
+    return;
+  }
+  const m = metrics();
+  for (let i = 0; i < config.lanes.length; i++) {
+    const lane = unchecked(config.lanes[i]);
+    const counter = m.lane(lane.tag);
+    lane.counter = counter;
+    config.laneCounters.set(lane.tag, counter);
+  }
+  if (config.defaultTag.length > 0) config.defaultCounter = m.lane(config.defaultTag);
 }
 
 const HEADER_NAME = "must be a header name (an HTTP token; pseudo-headers are not allowed)";
@@ -172,7 +185,7 @@ function parseLane(l: ConfigObject): Lane {
   l.allowOnly(["tag", "tenants", "tenant_prefixes", "percentage", "source_cidrs"]);
   const lane = new Lane();
   lane.tag = l.requiredString("tag");
-  if (lane.tag.length > 0 && checkTag(l, "tag", lane.tag)) lane.counter = metrics().lane(lane.tag);
+  if (lane.tag.length > 0) checkTag(l, "tag", lane.tag);
   const tenants = l.stringList("tenants");
   for (let i = 0; i < tenants.length; i++) lane.tenants.add(unchecked(tenants[i]));
   const prefixes = l.stringList("tenant_prefixes");

@@ -8,15 +8,22 @@ import { HeaderMap } from "../../assembly/headers";
 import { findCookie } from "../../assembly/lib/cookie";
 import { Counter } from "../../assembly/metrics";
 import { registerFilter } from "../../assembly/plugin";
-import { Config, isValidTag, parseConfig } from "./config";
-import { matchedReason, matchLane, Reason, reasonName } from "./lanes";
+import { BaggageLookup } from "../../assembly/lib/baggage";
+import { activateConfig, Config, isValidTag, parseConfig } from "./config";
+import { LaneMatch, matchLane, Reason, reasonName } from "./lanes";
 import { metrics } from "./metrics";
 import { Propagated, propagateTag } from "./propagation";
-import { findTenant, rejectedValues } from "./tenant";
-import { viewRequest } from "../../assembly/request_view";
-import { appliedGroup, applyTrafficTag, keptExisting } from "./traffic-tag";
+import { findTenant, TenantLookup } from "./tenant";
+import { applyTrafficTag, TagOutcome } from "./traffic-tag";
 
 class TenantGray extends HttpFilter<Config> {
+  // Results of one request-headers callback, reused: a VM runs one callback at a time and nothing
+  // here is kept across callbacks.
+  private static readonly tenant: TenantLookup = new TenantLookup();
+  private static readonly match: LaneMatch = new LaneMatch();
+  private static readonly outcome: TagOutcome = new TagOutcome();
+  private static readonly baggage: BaggageLookup = new BaggageLookup();
+
   /** Response work decided on the request path ("" = none). */
   private debugValue: string = "";
   private setCookie: string = "";
@@ -24,12 +31,14 @@ class TenantGray extends HttpFilter<Config> {
   onRequestHeaders(headers: HeaderMap, endOfStream: bool): Action {
     const c = this.config;
     const m = metrics();
+    const view = this.request;
     const trafficTag = c.trafficTag;
     if (trafficTag != null) {
-      applyTrafficTag(trafficTag, headers);
-      const group = appliedGroup;
+      const outcome = TenantGray.outcome;
+      applyTrafficTag(trafficTag, view, outcome);
+      const group = outcome.applied;
       if (group != null) increment(group.counter);
-      else if (keptExisting) m.kept.increment();
+      else if (outcome.keptExisting) m.kept.increment();
       else m.untagged.increment();
       return Action.Continue;
     }
@@ -39,17 +48,20 @@ class TenantGray extends HttpFilter<Config> {
       // An earlier hop (or the client) chose the lane and this gateway is told to respect it.
       m.kept.increment();
       const valid = isValidTag(existing);
-      if (c.propagateToBaggage && valid) countPropagation(propagateTag(headers, c.baggageKey, existing, false));
+      if (c.propagateToBaggage && valid) countPropagation(propagateTag(view, c.baggageKey, existing, false, TenantGray.baggage));
       if (c.debugHeader.length > 0) this.debugValue = (valid ? existing : "?") + ";by=header";
       return Action.Continue;
     }
 
-    const view = viewRequest(headers);
-    const tenant = findTenant(c.sources, view, c.maxTenantLength);
-    if (rejectedValues > 0) m.invalidTenant.increment();
+    const found = TenantGray.tenant;
+    findTenant(c.sources, view, c.maxTenantLength, found);
+    const tenant = found.tenant;
+    if (found.rejected > 0) m.invalidTenant.increment();
     if (tenant == null) m.noTenant.increment();
-    const lane = matchLane(c.lanes, tenant);
-    let reason = matchedReason;
+    const match = TenantGray.match;
+    matchLane(c.lanes, tenant, view, match);
+    const lane = match.lane;
+    let reason = match.reason;
     let tag: string | null = null;
     let counter: Counter | null = null;
     if (lane != null) {
@@ -89,7 +101,7 @@ class TenantGray extends HttpFilter<Config> {
       }
     }
     if (c.propagateToBaggage && (tag != null || c.overrideTag)) {
-      countPropagation(propagateTag(headers, c.baggageKey, tag, true));
+      countPropagation(propagateTag(view, c.baggageKey, tag, true, TenantGray.baggage));
     }
     if (c.debugHeader.length > 0) this.debugValue = (tag != null ? tag : "base") + ";by=" + reasonName(reason);
     return Action.Continue;
@@ -115,4 +127,4 @@ function countPropagation(result: Propagated): void {
 }
 
 export * from "../../assembly/exports";
-registerFilter<Config>("tenant-gray", parseConfig, (config: Config): HttpFilter<Config> => new TenantGray(config));
+registerFilter<Config>("tenant-gray", parseConfig, (config: Config): HttpFilter<Config> => new TenantGray(config), activateConfig);

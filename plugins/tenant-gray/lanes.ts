@@ -4,16 +4,12 @@
 import { Cidr } from "../../assembly/lib/cidr";
 import { stickyBucket } from "../../assembly/lib/sticky";
 import { Counter } from "../../assembly/metrics";
-import { currentRequest } from "../../assembly/request_view";
-
-// Envoy's downstream remote address ("1.2.3.4:5678", "[::1]:80"): the peer, or the client from
-// X-Forwarded-For when the connection manager is configured to trust it (use_remote_address,
-// xff_num_trusted_hops); never a header this plugin parses itself.
+import { RequestView } from "../../assembly/request_view";
 
 /** Why a request got (or did not get) its lane; also the `by=` of the debug header. */
-export enum Reason { None, Tenants, Prefix, Percentage, Source, Cookie, Header, Default, NoTenant, NoLane }
+export enum Reason { None, Tenants, Prefix, Percentage, Source, Cookie, Default, NoTenant, NoLane }
 
-const REASON_NAMES = ["", "tenants", "prefix", "percentage", "source", "cookie", "header", "default", "no-tenant", "no-lane"];
+const REASON_NAMES = ["", "tenants", "prefix", "percentage", "source", "cookie", "default", "no-tenant", "no-lane"];
 
 export function reasonName(r: Reason): string {
   return unchecked(REASON_NAMES[<i32>r]);
@@ -62,20 +58,20 @@ export class Lane {
   byTenant: bool = false;
   /** Set-Cookie values for this lane's sticky cookie (built at configure time). */
   setCookie: string = "";
-  /** wasmcustom.tenant_gray.lane.<tag>, attached at configure time (null while the tag is invalid). */
+  /** wasmcustom.tenant_gray.lane.<tag>, attached when the configuration is activated. */
   counter: Counter | null = null;
 }
 
-/**
- * Per-request facts that are computed at most once, and only when a lane needs them. One instance
- * is reused for every request (callbacks never overlap within a VM).
- */
-class RequestFacts {
-  tenant: string | null = null;
+/** The lane matchLane chose, and why. Reused across requests: fill it with matchLane. */
+export class LaneMatch {
+  lane: Lane | null = null;
+  reason: Reason = Reason.None;
+  /** The tenant's sticky bucket once computed (-1: not yet), so lanes share one hash. */
   private bucket: i32 = -1;
 
-  reset(tenant: string | null): void {
-    this.tenant = tenant;
+  reset(): void {
+    this.lane = null;
+    this.reason = Reason.None;
     this.bucket = -1;
   }
 
@@ -83,46 +79,43 @@ class RequestFacts {
     if (this.bucket < 0) this.bucket = stickyBucket(tenant);
     return this.bucket;
   }
-
 }
 
-const requestFacts = new RequestFacts();
-
-// Result of matchLane (module state: one request at a time per VM).
-export let matchedReason: Reason = Reason.None;
-
-/** The first lane the request (with `tenant`, or none) belongs to, or null; sets matchedReason. */
-export function matchLane(lanes: Array<Lane>, tenant: string | null): Lane | null {
-  const facts = requestFacts;
-  facts.reset(tenant);
+/**
+ * Fills `out` with the first lane the request (with `tenant`, or none) belongs to, or no lane and
+ * the reason why not. Client ranges test Envoy's downstream remote address (the peer, or the client
+ * from X-Forwarded-For when the connection manager trusts it), never a header parsed here.
+ */
+export function matchLane(lanes: Array<Lane>, tenant: string | null, view: RequestView, out: LaneMatch): void {
+  out.reset();
   for (let i = 0; i < lanes.length; i++) {
     const lane = unchecked(lanes[i]);
     let reason = Reason.Source;
     if (lane.byTenant) {
       if (tenant == null) continue;
-      reason = tenantReason(lane, tenant, facts);
+      reason = tenantReason(lane, tenant, out);
       if (reason == Reason.None) continue;
     }
-    if (lane.cidrs.length > 0 && !inAnyRange(lane.cidrs, facts)) continue;
-    matchedReason = reason;
-    return lane;
+    if (lane.cidrs.length > 0 && !inAnyRange(lane.cidrs, view)) continue;
+    out.lane = lane;
+    out.reason = reason;
+    return;
   }
-  matchedReason = tenant == null ? Reason.NoTenant : Reason.NoLane;
-  return null;
+  out.reason = tenant == null ? Reason.NoTenant : Reason.NoLane;
 }
 
-function tenantReason(lane: Lane, tenant: string, facts: RequestFacts): Reason {
+function tenantReason(lane: Lane, tenant: string, match: LaneMatch): Reason {
   if (lane.tenants.size > 0 && lane.tenants.has(tenant)) return Reason.Tenants;
   if (lane.prefixes.size > 0 && lane.prefixes.matches(tenant)) return Reason.Prefix;
   if (lane.percentage > 0) {
     if (lane.percentage >= 100) return Reason.Percentage;
-    if (facts.stickyBucket(tenant) < lane.percentage) return Reason.Percentage;
+    if (match.stickyBucket(tenant) < lane.percentage) return Reason.Percentage;
   }
   return Reason.None;
 }
 
-function inAnyRange(cidrs: Array<Cidr>, facts: RequestFacts): bool {
-  const addr = currentRequest().clientAddress();
+function inAnyRange(cidrs: Array<Cidr>, view: RequestView): bool {
+  const addr = view.clientAddress();
   if (addr == null) return false;
   for (let i = 0; i < cidrs.length; i++) {
     if (unchecked(cidrs[i]).containsAddress(addr)) return true;

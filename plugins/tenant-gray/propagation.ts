@@ -1,14 +1,11 @@
 // Writing the lane into W3C `baggage`, so services further down the call chain (which read the tag
 // from baggage, e.g. with baggage-tag or an OpenTelemetry-based agent) keep the request in its lane.
 
-import { HeaderMap } from "../../assembly/headers";
 import { isOws } from "../../assembly/lib/ascii";
 import {
   appendBaggageMember, BAGGAGE_MAX_BYTES, BAGGAGE_MAX_MEMBERS, BaggageLookup, findBaggageValue, removeBaggageMembers,
 } from "../../assembly/lib/baggage";
-import { readRequestBaggage } from "../../assembly/request_baggage";
-
-const lookup = new BaggageLookup();
+import { RequestView } from "../../assembly/request_view";
 
 export enum Propagated { Unchanged, Added, Replaced, Removed, TooLarge }
 
@@ -23,17 +20,17 @@ export enum Propagated { Unchanged, Added, Replaced, Removed, TooLarge }
  * Otherwise an existing member with `key` is left alone and `key=tag` is only added when there is
  * none and the result is within the limits; the baggage is never cut.
  */
-export function propagateTag(headers: HeaderMap, key: string, tag: string | null, authoritative: bool): Propagated {
-  const current = readRequestBaggage(headers);
+export function propagateTag(view: RequestView, key: string, tag: string | null, authoritative: bool, scratch: BaggageLookup): Propagated {
+  const current = view.baggage();
   if (!authoritative) {
     if (current != null) {
-      findBaggageValue(current, key, lookup);
-      if (lookup.found) return Propagated.Unchanged;
+      findBaggageValue(current, key, scratch);
+      if (scratch.found) return Propagated.Unchanged;
     }
     if (tag == null) return Propagated.Unchanged;
     const added = appendBaggageMember(current == null ? "" : current, key, tag);
     if (added == null) return Propagated.TooLarge;
-    headers.set("baggage", added);
+    view.setBaggage(added);
     return Propagated.Added;
   }
 
@@ -53,15 +50,12 @@ export function propagateTag(headers: HeaderMap, key: string, tag: string | null
   if (tag != null) {
     const updated = appendBaggageMember(base, key, tag);
     if (updated != null) {
-      headers.set("baggage", updated);
+      view.setBaggage(updated);
       return removedKey ? Propagated.Replaced : Propagated.Added;
     }
   }
   // No tag, or no room for it (64 members, or 8192 bytes with it): the rest goes on as it is.
-  if (changed) {
-    if (base.length == 0) headers.remove("baggage");
-    else headers.set("baggage", base);
-  }
+  if (changed) view.setBaggage(base.length == 0 ? null : base);
   if (tag != null) return Propagated.TooLarge;
   return changed ? Propagated.Removed : Propagated.Unchanged;
 }

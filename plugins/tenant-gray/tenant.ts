@@ -14,22 +14,28 @@ export class TenantSource {
   constructor(public kind: SourceKind, public name: string, public index: i32) {}
 }
 
-/** Counts of values seen but rejected while finding the tenant of one request. */
-export let rejectedValues: i32 = 0;
+/** What findTenant found. Reused across requests: fill it with findTenant. */
+export class TenantLookup {
+  /** The tenant, or null when no source yields a valid one. */
+  tenant: string | null = null;
+  /** Values seen but refused (too long, control characters). */
+  rejected: i32 = 0;
+}
 
-/** The tenant, or null when no source yields a valid one. */
-export function findTenant(sources: Array<TenantSource>, view: RequestView, maxLength: i32): string | null {
-  rejectedValues = 0;
+/** Fills `out` from the first source, in order, that yields a valid tenant. */
+export function findTenant(sources: Array<TenantSource>, view: RequestView, maxLength: i32, out: TenantLookup): void {
+  out.tenant = null;
+  out.rejected = 0;
   for (let i = 0; i < sources.length; i++) {
     const value = readSource(unchecked(sources[i]), view);
     if (value == null || value.length == 0) continue;
     if (!validTenant(value, maxLength)) {
-      rejectedValues++;
+      out.rejected++;
       continue;
     }
-    return value;
+    out.tenant = value;
+    return;
   }
-  return null;
 }
 
 function readSource(source: TenantSource, view: RequestView): string | null {

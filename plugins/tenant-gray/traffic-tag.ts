@@ -24,7 +24,7 @@ import { findQueryParam } from "../../assembly/lib/query";
 import { inStickyShare } from "../../assembly/lib/sticky";
 import { Counter } from "../../assembly/metrics";
 import { metrics } from "./metrics";
-import { RequestView, viewRequest } from "../../assembly/request_view";
+import { RequestView } from "../../assembly/request_view";
 
 export const TRAFFIC_TAG_KEYS = ["conditionGroups", "weightGroups", "defaultTagKey", "defaultTagVal"];
 
@@ -50,7 +50,7 @@ export class TagGroup {
   conditions: Array<Condition> = new Array<Condition>();
   /** weightGroups: cumulative weight (exclusive upper bound of the random number). */
   accumulate: i32 = 0;
-  /** wasmcustom.tenant_gray.lane.<headerValue>, attached at configure time (null for an empty value). */
+  /** wasmcustom.tenant_gray.lane.<headerValue>, attached when the configuration is activated (null for an empty value). */
   counter: Counter | null = null;
 }
 
@@ -59,6 +59,18 @@ export class TrafficTagConfig {
   weights: Array<TagGroup> = new Array<TagGroup>();
   /** defaultTagKey: defaultTagVal, when both are non-empty. */
   defaultGroup: TagGroup | null = null;
+}
+
+/** Attaches the per-tag counters of an accepted configuration (a host call per new tag: not while parsing). */
+export function activateTrafficTag(config: TrafficTagConfig): void {
+  for (let i = 0; i < config.groups.length; i++) countTag(unchecked(config.groups[i]));
+  for (let i = 0; i < config.weights.length; i++) countTag(unchecked(config.weights[i]));
+  const d = config.defaultGroup;
+  if (d != null) countTag(d);
+}
+
+function countTag(group: TagGroup): void {
+  if (group.headerValue.length > 0) group.counter = metrics().lane(group.headerValue);
 }
 
 export function isTrafficTagConfig(cfg: ConfigObject): bool {
@@ -105,11 +117,6 @@ function headerValue(cfg: ConfigObject, key: string): string {
   return "";
 }
 
-/** Attaches the per-tag counter once the group's header value is known (and valid). */
-function countTag(group: TagGroup): void {
-  if (group.headerValue.length > 0) group.counter = metrics().lane(group.headerValue);
-}
-
 export function parseTrafficTag(cfg: ConfigObject): TrafficTagConfig {
   cfg.allowOnly(TRAFFIC_TAG_KEYS);
   const config = new TrafficTagConfig();
@@ -133,7 +140,6 @@ export function parseTrafficTag(cfg: ConfigObject): TrafficTagConfig {
     total += weight;
     if (total > 100) w.error("weight", "total weight exceeds: 100");
     g.accumulate = total;
-    countTag(g);
     config.weights.push(g);
   }
   // Applied only when both are set, as traffic-tag does.
@@ -146,10 +152,7 @@ export function parseTrafficTag(cfg: ConfigObject): TrafficTagConfig {
       cfg.error("defaultTagVal", "must not contain control characters");
       g.headerValue = "";
     }
-    if (g.headerName.length > 0 && g.headerValue.length > 0) {
-      countTag(g);
-      config.defaultGroup = g;
-    }
+    if (g.headerName.length > 0 && g.headerValue.length > 0) config.defaultGroup = g;
   } else {
     // Still type-check whichever one is there.
     cfg.string("defaultTagKey", "");
@@ -180,7 +183,6 @@ function parseGroup(g: ConfigObject): TagGroup {
   else if (logic != "or" && logic.length > 0) g.error("logic", "must be 'and' or 'or'");
   const conditions = g.objectList("conditions");
   for (let i = 0; i < conditions.length; i++) group.conditions.push(parseCondition(unchecked(conditions[i])));
-  countTag(group);
   return group;
 }
 
@@ -226,10 +228,13 @@ function parseCondition(c: ConfigObject): Condition {
 // ---------------------------------------------------------------------------------------------
 // Request path
 
-/** What applyTrafficTag did (for metrics): the group whose header it set, or none. */
-export let appliedGroup: TagGroup | null = null;
-/** The group's header already had a non-empty value, which was kept. */
-export let keptExisting: bool = false;
+/** What applyTrafficTag did. Reused across requests: fill it with applyTrafficTag. */
+export class TagOutcome {
+  /** The group whose header was set, or null. */
+  applied: TagGroup | null = null;
+  /** The matched group's header already had a non-empty value, which was kept. */
+  keptExisting: bool = false;
+}
 
 function conditionValue(cond: Condition, view: RequestView): string | null {
   if (cond.type == CondType.Header) return view.headers.get(cond.key);
@@ -269,24 +274,25 @@ function groupMatches(group: TagGroup, view: RequestView): bool {
 }
 
 /** Sets the group's header unless a non-empty value is there (either way the request counts as tagged). */
-function addTagHeader(headers: HeaderMap, group: TagGroup): void {
+function addTagHeader(headers: HeaderMap, group: TagGroup, out: TagOutcome): void {
   const existing = headers.get(group.headerName);
   if (existing != null && existing.length > 0) {
-    keptExisting = true;
+    out.keptExisting = true;
     return;
   }
   headers.set(group.headerName, group.headerValue);
-  appliedGroup = group;
+  out.applied = group;
 }
 
-export function applyTrafficTag(config: TrafficTagConfig, headers: HeaderMap): void {
-  appliedGroup = null;
-  keptExisting = false;
-  const view = viewRequest(headers);
+/** Tags the request the way Higress traffic-tag does; `out` says what was done. */
+export function applyTrafficTag(config: TrafficTagConfig, view: RequestView, out: TagOutcome): void {
+  out.applied = null;
+  out.keptExisting = false;
+  const headers = view.headers;
   for (let i = 0; i < config.groups.length; i++) {
     const g = unchecked(config.groups[i]);
     if (groupMatches(g, view)) {
-      addTagHeader(headers, g);
+      addTagHeader(headers, g, out);
       return;
     }
   }
@@ -295,11 +301,11 @@ export function applyTrafficTag(config: TrafficTagConfig, headers: HeaderMap): v
     for (let i = 0; i < config.weights.length; i++) {
       const g = unchecked(config.weights[i]);
       if (r < g.accumulate) {
-        addTagHeader(headers, g);
+        addTagHeader(headers, g, out);
         return;
       }
     }
   }
   const d = config.defaultGroup;
-  if (d != null) addTagHeader(headers, d);
+  if (d != null) addTagHeader(headers, d, out);
 }

@@ -260,6 +260,13 @@ export class ProxyWasmHost {
     return { ok: true, logs: [...this.logs] };
   }
 
+  /** proxy_validate_configuration on one VM's current root: true when the plugin accepts `pluginConfig`. */
+  validateConfiguration(pluginConfig: string | Uint8Array | object, vm = 0): boolean {
+    const r = this.vm(vm).validateConfiguration(bytesOf(pluginConfig));
+    if (r.missing) throw new UsageError("the module does not export proxy_validate_configuration");
+    return r.raw !== 0;
+  }
+
   /** Envoy shutting the plugin down: on_done (and on_delete, or wait for proxy_done) on each root context. */
   shutdown(): void {
     for (const vm of this.vms) if (!vm.failed) vm.shutdownRoot(vm.rootContextId);

@@ -258,6 +258,21 @@ export class WasmVm {
     return { ok: true };
   }
 
+  /**
+   * proxy_validate_configuration(root, size) on the current root context, as cpp-host's
+   * Context::validateConfiguration calls it: the configuration is buffer 7 during the call. Envoy
+   * itself does not call it today; hosts and tools that do expect no side effects.
+   */
+  validateConfiguration(pluginConfig: Uint8Array): CallResult {
+    const id = this.rootContextId;
+    this.tempPluginConfig = pluginConfig;
+    try {
+      return this.callback(id, "proxy_validate_configuration", [id, pluginConfig.length], "bool");
+    } finally {
+      this.tempPluginConfig = null;
+    }
+  }
+
   /** Shut a root context down like WasmBase::startShutdown: on_done, then on_delete unless it asked to wait. */
   shutdownRoot(id: number): void {
     const root = this.contexts.get(id);
