@@ -43,6 +43,8 @@ describe("SDK on the emulator (sdk-probe)", () => {
     assert.equal(b.requestHeader("x-callout-bytes"), "0");
     assert.equal(a.requestHeader("x-callout-status"), "200");
     assert.equal(a.requestHeader("x-callout-bytes"), "5");
+    assert.equal(a.requestHeader("x-callout-path"), "/a", "the request view follows the resumed stream");
+    assert.equal(b.requestHeader("x-callout-path"), "/b");
     assert.ok(a.resumed && b.resumed);
     assert.equal(h.metric("probe.last_status"), 200);
   });

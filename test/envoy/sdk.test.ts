@@ -61,6 +61,7 @@ describe("SDK on Envoy (sdk-probe)", () => {
       const body = r.json<{ path: string; headers: Record<string, string> }>();
       assert.equal(body.path, `/?i=${i}`);
       assert.equal(body.headers["x-callout-status"], "200");
+      assert.equal(body.headers["x-callout-path"], `/?i=${i}`, "the request view follows the resumed stream");
     }
   });
 
