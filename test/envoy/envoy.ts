@@ -153,6 +153,8 @@ export interface StartEnvoyOptions {
   extraArgs?: string[];
   /** default 20 000 */
   readyTimeoutMs?: number;
+  /** command Envoy runs under, e.g. ["valgrind", "--tool=callgrind"] (benchmarks) */
+  launcher?: string[];
 }
 
 export interface Envoy {
@@ -209,7 +211,10 @@ export async function startEnvoy(opts: StartEnvoyOptions): Promise<Envoy> {
     "--component-log-level", opts.componentLogLevel ?? "wasm:debug",
     ...(opts.extraArgs ?? []),
   ];
-  const proc = spawn(bin, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  const launcher = opts.launcher ?? [];
+  const proc = launcher.length > 0
+    ? spawn(launcher[0], [...launcher.slice(1), bin, ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] })
+    : spawn(bin, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
   running.add(proc);
   let logText = `$ ${bin} ${args.join(" ")}\n`;
   let dropped = 0; // chars cut from the front of logText (LOG_CAP)

@@ -1,0 +1,120 @@
+// Instructions per request each variant costs above "no filter", counted by valgrind's callgrind
+// on one Envoy (--concurrency 1) with a listener per variant (scripts/bench/variants.ts). Counts
+// are repeatable to a fraction of a percent whatever else the machine does, unlike CPU time.
+//
+//   node --import tsx scripts/bench/instructions.ts [plugin ...] [--requests 1000] [--warmup 300]
+//                                                   [--wasm-dir dist] [--json out.json]
+//
+// For each variant: warm up, zero the counters (callgrind_control -z), send --requests requests one
+// at a time on one keep-alive connection, dump (callgrind_control -d) and read the total. Envoy
+// starts slowly under valgrind (about a minute). Needs `valgrind` (Debian package).
+
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { Agent, request as httpRequest } from "node:http";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { REPO_ROOT, startEnvoy } from "../../test/envoy/envoy.ts";
+import { BENCHES, envoyConfig, type Variant } from "./variants.ts";
+
+const argv = process.argv.slice(2);
+const opt = (name: string, fallback: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1]! : fallback;
+};
+const REQUESTS = Number(opt("requests", "1000"));
+const WARMUP = Number(opt("warmup", "300"));
+const WASM_DIR = resolve(REPO_ROOT, opt("wasm-dir", "dist"));
+const JSON_OUT = opt("json", "");
+const wanted = argv.filter((a, i) => !a.startsWith("--") && !argv[i - 1]?.startsWith("--"));
+const benches = BENCHES.filter((b) => wanted.length === 0 || wanted.includes(b.plugin));
+if (benches.length === 0) throw new Error(`unknown plugin; known: ${BENCHES.map((b) => b.plugin).join(", ")}`);
+
+interface Answer { status: number; headers: Record<string, string | string[] | undefined> }
+
+function send(agent: Agent, port: number, v: Variant): Promise<Answer> {
+  return new Promise((ok, fail) => {
+    const headers: Record<string, string> = Object.fromEntries(v.headers);
+    const req = httpRequest({ host: "127.0.0.1", port, path: v.path ?? "/", agent, headers }, (res) => {
+      res.resume();
+      res.on("end", () => ok({ status: res.statusCode ?? 0, headers: res.headers }));
+    });
+    req.on("error", fail);
+    req.end();
+  });
+}
+
+async function run(agent: Agent, port: number, v: Variant, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const a = await send(agent, port, v);
+    if (a.status !== (v.status ?? 200)) throw new Error(`${v.id}: status ${a.status}`);
+  }
+}
+
+/** Total instructions in the newest dump for `pid` after `known` earlier dumps. */
+function readDump(dir: string, pid: number, index: number): number {
+  const file = readdirSync(dir).find((f) => f === `cg.${pid}.${index}`);
+  if (!file) throw new Error(`no callgrind dump ${index} for ${pid} in ${dir}`);
+  const m = /^summary: (\d+)/m.exec(readFileSync(join(dir, file), "utf8"));
+  if (!m) throw new Error(`no summary in ${file}`);
+  return Number(m[1]);
+}
+
+export interface InstructionResult { plugin: string; id: string; label: string; perRequest: number; aboveNone: number }
+
+export async function measureInstructions(): Promise<InstructionResult[]> {
+  execFileSync("valgrind", ["--version"]); // fails with a clear error when valgrind is missing
+  const work = mkdtempSync(join(tmpdir(), "bench-cg-"));
+  const configPath = join(work, "envoy.yaml");
+  writeFileSync(configPath, envoyConfig(benches, WASM_DIR));
+  const envoy = await startEnvoy({
+    configPath,
+    concurrency: 1,
+    logLevel: "warning",
+    componentLogLevel: "wasm:warning",
+    readyTimeoutMs: 600_000,
+    replacements: [["{ address: 0.0.0.0, port_value: 9901 }", "{ address: 127.0.0.1, port_value: 0 }"]],
+    launcher: ["valgrind", "--tool=callgrind", `--callgrind-out-file=${work}/cg.%p`, "--smc-check=all-non-file", "--dump-instr=no"],
+  });
+  const pid = envoy.proc.pid!;
+  const results: InstructionResult[] = [];
+  let dumps = 0;
+  try {
+    for (const b of benches) {
+      let none = 0;
+      for (const v of b.variants) {
+        const port = envoy.listeners.get(v.id);
+        if (!port) throw new Error(`listener ${v.id} not found`);
+        const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+        if (v.proof) {
+          const [name, value] = v.proof;
+          const seen = (await send(agent, port, v)).headers[`x-seen-${name}`];
+          if (seen !== value) throw new Error(`${v.label} did not do its job: ${name}=${seen}`);
+        }
+        await run(agent, port, v, WARMUP);
+        execFileSync("callgrind_control", ["-z", String(pid)], { stdio: "ignore" });
+        await run(agent, port, v, REQUESTS);
+        execFileSync("callgrind_control", ["-d", String(pid)], { stdio: "ignore" });
+        agent.destroy();
+        const perRequest = readDump(work, pid, ++dumps) / REQUESTS;
+        if (v.filters === "") none = perRequest;
+        results.push({ plugin: b.plugin, id: v.id, label: v.label, perRequest, aboveNone: perRequest - none });
+        process.stderr.write(`  ${v.id}: ${Math.round(perRequest)} instructions/request\n`);
+      }
+    }
+  } finally {
+    await envoy.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+  return results;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const results = await measureInstructions();
+  console.log(`\nEnvoy instructions per request (callgrind, --concurrency 1, ${REQUESTS} requests after ${WARMUP} warm-up, wasm from ${WASM_DIR})\n`);
+  console.log("variant".padEnd(44) + "per request".padStart(14) + "above no filter".padStart(18));
+  for (const r of results) {
+    console.log(`${r.plugin.padEnd(18)}${r.label.padEnd(26)}${Math.round(r.perRequest).toLocaleString("en").padStart(14)}${(r.aboveNone === 0 ? "" : Math.round(r.aboveNone).toLocaleString("en")).padStart(18)}`);
+  }
+  if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify(results, null, 2));
+}

@@ -1,0 +1,175 @@
+// What the benchmarks measure: per plugin, a set of variants (no filter, the plugin in a common
+// configuration, and the closest Lua or native Envoy filter doing the same job), each on its own
+// listener of one Envoy whose routes answer directly (direct_response), so upstream work does not
+// drown the filter's cost. Every route echoes what the filters did as response headers
+// (`x-seen-<header>: %REQ(<header>)%`), so each variant proves it did its job before it is measured.
+
+export interface Variant {
+  /** unique, also the listener name */
+  id: string;
+  label: string;
+  /** YAML http_filters entries placed before the router (indented for the generated config) */
+  filters: string;
+  headers: [string, string][];
+  path?: string;
+  /** request header the filters must have set, checked through the route's x-seen-<name> echo */
+  proof?: [string, string];
+  /** status every request must get (default 200) */
+  status?: number;
+}
+
+export interface PluginBench {
+  plugin: string;
+  variants: Variant[];
+  /** request headers echoed back by the route (for proofs) */
+  echo: string[];
+}
+
+/** A Wasm filter entry loading dist/<plugin>.wasm (WASM_DIR is replaced by the runner). */
+export function wasmFilter(plugin: string, config: object): string {
+  const json = JSON.stringify(config).replace(/'/g, "''");
+  return `
+          - name: ${plugin}
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
+              config:
+                name: ${plugin}
+                root_id: ${plugin}
+                failure_policy: FAIL_CLOSED
+                configuration: { "@type": type.googleapis.com/google.protobuf.StringValue, value: '${json}' }
+                vm_config: { vm_id: ${plugin}, runtime: envoy.wasm.runtime.v8, code: { local: { filename: WASM_DIR/${plugin}.wasm } } }`;
+}
+
+// Lua doing baggage-tag's default job: find x-mse-tag in baggage, set the header, re-select the route.
+const LUA_BAGGAGE = `
+          - name: envoy.filters.http.lua
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua
+              default_source_code:
+                inline_string: |
+                  function envoy_on_request(h)
+                    local b = h:headers():get("baggage")
+                    if b == nil or h:headers():get("x-mse-tag") ~= nil then return end
+                    for k, v in string.gmatch(b, "([^,=;%s]+)%s*=%s*([^,;%s]*)") do
+                      if k == "x-mse-tag" then
+                        h:headers():replace("x-mse-tag", v)
+                        h:clearRouteCache()
+                        return
+                      end
+                    end
+                  end`;
+
+// Lua doing tenant-gray's common job: a tenant on the gray list gets the tag.
+const LUA_TENANT = `
+          - name: envoy.filters.http.lua
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua
+              default_source_code:
+                inline_string: |
+                  local gray = { acme = true, globex = true }
+                  function envoy_on_request(h)
+                    local t = h:headers():get("x-tenant-id")
+                    if t ~= nil and gray[t] then
+                      h:headers():replace("x-mse-tag", "gray")
+                      h:clearRouteCache()
+                    end
+                  end`;
+
+const nativeLimit = (descriptor: boolean) => `
+          - name: envoy.filters.http.local_ratelimit
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit
+              stat_prefix: bench
+              token_bucket: { max_tokens: 1000000000, tokens_per_fill: 1000000000, fill_interval: 1s }
+              filter_enabled: { default_value: { numerator: 100, denominator: HUNDRED } }
+              filter_enforced: { default_value: { numerator: 100, denominator: HUNDRED } }${descriptor ? `
+              descriptors:
+              - entries: [{ key: api_key }]
+                token_bucket: { max_tokens: 1000000000, tokens_per_fill: 1000000000, fill_interval: 1s }
+              rate_limits:
+              - actions: [{ request_headers: { header_name: x-api-key, descriptor_key: api_key } }]` : ""}`;
+
+const BAGGAGE: [string, string] = ["baggage", "a=1,x-mse-tag=gray;p=1,tenant=t1"];
+const HIGH = { requests: 1_000_000_000, per: "second" };
+
+export const BENCHES: PluginBench[] = [
+  {
+    plugin: "baggage-tag",
+    echo: ["x-mse-tag"],
+    variants: [
+      { id: "bt-none", label: "no filter", filters: "", headers: [BAGGAGE] },
+      { id: "bt-wasm", label: "baggage-tag", filters: wasmFilter("baggage-tag", { rules: [{ baggage_key: "x-mse-tag" }] }), headers: [BAGGAGE], proof: ["x-mse-tag", "gray"] },
+      { id: "bt-lua", label: "Lua, same job", filters: LUA_BAGGAGE, headers: [BAGGAGE], proof: ["x-mse-tag", "gray"] },
+    ],
+  },
+  {
+    plugin: "tenant-gray",
+    echo: ["x-mse-tag"],
+    variants: [
+      { id: "tg-none", label: "no filter", filters: "", headers: [["x-tenant-id", "acme"]] },
+      {
+        id: "tg-wasm", label: "tenant-gray, tenant on the gray list",
+        filters: wasmFilter("tenant-gray", { lanes: [{ tag: "gray", tenants: ["acme", "globex"] }], propagate_to_baggage: false }),
+        headers: [["x-tenant-id", "acme"]], proof: ["x-mse-tag", "gray"],
+      },
+      {
+        id: "tg-wasm-baggage", label: "tenant-gray, + tag into baggage",
+        filters: wasmFilter("tenant-gray", { lanes: [{ tag: "gray", tenants: ["acme", "globex"] }] }),
+        headers: [["x-tenant-id", "acme"]], proof: ["x-mse-tag", "gray"],
+      },
+      { id: "tg-lua", label: "Lua, same job (no baggage)", filters: LUA_TENANT, headers: [["x-tenant-id", "acme"]], proof: ["x-mse-tag", "gray"] },
+    ],
+  },
+  {
+    plugin: "local-rate-limit",
+    echo: [],
+    variants: [
+      { id: "lrl-none", label: "no filter", filters: "", headers: [["x-api-key", "k1"]] },
+      { id: "lrl-wasm", label: "local-rate-limit, one bucket", filters: wasmFilter("local-rate-limit", { rules: [{ name: "all", limit: HIGH }] }), headers: [["x-api-key", "k1"]] },
+      {
+        id: "lrl-wasm-key", label: "local-rate-limit, bucket per key",
+        filters: wasmFilter("local-rate-limit", { rules: [{ name: "per-key", key: { header: "x-api-key" }, limit: HIGH }] }), headers: [["x-api-key", "k1"]],
+      },
+      { id: "lrl-native", label: "native local_ratelimit, one bucket", filters: nativeLimit(false), headers: [["x-api-key", "k1"]] },
+      { id: "lrl-native-key", label: "native, bucket per key", filters: nativeLimit(true), headers: [["x-api-key", "k1"]] },
+    ],
+  },
+];
+
+/** One Envoy config with a listener per variant (ports 0: the harness learns them from the admin API). */
+export function envoyConfig(benches: PluginBench[], wasmDir: string): string {
+  let listeners = "";
+  for (const b of benches) {
+    const echo = b.echo.map((h) => `\n                  - header: { key: x-seen-${h}, value: "%REQ(${h})%" }`).join("");
+    for (const v of b.variants) {
+      listeners += `
+  - name: ${v.id}
+    address: { socket_address: { address: 127.0.0.1, port_value: 0 } }
+    filter_chains:
+    - filters:
+      - name: envoy.filters.network.http_connection_manager
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+          stat_prefix: ${v.id.replace(/-/g, "_")}
+          route_config:
+            virtual_hosts:
+            - name: all
+              domains: ["*"]
+              routes:
+              - match: { prefix: / }
+                direct_response: { status: 200, body: { inline_string: ok } }${echo ? `
+                response_headers_to_add:${echo}` : ""}
+          http_filters:${v.filters.replace(/WASM_DIR/g, wasmDir)}
+          - name: envoy.filters.http.router
+            typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }`;
+    }
+  }
+  return `# generated by scripts/bench/variants.ts
+stats_flush_interval: 300s
+admin:
+  address:
+    socket_address: { address: 0.0.0.0, port_value: 9901 }
+static_resources:
+  listeners:${listeners}
+`;
+}
