@@ -50,7 +50,7 @@ const KEYS = [
 
 export function parseConfig(cfg: ConfigObject): Config {
   const config = new Config();
-  // An empty configuration does nothing, as Higress traffic-tag's does (an empty traffic-tag configuration).
+  // An empty configuration is an empty traffic-tag configuration: it does nothing, as in Higress.
   if (isTrafficTagConfig(cfg) || cfg.isEmpty()) {
     for (let i = 0; i < KEYS.length; i++) {
       const key = unchecked(KEYS[i]);
