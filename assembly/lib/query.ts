@@ -16,6 +16,10 @@
 // - Non-ASCII characters sent raw are kept (as the characters they are); a lone surrogate is
 //   undecodable.
 //
+// findRawQueryParam(path, name): the same split, but nothing is decoded: the first parameter whose
+// raw key equals `name` gives its raw value, as Higress's C++ parseQueryString (key-rate-limit) reads
+// a query. "?k=a+b%20" gives "a+b%20".
+//
 // pathSegment(path, index): the path without query and fragment, split on '/', the leading '/'
 // skipped, so in "/t1/api/orders" segment 1 is "t1" and segment 3 is "orders". Empty segments count
 // ("/a//b": segment 2 is empty) but an empty segment is returned as null, like a missing one.
@@ -108,6 +112,32 @@ export function findQueryParam(path: string, name: string): string | null {
     if (!keyEquals(path, s, eq, name)) continue;
     if (eq >= end) return "";
     return decodeRange(path, eq + 1, end, true);
+  }
+  return null;
+}
+
+/**
+ * Value of the first query parameter whose raw key is `name`, not decoded. Null when absent; "?name"
+ * gives "".
+ */
+export function findRawQueryParam(path: string, name: string): string | null {
+  const base = changetype<usize>(path);
+  const len = path.length;
+  const q = pathEnd(path);
+  if (q >= len || unit(base, q) != 0x3f) return null;
+  let stop = q + 1;
+  while (stop < len && unit(base, stop) != 0x23) stop++;
+  const n = name.length;
+  let pos = q + 1;
+  while (pos < stop) {
+    let end = pos;
+    while (end < stop && unit(base, end) != 0x26) end++;
+    const s = pos;
+    pos = end + 1;
+    let eq = s;
+    while (eq < end && unit(base, eq) != 0x3d) eq++;
+    if (eq - s != n || memory.compare(base + (<usize>s << 1), changetype<usize>(name), <usize>n << 1) != 0) continue;
+    return eq >= end ? "" : path.substring(eq + 1, end);
   }
   return null;
 }

@@ -54,8 +54,7 @@ function parseRule(r: ConfigObject): TagRule {
   const rule = new TagRule();
   rule.baggageKey = r.string("baggage_key", "x-mse-tag");
   if (!isToken(rule.baggageKey)) r.error("baggage_key", "must be a baggage key (an HTTP token: letters, digits, !#$%&'*+-.^_`|~)");
-  rule.header = asciiLower(r.string("header", rule.baggageKey));
-  if (!isToken(rule.header)) r.error("header", "must be a header name (an HTTP token; pseudo-headers are not allowed)");
+  rule.header = r.headerName("header", rule.baggageKey);
   rule.overrideHeader = r.bool("override", false);
   rule.maxLength = <i32>r.int("max_length", 64, 1, MAX_TAG_LENGTH);
   const allowed = r.stringList("allowed_values");
@@ -66,14 +65,11 @@ function parseRule(r: ConfigObject): TagRule {
   }
   rule.propagateToBaggage = r.bool("propagate_to_baggage", false);
   if (r.has("sources")) {
-    const names = r.stringList("sources");
-    if (names.length == 0) r.error("sources", "must list at least one of: " + SOURCE_NAMES.join(", "));
+    const before = r.errors.count;
+    const indexes = r.oneOfEach("sources", SOURCE_NAMES);
+    if (indexes.length == 0 && r.errors.count == before) r.error("sources", "must list at least one of: " + SOURCE_NAMES.join(", "));
     rule.sources = new Array<Source>();
-    for (let i = 0; i < names.length; i++) {
-      const index = SOURCE_NAMES.indexOf(unchecked(names[i]));
-      if (index < 0) r.error("sources", "unknown source '" + unchecked(names[i]) + "' (expected " + SOURCE_NAMES.join(", ") + ")");
-      else rule.sources.push(<Source>index);
-    }
+    for (let i = 0; i < indexes.length; i++) rule.sources.push(<Source>unchecked(indexes[i]));
   }
   finish(rule);
   return rule;

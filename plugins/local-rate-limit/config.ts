@@ -2,8 +2,12 @@
 //   native   {"rules": [{"name", "match", "key", "limit", "keys", "limit_missing", "max_keys", "overflow"}], ...}
 //   Higress  key-rate-limit {"limit_by_header" | "limit_by_param": name, "limit_keys": [{"key", "query_per_*"}]}
 // plus the response fields (status, body, headers, rate_limit_headers) and the contention policy.
+// The Higress form is read the way Higress reads it: `key: 102234` is the key "102234" and
+// `query_per_second: "10"` is 10 (a lenient ConfigObject), the rejection body is Higress's
+// `rate_limited`, and a query parameter is compared raw (Source.RawParam). The native form keeps
+// strict types.
 
-import { ConfigObject } from "../../assembly/config";
+import { ConfigObject, HEADER_NAME } from "../../assembly/config";
 import { asciiLower, hasControlChars } from "../../assembly/lib/ascii";
 import { isToken } from "../../assembly/lib/baggage";
 import { Cidr } from "../../assembly/lib/cidr";
@@ -14,12 +18,19 @@ import { fnv1a } from "./hash";
 import { hasLimitFields, Limit, parseLimit } from "./limit";
 import { RuleMetrics } from "./metrics";
 
-/** Key sources; SOURCE_FIELDS[i] names Source i + 1. */
-export enum Source { None, Header, Param, Cookie, Consumer, ClientIp, Path }
+/**
+ * Key sources; SOURCE_FIELDS[i] names Source i + 1. RawParam is the Higress form's `limit_by_param`:
+ * the first parameter whose raw name matches, its value not decoded (as Higress's parseQueryString).
+ */
+export enum Source { None, Header, Param, Cookie, Consumer, ClientIp, Path, RawParam }
 const SOURCE_FIELDS = ["header", "param", "cookie", "consumer", "client_ip", "path"];
 
 export enum Overflow { Shared, Allow, Deny }
 const OVERFLOW_NAMES = ["shared", "allow", "deny"];
+/** on_contention: index 0 rejects the request. */
+const CONTENTION_NAMES = ["deny", "allow"];
+/** The rejection body of the Higress key-rate-limit form (what Higress sends, so clients and alerts matching it keep working). */
+export const HIGRESS_BODY = "rate_limited";
 
 export enum PatternKind { Any, Regex, Cidr }
 
@@ -96,6 +107,7 @@ export class Config {
 }
 
 const TOP_FIELDS = ["rules", "status", "body", "headers", "rate_limit_headers", "cas_retries", "on_contention"];
+const HIGRESS_SOURCES = ["limit_by_header", "limit_by_param"];
 const HIGRESS_TOP = ["limit_by_header", "limit_by_param", "limit_keys"];
 const RULE_FIELDS = ["name", "match", "key", "limit", "keys", "limit_missing", "max_keys", "overflow"];
 const MATCH_KEYS = ["_match_route_", "_match_route_prefix_", "_match_domain_", "_match_service_"];
@@ -103,17 +115,16 @@ const PLUGIN_NAME = new PropertyPath(["plugin_name"]);
 
 export function parseConfig(cfg: ConfigObject): Config {
   const higress = cfg.has("limit_by_header") || cfg.has("limit_by_param") || cfg.has("limit_keys");
+  cfg.lenient = higress;
   const known = TOP_FIELDS.slice(0);
   for (let i = 0; i < HIGRESS_TOP.length; i++) known.push(unchecked(HIGRESS_TOP[i]));
   cfg.allowOnly(known);
   const config = new Config();
   config.status = <u32>cfg.int("status", 429, 400, 599);
-  config.body = cfg.string("body", config.body);
+  config.body = cfg.string("body", higress ? HIGRESS_BODY : config.body);
   config.rateLimitHeaders = cfg.bool("rate_limit_headers", true);
   config.casRetries = <i32>cfg.int("cas_retries", 32, 1, 1000);
-  const contention = cfg.string("on_contention", "deny");
-  if (contention == "allow") config.denyOnContention = false;
-  else if (contention != "deny") cfg.error("on_contention", "must be deny or allow");
+  config.denyOnContention = cfg.oneOf("on_contention", CONTENTION_NAMES, 0) == 0;
   parseResponseHeaders(cfg, config);
   config.rejectHeaders = config.headers.slice(0);
 
@@ -190,7 +201,7 @@ function parseResponseHeaders(cfg: ConfigObject, config: Config): void {
     const name = unchecked(keys[i]);
     const v = unchecked(o.value.values[i]);
     const lower = asciiLower(name);
-    if (!isToken(name)) { o.error(name, "must be a header name (an HTTP token)"); continue; }
+    if (!isToken(name)) { o.error(name, HEADER_NAME); continue; }
     if (lower == "x-ratelimit-limit" || lower == "x-ratelimit-remaining" || lower == "x-ratelimit-reset" || lower == "retry-after") {
       o.error(name, "is set by the plugin (turn it off with rate_limit_headers: false)");
       continue;
@@ -226,10 +237,7 @@ function parseRule(r: ConfigObject): Rule {
   parseMissing(r, rule);
 
   rule.maxKeys = <i32>r.int("max_keys", DEFAULT_MAX_KEYS, 1, MAX_MAX_KEYS);
-  const overflow = r.string("overflow", "shared");
-  const index = OVERFLOW_NAMES.indexOf(overflow);
-  if (index < 0) r.error("overflow", "must be one of " + OVERFLOW_NAMES.join(", "));
-  else rule.overflow = <Overflow>index;
+  rule.overflow = <Overflow>r.oneOf("overflow", OVERFLOW_NAMES, <i32>Overflow.Shared);
   return rule;
 }
 
@@ -257,39 +265,23 @@ function parseMatch(m: ConfigObject, rule: Rule): void {
   for (let i = 0; i < headers.length; i++) {
     const h = unchecked(headers[i]);
     h.allowOnly(["name", "value"]);
-    const name = asciiLower(h.requiredString("name"));
-    if (name.length > 0 && !isHeaderName(name)) h.error("name", "must be a header name");
+    const name = h.headerName("name", null, true);
     const value: string | null = h.has("value") ? h.string("value", "") : null;
     rule.headers.push(new HeaderMatch(name, value));
   }
 }
 
-/** An HTTP token, or a pseudo-header such as :authority. */
-function isHeaderName(name: string): bool {
-  if (name.startsWith(":")) return isToken(name.substring(1));
-  return isToken(name);
-}
-
 function parseSource(k: ConfigObject, rule: Rule): void {
   k.allowOnly(SOURCE_FIELDS);
-  let count = 0;
-  let index = -1;
-  for (let i = 0; i < SOURCE_FIELDS.length; i++) {
-    if (!k.has(unchecked(SOURCE_FIELDS[i]))) continue;
-    count++;
-    index = i;
-  }
-  if (count != 1) {
-    k.errors.add(k.path, "must have exactly one of " + SOURCE_FIELDS.join(", "));
-    return;
-  }
+  const index = k.exactlyOneOf(SOURCE_FIELDS);
+  if (index < 0) return;
   const field = unchecked(SOURCE_FIELDS[index]);
   const source = <Source>(index + 1);
   rule.source = source;
-  if (source == Source.Header || source == Source.Param || source == Source.Cookie) {
-    const name = k.requiredString(field);
-    rule.sourceName = source == Source.Header ? asciiLower(name) : name;
-    if (source == Source.Header && name.length > 0 && !isHeaderName(rule.sourceName)) k.error(field, "must be a header name");
+  if (source == Source.Header) {
+    rule.sourceName = k.headerName(field, null, true);
+  } else if (source == Source.Param || source == Source.Cookie) {
+    rule.sourceName = k.requiredString(field);
   } else {
     if (!k.bool(field, false)) k.error(field, "must be true");
     if (source == Source.Consumer) rule.sourceName = "x-mse-consumer";
@@ -349,22 +341,20 @@ function parseMissing(r: ConfigObject, rule: Rule): void {
   if (l != null) rule.missing = new Dedicated("m", l);
 }
 
-/** Higress key-rate-limit: only the listed values of one header or parameter are limited. */
+/**
+ * Higress key-rate-limit: only the listed values of one header or parameter are limited. A parameter
+ * is found and compared raw, as Higress's C++ parseQueryString (no percent- or '+'-decoding).
+ */
 function parseHigressRule(cfg: ConfigObject): Rule | null {
-  const byHeader = cfg.has("limit_by_header");
-  const byParam = cfg.has("limit_by_param");
-  if (byHeader == byParam) {
-    cfg.error(byHeader ? "limit_by_param" : "limit_by_header", "exactly one of limit_by_header or limit_by_param is required");
-    return null;
-  }
+  const by = cfg.exactlyOneOf(HIGRESS_SOURCES);
+  if (by < 0) return null;
   const rule = new Rule();
   rule.name = "key-rate-limit";
-  if (byHeader) {
+  if (by == 0) {
     rule.source = Source.Header;
-    rule.sourceName = asciiLower(cfg.requiredString("limit_by_header"));
-    if (rule.sourceName.length > 0 && !isHeaderName(rule.sourceName)) cfg.error("limit_by_header", "must be a header name");
+    rule.sourceName = cfg.headerName("limit_by_header", null, true);
   } else {
-    rule.source = Source.Param;
+    rule.source = Source.RawParam;
     rule.sourceName = cfg.requiredString("limit_by_param");
   }
   if (!cfg.has("limit_keys")) { cfg.error("limit_keys", "is required"); return rule; }

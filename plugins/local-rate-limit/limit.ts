@@ -99,10 +99,7 @@ export function parseLimit(o: ConfigObject): Limit | null {
   } else {
     if (!o.has("requests")) { o.error("requests", "is required (or one of " + HIGRESS_FIELDS.join(", ") + ")"); return null; }
     requests = o.int("requests", 1, 1, MAX_REQUESTS);
-    const per = o.string("per", "second");
-    const index = PER_NAMES.indexOf(per);
-    if (index < 0) o.error("per", "must be one of " + PER_NAMES.join(", "));
-    else perSeconds = unchecked(PER_SECONDS[index]);
+    perSeconds = unchecked(PER_SECONDS[o.oneOf("per", PER_NAMES, 0)]);
     burst = o.int("burst", 0, 0, MAX_REQUESTS);
   }
   if (o.errors.count > before) return null;

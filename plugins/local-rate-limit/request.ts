@@ -2,7 +2,7 @@
 // lazily and at most once per request; untrusted values are only compared, hashed or matched.
 
 import { findCookie } from "../../assembly/lib/cookie";
-import { findQueryParam } from "../../assembly/lib/query";
+import { findQueryParam, findRawQueryParam } from "../../assembly/lib/query";
 import { RequestView } from "../../assembly/request_view";
 import { Pattern, PatternKind, Rule, Source } from "./config";
 
@@ -43,6 +43,9 @@ export function keyValue(rule: Rule, req: RequestView): string | null {
       break;
     case Source.Param:
       v = findQueryParam(fullPath(req), rule.sourceName);
+      break;
+    case Source.RawParam:
+      v = findRawQueryParam(fullPath(req), rule.sourceName);
       break;
     case Source.Cookie: {
       const header = req.cookieHeader();

@@ -1,8 +1,8 @@
 // Configuration of tenant-gray (see README.md for the table). Everything a request needs is
 // built here, once: tenant sets, prefix sets, CIDR ranges, Set-Cookie values.
 
-import { ConfigObject } from "../../assembly/config";
-import { asciiLower, hasControlChars } from "../../assembly/lib/ascii";
+import { ConfigObject, HEADER_NAME } from "../../assembly/config";
+import { hasControlChars } from "../../assembly/lib/ascii";
 import { isToken } from "../../assembly/lib/baggage";
 import { Cidr } from "../../assembly/lib/cidr";
 import { JsonValue } from "../../assembly/lib/json";
@@ -50,7 +50,8 @@ const KEYS = [
 
 export function parseConfig(cfg: ConfigObject): Config {
   const config = new Config();
-  if (isTrafficTagConfig(cfg)) {
+  // An empty configuration is an empty traffic-tag configuration: it does nothing, as in Higress.
+  if (isTrafficTagConfig(cfg) || cfg.isEmpty()) {
     for (let i = 0; i < KEYS.length; i++) {
       const key = unchecked(KEYS[i]);
       if (cfg.value.get(key) != null) cfg.error(key, "cannot be combined with Higress traffic-tag fields (conditionGroups, weightGroups, defaultTagKey, defaultTagVal)");
@@ -60,14 +61,14 @@ export function parseConfig(cfg: ConfigObject): Config {
   }
   cfg.allowOnly(KEYS);
 
-  config.tagHeader = headerName(cfg, "tag_header", "x-mse-tag");
+  config.tagHeader = cfg.headerName("tag_header", "x-mse-tag");
   config.overrideTag = cfg.bool("override", false);
   config.propagateToBaggage = cfg.bool("propagate_to_baggage", true);
   config.baggageKey = cfg.string("baggage_key", config.tagHeader);
   if (!isToken(config.baggageKey)) cfg.error("baggage_key", "must be a baggage key (an HTTP token)");
   config.defaultTag = cfg.string("default_tag", "");
   if (config.defaultTag.length > 0) checkTag(cfg, "default_tag", config.defaultTag);
-  if (cfg.has("debug_header")) config.debugHeader = headerName(cfg, "debug_header", "");
+  config.debugHeader = cfg.headerName("debug_header", "");
   config.maxTenantLength = <i32>cfg.int("max_tenant_length", DEFAULT_MAX_TENANT_LENGTH, 1, 4096);
 
   if (cfg.has("tenant_from")) {
@@ -118,14 +119,7 @@ export function activateConfig(config: Config): void {
   if (config.defaultTag.length > 0) config.defaultCounter = m.lane(config.defaultTag);
 }
 
-const HEADER_NAME = "must be a header name (an HTTP token; pseudo-headers are not allowed)";
 const COOKIE_NAME = "must be a cookie name (an HTTP token)";
-
-function headerName(cfg: ConfigObject, key: string, fallback: string): string {
-  const name = asciiLower(cfg.string(key, fallback));
-  if (!isToken(name)) cfg.error(key, HEADER_NAME);
-  return name;
-}
 
 /** A tag the plugin sets or keeps: 1 to 64 HTTP token characters (also a valid baggage value). */
 export function isValidTag(tag: string): bool {
@@ -153,13 +147,11 @@ const SOURCE_VALUES = [
 ];
 
 function parseSource(s: ConfigObject): TenantSource | null {
-  const keys = s.value.keys;
-  if (keys.length != 1 || !SOURCE_KEYS.includes(unchecked(keys[0]))) {
-    s.errors.add(s.path, "must have exactly one of: " + SOURCE_KEYS.join(", "));
-    return null;
-  }
-  const key = unchecked(keys[0]);
-  const kind = <SourceKind>SOURCE_KEYS.indexOf(key);
+  s.allowOnly(SOURCE_KEYS);
+  const index = s.exactlyOneOf(SOURCE_KEYS);
+  if (index < 0) return null;
+  const key = unchecked(SOURCE_KEYS[index]);
+  const kind = <SourceKind>index;
   if (!s.has(key)) {
     // Null is not "use the default": the same error as any other wrong value, for every source.
     s.error(key, unchecked(SOURCE_VALUES[<i32>kind]));
@@ -171,13 +163,11 @@ function parseSource(s: ConfigObject): TenantSource | null {
   if (kind == SourceKind.HostLabel) {
     return new TenantSource(kind, "", <i32>s.int(key, 0, 0, HOST_LABEL_MAX));
   }
-  let name = s.requiredString(key);
   if (kind == SourceKind.Header || kind == SourceKind.ClaimHeader) {
-    name = asciiLower(name);
-    if (name.length > 0 && !isToken(name)) s.error(key, HEADER_NAME);
-  } else if (kind == SourceKind.Cookie) {
-    if (name.length > 0 && !isToken(name)) s.error(key, COOKIE_NAME);
+    return new TenantSource(kind, s.headerName(key, null), 0);
   }
+  const name = s.requiredString(key);
+  if (kind == SourceKind.Cookie && name.length > 0 && !isToken(name)) s.error(key, COOKIE_NAME);
   return new TenantSource(kind, name, 0);
 }
 
@@ -233,9 +223,8 @@ function parseStickyCookie(cfg: ConfigObject, v: JsonValue, config: Config): Sti
     maxAge = c.int("max_age", maxAge, 1, 315360000);
     secure = c.bool("secure", secure);
     httpOnly = c.bool("http_only", httpOnly);
-    sameSite = c.string("same_site", sameSite);
-    if (!SAME_SITE.includes(sameSite)) c.error("same_site", "must be Strict, Lax or None");
-    else if (sameSite == "None" && !secure) c.error("same_site", "None requires secure: true (browsers drop the cookie otherwise)");
+    sameSite = unchecked(SAME_SITE[c.oneOf("same_site", SAME_SITE, SAME_SITE.indexOf(sameSite))]);
+    if (sameSite == "None" && !secure) c.error("same_site", "None requires secure: true (browsers drop the cookie otherwise)");
   }
   if (!isToken(name)) cfg.error("sticky_cookie", "the cookie name must be an HTTP token");
   sticky.name = name;

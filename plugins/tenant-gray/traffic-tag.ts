@@ -17,9 +17,7 @@
 import { ConfigObject } from "../../assembly/config";
 import { HeaderMap } from "../../assembly/headers";
 import { asciiLower, hasControlChars } from "../../assembly/lib/ascii";
-import { isToken } from "../../assembly/lib/baggage";
 import { findCookie } from "../../assembly/lib/cookie";
-import { JsonValue } from "../../assembly/lib/json";
 import { findQueryParam } from "../../assembly/lib/query";
 import { inStickyShare } from "../../assembly/lib/sticky";
 import { Counter } from "../../assembly/metrics";
@@ -32,6 +30,8 @@ enum CondType { Header, Parameter, Cookie }
 enum Op { Equal, NotEqual, Prefix, In, NotIn, Percentage }
 
 const COND_TYPES = ["header", "parameter", "cookie"];
+/** `logic`: index 0 is an and group. */
+const LOGICS = ["and", "or"];
 const OPERATORS = ["equal", "not_equal", "prefix", "in", "not_in", "percentage"];
 
 class Condition {
@@ -80,35 +80,6 @@ export function isTrafficTagConfig(cfg: ConfigObject): bool {
   return false;
 }
 
-// traffic-tag reads values with gjson's String(): numbers become their decimal text.
-function stringOf(v: JsonValue): string | null {
-  if (v.isString()) return v.stringValue;
-  if (v.isNumber() && v.isInteger()) return (<i64>v.numberValue).toString();
-  return null;
-}
-
-function looseStringList(cfg: ConfigObject, key: string): Array<string> {
-  const out = new Array<string>();
-  const v = cfg.value.get(key);
-  if (v == null || v.isNull()) return out;
-  if (!v.isArray()) {
-    cfg.error(key, "must be a list of strings");
-    return out;
-  }
-  for (let i = 0; i < v.items.length; i++) {
-    const s = stringOf(unchecked(v.items[i]));
-    if (s == null) cfg.errors.add(cfg.pathOf(key) + "[" + i.toString() + "]", "must be a string");
-    else out.push(s);
-  }
-  return out;
-}
-
-function headerName(cfg: ConfigObject, key: string): string {
-  const name = asciiLower(cfg.requiredString(key));
-  if (name.length > 0 && !isToken(name)) cfg.error(key, "must be a header name (an HTTP token)");
-  return name;
-}
-
 /** The value, or "" after reporting it (so no counter is defined for it). */
 function headerValue(cfg: ConfigObject, key: string): string {
   const value = cfg.requiredString(key);
@@ -118,35 +89,30 @@ function headerValue(cfg: ConfigObject, key: string): string {
 }
 
 export function parseTrafficTag(cfg: ConfigObject): TrafficTagConfig {
+  // Values as traffic-tag reads them (gjson): `headerValue: 123` is "123", `weight: "30"` is 30.
+  cfg.lenient = true;
   cfg.allowOnly(TRAFFIC_TAG_KEYS);
   const config = new TrafficTagConfig();
   const groups = cfg.objectList("conditionGroups");
   for (let i = 0; i < groups.length; i++) config.groups.push(parseGroup(unchecked(groups[i])));
   const weights = cfg.objectList("weightGroups");
-  let total = 0;
+  let total: i64 = 0;
   for (let i = 0; i < weights.length; i++) {
     const w = unchecked(weights[i]);
     w.allowOnly(["headerName", "headerValue", "weight"]);
     const g = new TagGroup();
-    g.headerName = headerName(w, "headerName");
+    g.headerName = w.headerName("headerName", null);
     g.headerValue = headerValue(w, "headerValue");
-    const wv = w.value.get("weight");
-    const text: string | null = wv != null ? stringOf(wv) : null;
-    let weight = text != null ? percentValue(text) : -1;
-    if (weight < 0) {
-      w.error("weight", "must be an integer from 0 to 100");
-      weight = 0;
-    }
-    total += weight;
+    if (!w.has("weight")) w.error("weight", "is required");
+    total += w.int("weight", 0, 0, 100);
     if (total > 100) w.error("weight", "total weight exceeds: 100");
-    g.accumulate = total;
+    g.accumulate = <i32>total;
     config.weights.push(g);
   }
-  // Applied only when both are set, as traffic-tag does.
+  // Applied only when both are set and non-empty, as traffic-tag does.
   if (cfg.has("defaultTagKey") && cfg.has("defaultTagVal")) {
     const g = new TagGroup();
-    g.headerName = asciiLower(cfg.string("defaultTagKey", ""));
-    if (g.headerName.length > 0 && !isToken(g.headerName)) cfg.error("defaultTagKey", "must be a header name (an HTTP token)");
+    if (cfg.string("defaultTagKey", "").length > 0) g.headerName = cfg.headerName("defaultTagKey", null);
     g.headerValue = cfg.string("defaultTagVal", "");
     if (hasControlChars(g.headerValue)) {
       cfg.error("defaultTagVal", "must not contain control characters");
@@ -176,11 +142,9 @@ function percentValue(s: string): i32 {
 function parseGroup(g: ConfigObject): TagGroup {
   g.allowOnly(["headerName", "headerValue", "logic", "conditions"]);
   const group = new TagGroup();
-  group.headerName = headerName(g, "headerName");
+  group.headerName = g.headerName("headerName", null);
   group.headerValue = headerValue(g, "headerValue");
-  const logic = asciiLower(g.requiredString("logic"));
-  if (logic == "and") group.and = true;
-  else if (logic != "or" && logic.length > 0) g.error("logic", "must be 'and' or 'or'");
+  group.and = g.oneOf("logic", LOGICS, -1, true) == 0;
   const conditions = g.objectList("conditions");
   for (let i = 0; i < conditions.length; i++) group.conditions.push(parseCondition(unchecked(conditions[i])));
   return group;
@@ -189,32 +153,24 @@ function parseGroup(g: ConfigObject): TagGroup {
 function parseCondition(c: ConfigObject): Condition {
   c.allowOnly(["conditionType", "key", "operator", "value"]);
   const cond = new Condition();
-  const type = asciiLower(c.requiredString("conditionType"));
-  const t = COND_TYPES.indexOf(type);
-  if (t < 0) {
-    if (type.length > 0) c.error("conditionType", "must be one of: " + COND_TYPES.join(", "));
-  } else {
-    cond.type = <CondType>t;
-  }
+  const t = c.oneOf("conditionType", COND_TYPES, -1, true);
+  if (t >= 0) cond.type = <CondType>t;
   cond.key = c.requiredString("key");
   if (cond.type == CondType.Header) cond.key = asciiLower(cond.key);
-  const operator = asciiLower(c.requiredString("operator"));
-  const values = looseStringList(c, "value");
-  if (operator == "regex") {
+  const values = c.stringList("value");
+  const named = c.value.get("operator");
+  if (named != null && named.isString() && asciiLower(named.stringValue) == "regex") {
     c.error("operator", "regex is not supported by tenant-gray (use equal, prefix, in or percentage)");
     return cond;
   }
-  const o = OPERATORS.indexOf(operator);
-  if (o < 0) {
-    if (operator.length > 0) c.error("operator", "must be one of: " + OPERATORS.join(", ") + " (regex is not supported)");
-    return cond;
-  }
+  const o = c.oneOf("operator", OPERATORS, -1, true);
+  if (o < 0) return cond;
   cond.op = <Op>o;
   if (cond.op == Op.In || cond.op == Op.NotIn) {
     if (values.length < 1) c.error("value", "must contain at least one element for 'in' or 'not_in'");
     for (let i = 0; i < values.length; i++) cond.values.add(unchecked(values[i]));
   } else if (values.length != 1) {
-    c.error("value", "must contain exactly one element for '" + operator + "'");
+    c.error("value", "must contain exactly one element for '" + unchecked(OPERATORS[o]) + "'");
   } else {
     cond.value = unchecked(values[0]);
     if (cond.op == Op.Percentage) {

@@ -58,7 +58,7 @@ describe("baggage-tag configuration", () => {
     ["max_length type", { rules: [{ max_length: "64" }] }, /rules\[0\]\.max_length/],
     ["override type", { rules: [{ override: "yes" }] }, /rules\[0\]\.override: must be true or false/],
     ["default fails validation", { rules: [{ allowed_values: ["gray"], default: "base" }] }, /rules\[0\]\.default: is not a value this rule accepts/],
-    ["unknown source", { rules: [{ sources: ["zipkin"] }] }, /rules\[0\]\.sources: unknown source 'zipkin'/],
+    ["unknown source", { rules: [{ sources: ["zipkin"] }] }, /rules\[0\]\.sources\[0\]: must be one of: baggage, jaeger, opentracing, skywalking/],
     ["allowed_values type", { rules: [{ allowed_values: "gray" }] }, /rules\[0\]\.allowed_values: must be a list of strings/],
     ["_rules_ without match", { _rules_: [{ rules: [{}] }] }, /_rules_\[0\]: needs at least one non-empty _match_route_/],
     ["error inside _rules_", { _rules_: [{ _match_route_: ["r"], rules: [{ max_length: -1 }] }] }, /_rules_\[0\]\.rules\[0\]\.max_length/],

@@ -64,7 +64,7 @@ describe("tenant-gray scenarios (same table as the Envoy tests)", () => {
 describe("tenant-gray configuration", () => {
   const invalid: [string, unknown, RegExp][] = [
     ["not JSON", "{lanes:", /not valid JSON/],
-    ["empty configuration (no lanes)", "", /lanes: is required/],
+    ["no lanes", { override: true }, /lanes: is required/],
     ["unknown field", { lanes: [{ tag: "gray", tenants: ["a"] }], lane: [] }, /lane: unknown field/],
     ["empty lanes", { lanes: [] }, /lanes: must list at least one lane/],
     ["lane without tag", { lanes: [{ tenants: ["a"] }] }, /lanes\[0\]\.tag: is required/],
@@ -90,7 +90,7 @@ describe("tenant-gray configuration", () => {
     ["sticky cookie path", { sticky_cookie: { name: "l", path: "x;y" }, lanes: [{ tag: "g", percentage: 1 }] }, /sticky_cookie\.path: must start with/],
     ["mixing traffic-tag and tenant-gray", { lanes: [{ tag: "g", percentage: 1 }], defaultTagKey: "x", defaultTagVal: "y" }, /lanes: cannot be combined with Higress traffic-tag fields/],
     ["traffic-tag regex", { conditionGroups: [{ headerName: "x-mse-tag", headerValue: "gray", logic: "or", conditions: [{ conditionType: "header", key: "a", operator: "regex", value: ["^a"] }] }] }, /conditionGroups\[0\]\.conditions\[0\]\.operator: regex is not supported/],
-    ["traffic-tag logic", { conditionGroups: [{ headerName: "x-mse-tag", headerValue: "gray", logic: "xor", conditions: [] }] }, /conditionGroups\[0\]\.logic: must be 'and' or 'or'/],
+    ["traffic-tag logic", { conditionGroups: [{ headerName: "x-mse-tag", headerValue: "gray", logic: "xor", conditions: [] }] }, /conditionGroups\[0\]\.logic: must be one of: and, or/],
     ["traffic-tag percentage", { conditionGroups: [{ headerName: "h", headerValue: "v", logic: "or", conditions: [{ conditionType: "cookie", key: "u", operator: "percentage", value: ["101"] }] }] }, /value: percentage must be an integer from 0 to 100/],
     ["traffic-tag in without values", { conditionGroups: [{ headerName: "h", headerValue: "v", logic: "or", conditions: [{ conditionType: "header", key: "u", operator: "in", value: [] }] }] }, /value: must contain at least one element/],
     ["traffic-tag conditionType", { conditionGroups: [{ headerName: "h", headerValue: "v", logic: "or", conditions: [{ conditionType: "body", key: "u", operator: "equal", value: ["a"] }] }] }, /conditionType: must be one of: header, parameter, cookie/],

@@ -182,7 +182,7 @@ test("an invalid configuration stops Envoy and names the field", async () => {
   await assert.rejects(
     startEnvoy({ configPath: EXAMPLE, replacements: bad, readyTimeoutMs: 15000 }),
     (err: Error) => {
-      assert.match(err.message, /rules\[4\]\.limit\.per: must be one of second, minute, hour, day/);
+      assert.match(err.message, /rules\[4\]\.limit\.per: must be one of: second, minute, hour, day/);
       return true;
     },
   );
