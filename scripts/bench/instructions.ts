@@ -112,9 +112,9 @@ export async function measureInstructions(): Promise<InstructionResult[]> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const results = await measureInstructions();
   console.log(`\nEnvoy instructions per request (callgrind, --concurrency 1, ${REQUESTS} requests after ${WARMUP} warm-up, wasm from ${WASM_DIR})\n`);
-  console.log("variant".padEnd(44) + "per request".padStart(14) + "above no filter".padStart(18));
+  console.log("plugin".padEnd(18) + "variant".padEnd(40) + "per request".padStart(14) + "above no filter".padStart(18));
   for (const r of results) {
-    console.log(`${r.plugin.padEnd(18)}${r.label.padEnd(26)}${Math.round(r.perRequest).toLocaleString("en").padStart(14)}${(r.aboveNone === 0 ? "" : Math.round(r.aboveNone).toLocaleString("en")).padStart(18)}`);
+    console.log(`${r.plugin.padEnd(18)}${r.label.padEnd(40)}${Math.round(r.perRequest).toLocaleString("en").padStart(14)}${(r.aboveNone === 0 ? "" : Math.round(r.aboveNone).toLocaleString("en")).padStart(18)}`);
   }
   if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify(results, null, 2));
 }
