@@ -1,5 +1,11 @@
-// The ABI surface: every function the host calls. A plugin re-exports this file
-// (`export * from "../../assembly/exports"`); nothing here is plugin specific.
+// The ABI surface: the functions the host calls. A plugin re-exports this file for the lifecycle
+// callbacks every plugin needs:
+//   export * from "../../assembly/exports";
+// and names the stream callbacks its filter implements from stream-exports.ts:
+//   export { proxy_on_request_headers } from "../../assembly/stream-exports";
+// Envoy calls every exported stream callback on every request, whether the plugin does anything
+// there or not, so a plugin exports only those it uses; `npm run build` refuses a plugin whose
+// exported callbacks and overridden methods differ.
 
 import * as dispatch from "./dispatcher";
 
@@ -28,40 +34,8 @@ export function proxy_on_tick(rootContextId: u32): void {
   dispatch.onTick(rootContextId);
 }
 
-export function proxy_on_request_headers(contextId: u32, headerCount: u32, endOfStream: bool): i32 {
-  return dispatch.onRequestHeaders(contextId, endOfStream);
-}
-
-export function proxy_on_request_body(contextId: u32, bodySize: u32, endOfStream: bool): i32 {
-  return dispatch.onRequestBody(contextId, bodySize, endOfStream);
-}
-
-export function proxy_on_request_trailers(contextId: u32, trailerCount: u32): i32 {
-  return dispatch.onRequestTrailers(contextId);
-}
-
-export function proxy_on_response_headers(contextId: u32, headerCount: u32, endOfStream: bool): i32 {
-  return dispatch.onResponseHeaders(contextId, endOfStream);
-}
-
-export function proxy_on_response_body(contextId: u32, bodySize: u32, endOfStream: bool): i32 {
-  return dispatch.onResponseBody(contextId, bodySize, endOfStream);
-}
-
-export function proxy_on_response_trailers(contextId: u32, trailerCount: u32): i32 {
-  return dispatch.onResponseTrailers(contextId);
-}
-
 export function proxy_on_http_call_response(contextId: u32, token: u32, headerCount: u32, bodySize: u32, trailerCount: u32): void {
   dispatch.onHttpCallResponse(token, headerCount, bodySize, trailerCount);
-}
-
-export function proxy_on_log(contextId: u32): void {
-  dispatch.onLog(contextId);
-}
-
-export function proxy_on_done(contextId: u32): bool {
-  return dispatch.onDone(contextId);
 }
 
 export function proxy_on_delete(contextId: u32): void {

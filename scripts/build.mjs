@@ -1,8 +1,9 @@
 // Builds every plugins/<name>/index.ts into dist/<name>.wasm (optimized, asconfig.json)
 // and prints each module's size. Usage: node scripts/build.mjs [name ...]
 import asc from "assemblyscript/asc";
-import { mkdirSync, readdirSync, statSync, existsSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, existsSync } from "node:fs";
 import { join } from "node:path";
+import { callbackExportProblems } from "./callback-exports.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const pluginsDir = join(root, "plugins");
@@ -32,6 +33,12 @@ for (const name of names) {
   if (error) {
     failed = true;
     console.error(`✗ ${name}: ${error.message}\n${stderr.toString()}`);
+    continue;
+  }
+  const problems = callbackExportProblems(join(pluginsDir, name), readFileSync(outFile));
+  if (problems.length > 0) {
+    failed = true;
+    console.error(`✗ ${name}: ${problems.join("; ")} (see assembly/exports.ts)`);
     continue;
   }
   const kib = (statSync(outFile).size / 1024).toFixed(1);

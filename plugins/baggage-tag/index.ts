@@ -69,4 +69,5 @@ function propagate(rule: TagRule, tag: string, view: RequestView, scratch: Bagga
 }
 
 export * from "../../assembly/exports";
+export { proxy_on_request_headers } from "../../assembly/stream-exports";
 registerFilter<Config>("baggage-tag", parseConfig, (config: Config): HttpFilter<Config> => new BaggageTag(config));

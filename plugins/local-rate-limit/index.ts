@@ -146,4 +146,5 @@ class LocalRateLimit extends HttpFilter<Config> {
 }
 
 export * from "../../assembly/exports";
+export { proxy_on_request_headers, proxy_on_response_headers } from "../../assembly/stream-exports";
 registerFilter<Config>("local-rate-limit", parseConfig, (config: Config): HttpFilter<Config> => new LocalRateLimit(config), activateConfig);

@@ -127,4 +127,5 @@ function countPropagation(result: Propagated): void {
 }
 
 export * from "../../assembly/exports";
+export { proxy_on_request_headers, proxy_on_response_headers } from "../../assembly/stream-exports";
 registerFilter<Config>("tenant-gray", parseConfig, (config: Config): HttpFilter<Config> => new TenantGray(config), activateConfig);

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import wabtInit from "wabt";
+import { callbackExportProblems } from "../../scripts/callback-exports.mjs";
 
 const DIST = new URL("../../dist/", import.meta.url).pathname;
 
@@ -60,3 +61,17 @@ for (const file of modules) {
     }
   });
 }
+
+for (const file of modules) {
+  test(`${file}: exports exactly the stream callbacks its plugin overrides`, () => {
+    const plugin = file.replace(/\.wasm$/, "");
+    assert.deepEqual(callbackExportProblems(new URL(`../../plugins/${plugin}/`, import.meta.url).pathname, readFileSync(join(DIST, file))), []);
+  });
+}
+
+test("the export check sees a callback exported for nothing and one overridden but not exported", () => {
+  // tenant-gray overrides onResponseHeaders; baggage-tag does not export proxy_on_response_headers.
+  const problems = callbackExportProblems(new URL("../../plugins/tenant-gray/", import.meta.url).pathname, readFileSync(join(DIST, "baggage-tag.wasm")));
+  assert.equal(problems.length, 1);
+  assert.match(problems[0], /overrides onResponseHeaders but does not export proxy_on_response_headers/);
+});
