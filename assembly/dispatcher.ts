@@ -13,15 +13,31 @@ import { logAt } from "./log";
 import { createPlugin, Plugin } from "./plugin";
 import { requestView } from "./request_view";
 
+/** One HTTP stream. Records are reused: a deleted stream's goes back to a small pool. */
 class Stream {
+  id: u32 = 0;
+  plugin: Plugin | null = null;
   filter: Filter | null = null;
   /** True once the configuration for this request was looked up. */
   selected: bool = false;
-  constructor(public id: u32, public plugin: Plugin) {}
 }
 
 const plugins = new Map<u32, Plugin>();
 const streams = new Map<u32, Stream>();
+const pool = new Array<Stream>();
+const POOL_MAX = 64;
+/** The stream of the last lookup: a stream's callbacks mostly come one after another. */
+let recent: Stream | null = null;
+
+/** The stream with `id`, or null (one map lookup at most; none when it was the last one asked for). */
+function findStream(id: u32): Stream | null {
+  const r = recent;
+  if (r != null && r.id == id) return r;
+  if (!streams.has(id)) return null;
+  const s = streams.get(id);
+  recent = s;
+  return s;
+}
 
 export function onContextCreate(contextId: u32, parentId: u32): void {
   if (parentId == 0) {
@@ -35,7 +51,11 @@ export function onContextCreate(contextId: u32, parentId: u32): void {
     return;
   }
   if (!plugins.has(parentId)) return;
-  streams.set(contextId, new Stream(contextId, plugins.get(parentId)));
+  const stream = pool.length > 0 ? pool.pop() : new Stream();
+  stream.id = contextId;
+  stream.plugin = plugins.get(parentId);
+  streams.set(contextId, stream);
+  recent = stream;
 }
 
 export function onConfigure(rootId: u32, size: u32): bool {
@@ -56,12 +76,12 @@ export function onTick(rootId: u32): void {
 
 /** The active filter of a stream, or null when the plugin is off for it. */
 function activeFilter(contextId: u32): Filter | null {
-  if (!streams.has(contextId)) return null;
-  const stream = streams.get(contextId);
+  const stream = findStream(contextId);
+  if (stream == null) return null;
   requestView.enter(contextId);
   if (!stream.selected) {
     stream.selected = true;
-    const filter = stream.plugin.newFilter(requestView);
+    const filter = stream.plugin!.newFilter(requestView);
     if (filter != null) filter.contextId = contextId;
     stream.filter = filter;
   }
@@ -110,8 +130,9 @@ export function onHttpCallResponse(token: u32, headerCount: u32, bodySize: u32, 
     return;
   }
   // Streams deleted before the answer came are simply gone.
-  if (!streams.has(owner)) return;
-  const filter = streams.get(owner).filter;
+  const stream = findStream(owner);
+  if (stream == null) return;
+  const filter = stream.filter;
   if (filter == null) return;
   proxy_set_effective_context(owner);
   requestView.enter(owner);
@@ -119,8 +140,9 @@ export function onHttpCallResponse(token: u32, headerCount: u32, bodySize: u32, 
 }
 
 export function onLog(contextId: u32): void {
-  if (!streams.has(contextId)) return;
-  const filter = streams.get(contextId).filter;
+  const stream = findStream(contextId);
+  if (stream == null) return;
+  const filter = stream.filter;
   if (filter == null) return;
   requestView.enter(contextId);
   filter.onLog();
@@ -131,20 +153,24 @@ export function onDone(contextId: u32): bool {
     plugins.get(contextId).onDone();
     return true;
   }
-  if (streams.has(contextId)) {
-    const filter = streams.get(contextId).filter;
-    if (filter != null) {
-      requestView.enter(contextId);
-      filter.onDone();
-    }
+  const stream = findStream(contextId);
+  if (stream != null && stream.filter != null) {
+    requestView.enter(contextId);
+    stream.filter!.onDone();
   }
   return true;
 }
 
 export function onDelete(contextId: u32): void {
-  if (streams.has(contextId)) {
+  const stream = findStream(contextId);
+  if (stream != null) {
     streams.delete(contextId);
     requestView.leave(contextId);
+    recent = null;
+    stream.plugin = null;
+    stream.filter = null;
+    stream.selected = false;
+    if (pool.length < POOL_MAX) pool.push(stream);
     return;
   }
   plugins.delete(contextId);
