@@ -76,7 +76,7 @@ function propagate(rule: TagRule, tag: string, headers: HeaderMap, baggage: Bagg
   }
   const updated = appendBaggageMember(current == null ? "" : current, rule.baggageKey, tag);
   if (updated == null) return; // would exceed the W3C size limits: leave baggage as it is
-  headers.set("baggage", updated);
+  if (!headers.set("baggage", updated)) return; // a value Envoy would refuse: not written
   baggage.replace(updated);
   metrics().propagated.increment();
 }

@@ -47,6 +47,7 @@ import { Bucket, HEADER_SIZE } from "./bucket";
 import { Dedicated, dedicatedBuckets, Overflow, Rule } from "./config";
 import { fnv1a, wordHash } from "./hash";
 import { Limit } from "./limit";
+import { encodeBytesInto } from "../../assembly/lib/bytes_text";
 
 export const PROBES: i32 = 16;
 export const SPIN_READS: i32 = 64;
@@ -266,7 +267,8 @@ export function takeDedicated(d: Dedicated, nowUs: u64, retries: i32, denyOnCont
 // ---- the key table --------------------------------------------------------------------------------
 
 /**
- * ownerBuf = 0x00 + UTF-8 of `value`, or for values over 128 bytes 0x01 + a 128-bit digest (two
+ * ownerBuf = 0x00 + the bytes of `value` (as they came: bytes_text.ts, so values that differ only in
+ * bytes that are not UTF-8 are different keys), or for values over 128 bytes 0x01 + a 128-bit digest (two
  * independent 64-bit hashes). The digest is not cryptographic: someone could make two long values
  * of their own share a bucket, which only limits them harder; taking over another value's bucket
  * would need that value, which already gives its bucket away.
@@ -274,7 +276,7 @@ export function takeDedicated(d: Dedicated, nowUs: u64, retries: i32, denyOnCont
 function encodeOwner(value: string): void {
   const max = <usize>value.length * 3 + 1;
   ownerBuf.reserve(max);
-  const n = String.UTF8.encodeUnsafe(changetype<usize>(value), value.length, ownerBuf.ptr + 1, false, String.UTF8.ErrorMode.REPLACE);
+  const n = encodeBytesInto(value, ownerBuf.ptr + 1);
   if (n <= <usize>OWNER_INLINE_MAX) {
     store<u8>(ownerBuf.ptr, 0);
     ownerBuf.len = n + 1;

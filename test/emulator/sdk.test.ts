@@ -145,6 +145,20 @@ describe("SDK on the emulator (sdk-probe)", () => {
     }
   });
 
+  test("refuse: HeaderMap.set/add write nothing Envoy would refuse, and say so", () => {
+    const s = host(1).request({ headers: [["x-probe", "refuse"], ["x-probe-ff", Uint8Array.of(0xff)]] });
+    assert.equal(s.status, 200);
+    assert.equal(s.requestHeader("x-probe-results"), "refused,refused,written");
+    assert.equal(s.requestHeader("x-probe-bad"), undefined);
+    assert.deepEqual(s.requestHeaderBytes("x-probe-ok"), Uint8Array.of(0x61, 0x09, 0x62, 0x20, 0xff));
+  });
+
+  test("refuse-local: a local reply goes out without the headers Envoy would refuse", () => {
+    const s = host(1).request({ headers: { "x-probe": "refuse-local" } });
+    assert.equal(s.localResponse?.status, 403);
+    assert.deepEqual(s.localResponse?.headers, []);
+  });
+
   test("memory is stable over 20,000 requests with http calls", () => {
     const h = host(1);
     const run = (n: number) => {
