@@ -6,7 +6,7 @@ import { ROOT_CONTEXT, defaultTextMapGetter, propagation } from "@opentelemetry/
 import { W3CBaggagePropagator } from "@opentelemetry/core";
 import { ProxyWasmHost } from "../host/index.ts";
 import { pluginWasm } from "./plugin-wasm.ts";
-import { baggageMembers, bin, clientText, memberHasKey } from "../scenarios/header-bytes.ts";
+import { baggageMembers, bin, clientText, memberHasKey, withRawBytes } from "../scenarios/header-bytes.ts";
 
 const WASM = pluginWasm("baggage-tag");
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -49,7 +49,7 @@ function mutate(r: ReturnType<typeof rng>, s: string): string {
 // What a client can send: no control bytes (Envoy's codec answers 400), and sometimes raw bytes that
 // are not UTF-8, which must reach the upstream as they came.
 function clientValue(r: ReturnType<typeof rng>, text: string): string | Uint8Array {
-  return clientText(text);
+  return r.chance(0.3) ? withRawBytes(text, 1 + r.int(3), r.int) : clientText(text);
 }
 
 test("fuzz: 100,000 random and mutated baggage values, zero traps", { timeout: 300_000 }, () => {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { ProxyWasmHost } from "../host/index.ts";
 import { pluginWasm } from "./plugin-wasm.ts";
-import { bin, clientText } from "../scenarios/header-bytes.ts";
+import { bin, clientText, withRawBytes } from "../scenarios/header-bytes.ts";
 
 const MODULE = new WebAssembly.Module(readFileSync(pluginWasm("local-rate-limit")));
 
@@ -30,7 +30,7 @@ function text(r: Rng, max: number): string {
 // A header value a client can send (Envoy's codec answers 400 for control bytes but HTAB), sometimes
 // with raw bytes that are not UTF-8.
 function headerValue(r: Rng, s: string): string | Uint8Array {
-  return clientText(s);
+  return r.chance(0.25) ? withRawBytes(s, 1 + r.int(3), r.int) : clientText(s);
 }
 
 const CONFIG = {

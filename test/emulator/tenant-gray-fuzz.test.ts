@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { ProxyWasmHost } from "../host/index.ts";
 import { pluginWasm } from "./plugin-wasm.ts";
 import { SAAS_CONFIG, TRAFFIC_TAG_CONFIG } from "../scenarios/tenant-gray.ts";
-import { baggageMembers, bin, clientText, memberHasKey } from "../scenarios/header-bytes.ts";
+import { baggageMembers, bin, clientText, memberHasKey, withRawBytes } from "../scenarios/header-bytes.ts";
 
 const WASM = pluginWasm("tenant-gray");
 
@@ -47,7 +47,7 @@ function mutate(r: R, s: string): string {
 // rejects the request with 400).
 const headerSafe = clientText;
 // A client value, sometimes with raw bytes that are not UTF-8 (which must reach the upstream as they came).
-const raw = (r: R, s: string): string | Uint8Array => headerSafe(s);
+const raw = (r: R, s: string): string | Uint8Array => (r.chance(0.25) ? withRawBytes(s, 1 + r.int(3), r.int) : headerSafe(s));
 const show = (headers: [string, string | Uint8Array][]) => JSON.stringify(headers.map(([k, v]) => [k, bin(v)]));
 const maybe = (r: R, p: number, f: () => string) => (r.chance(p) ? f() : undefined);
 
