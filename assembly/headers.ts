@@ -1,14 +1,13 @@
 // Header and trailer maps of the current stream (or of an http-call response).
-// Values are read one at a time; Envoy returns only the FIRST value of a repeated
-// header from get(), so use all() or getJoined() where repeats matter.
+// Values are bytes: get() decodes them so that valid UTF-8 is text and any other byte survives as
+// an escape (lib/bytes_text.ts), set()/add() write them back byte for byte. Envoy returns only the
+// FIRST value of a repeated header from get(); read request.headers.<name> (request_baggage.ts)
+// where repeats matter.
 
 import { MapType, Status } from "./enums";
-import {
-  proxy_add_header_map_value, proxy_get_header_map_pairs, proxy_get_header_map_value,
-  proxy_remove_header_map_value, proxy_replace_header_map_value, proxy_set_header_map_pairs,
-} from "./imports";
-import { dropOut, outPtr, outSize, readOutPtr, readOutSize, scratchA, scratchB, takeString } from "./memory";
-import { decodePairs, encodePairs, HeaderPair } from "./pairs";
+import { proxy_add_header_map_value, proxy_get_header_map_value, proxy_remove_header_map_value, proxy_replace_header_map_value } from "./imports";
+import { isAllowedHeaderValue } from "./lib/header_value";
+import { outPtr, outSize, scratchA, scratchB, takeString } from "./memory";
 
 export class HeaderMap {
   constructor(public readonly mapType: MapType) {}
@@ -21,53 +20,22 @@ export class HeaderMap {
     return takeString();
   }
 
-  has(name: string): bool {
-    const key = scratchA.encode(name);
-    const status = proxy_get_header_map_value(this.mapType, key.ptr, key.length, outPtr(), outSize());
-    if (status == Status.Ok) dropOut();
-    return status == Status.Ok;
-  }
-
-  /** Every value of `name` joined with ", " (RFC 9110 list form), or null when absent. */
-  getJoined(name: string): string | null {
-    const pairs = this.all();
-    let joined: string | null = null;
-    for (let i = 0; i < pairs.length; i++) {
-      const p = unchecked(pairs[i]);
-      if (p.name != name) continue;
-      joined = joined == null ? p.value : joined + "," + p.value;
-    }
-    return joined;
-  }
-
-  /** All pairs in order (one host call, one copy of the whole map). */
-  all(): Array<HeaderPair> {
-    const status = proxy_get_header_map_pairs(this.mapType, outPtr(), outSize());
-    if (status != Status.Ok) return new Array<HeaderPair>();
-    const ptr = readOutPtr();
-    const size = readOutSize();
-    const pairs = decodePairs(ptr, size);
-    if (ptr != 0) heap.free(ptr);
-    return pairs;
-  }
-
-  /** Replaces the whole map. */
-  setAll(pairs: Array<HeaderPair>): bool {
-    const buf = encodePairs(pairs);
-    return proxy_set_header_map_pairs(this.mapType, changetype<usize>(buf), buf.byteLength) == Status.Ok;
-  }
-
-  /** Sets `name` to `value`, replacing every existing value. */
+  /**
+   * Sets `name` to `value`, replacing every existing value. False, and nothing written, when the
+   * value holds a byte Envoy refuses (NUL, CR, LF, other controls but HTAB, DEL: lib/header_value.ts).
+   */
   set(name: string, value: string): bool {
     const key = scratchA.encode(name);
     const val = scratchB.encode(value);
+    if (!isAllowedHeaderValue(val.ptr, val.length)) return false;
     return proxy_replace_header_map_value(this.mapType, key.ptr, key.length, val.ptr, val.length) == Status.Ok;
   }
 
-  /** Adds one more value for `name`. */
+  /** Adds one more value for `name`; refuses what set() refuses. */
   add(name: string, value: string): bool {
     const key = scratchA.encode(name);
     const val = scratchB.encode(value);
+    if (!isAllowedHeaderValue(val.ptr, val.length)) return false;
     return proxy_add_header_map_value(this.mapType, key.ptr, key.length, val.ptr, val.length) == Status.Ok;
   }
 

@@ -8,6 +8,7 @@ import { httpCallResponseHeaders } from "./headers";
 import { proxy_http_call } from "./imports";
 import { outExtra, readOutU32, scratchA } from "./memory";
 import { encodePairs, HeaderPair } from "./pairs";
+import { decodeBytes } from "./lib/bytes_text";
 
 /** token -> id of the context that made the call. */
 export const callOwners = new Map<u32, u32>();
@@ -21,12 +22,17 @@ export class HttpCallResult {
 
 /**
  * Sends a request to `cluster`. `headers` must include :method, :path and :authority.
- * `timeoutMs` 0 means no timeout (avoid it).
+ * `timeoutMs` 0 means no timeout (avoid it). A header value Envoy would refuse
+ * (lib/header_value.ts) fails the call with BadArgument before it is made.
  */
 export function dispatchHttpCall(ownerContextId: u32, cluster: string, headers: Array<HeaderPair>, body: ArrayBuffer | null, timeoutMs: u32): HttpCallResult {
   const result = new HttpCallResult();
-  const c = scratchA.encode(cluster);
   const h = encodePairs(headers);
+  if (h == null) {
+    result.status = Status.BadArgument;
+    return result;
+  }
+  const c = scratchA.encode(cluster);
   const bodyPtr: usize = body == null ? 0 : changetype<usize>(body);
   const bodySize: usize = body == null ? 0 : <usize>body.byteLength;
   const status = proxy_http_call(c.ptr, c.length, changetype<usize>(h), h.byteLength, bodyPtr, bodySize, 0, 0, timeoutMs, outExtra());
@@ -62,5 +68,9 @@ export class HttpCallResponse {
 
   body(): ArrayBuffer { return getBuffer(BufferType.HttpCallResponseBody, 0, this.bodySize); }
 
-  bodyString(): string { return String.UTF8.decode(this.body()); }
+  /** The body as a string that keeps its bytes (lib/bytes_text.ts). */
+  bodyString(): string {
+    const body = this.body();
+    return decodeBytes(changetype<usize>(body), body.byteLength);
+  }
 }

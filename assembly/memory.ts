@@ -3,9 +3,12 @@
 // * The host writes results ("ptr_ptr/size_ptr" out parameters) into buffers it
 //   allocates through our exported allocator; we copy them out and free them.
 //   Envoy writes an empty result as ptr=0, len=0 without allocating.
-// * Strings we pass to the host are UTF-8 encoded into reusable scratch
-//   buffers, so a host call with a string argument allocates nothing.
+// * Strings from the host are bytes: valid UTF-8 becomes text, any other byte an
+//   escape that encodes back to it (lib/bytes_text.ts).
+// * Strings we pass to the host are encoded into reusable scratch buffers, so a
+//   host call with a string argument allocates nothing.
 
+import { decodeBytes } from "./lib/bytes_text";
 import { ByteScratch } from "./lib/scratch";
 
 // Out slots for host calls. Host calls are never re-entrant, so one set is enough.
@@ -39,12 +42,12 @@ export function takeBuffer(): ArrayBuffer {
   return buf;
 }
 
-/** Takes ownership of the buffer the host returned, decoded as UTF-8 (never aborts on bad UTF-8). */
+/** Takes ownership of the buffer the host returned as a string that keeps its bytes (lib/bytes_text.ts). */
 export function takeString(): string {
   const ptr = load<usize>(OUT_PTR);
   const size = load<u32>(OUT_SIZE);
   if (ptr == 0) return "";
-  const s = size == 0 ? "" : String.UTF8.decodeUnsafe(ptr, size);
+  const s = decodeBytes(ptr, size);
   heap.free(ptr);
   return s;
 }

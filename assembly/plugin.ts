@@ -19,6 +19,7 @@ import { log, logAt, setLogPrefix } from "./log";
 import { HeaderPair } from "./pairs";
 import { RequestView } from "./request_view";
 import { parseRuleSet, RuleSet } from "./rules";
+import { encodeBytes } from "./lib/bytes_text";
 
 /** Non-generic base the dispatcher talks to. One instance per root context. */
 export abstract class Plugin {
@@ -67,7 +68,7 @@ export class FilterPlugin<C> extends Plugin {
   parse(config: ArrayBuffer): RuleSet<C> | null {
     const bytes = Uint8Array.wrap(config);
     // An empty configuration means "all defaults".
-    const parsed = parseJsonBytes(bytes.length == 0 ? Uint8Array.wrap(String.UTF8.encode("{}")) : bytes);
+    const parsed = parseJsonBytes(bytes.length == 0 ? Uint8Array.wrap(encodeBytes("{}")) : bytes);
     const root = parsed.value;
     if (!parsed.ok || root == null) {
       logAt(LogLevel.Error, "invalid configuration: not valid JSON: " + parsed.error + " at byte " + parsed.offset.toString());

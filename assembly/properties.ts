@@ -4,11 +4,12 @@
 import { Status } from "./enums";
 import { proxy_get_property, proxy_set_property } from "./imports";
 import { outPtr, outSize, scratchA, scratchB, takeBuffer, takeString } from "./memory";
+import { encodeBytes } from "./lib/bytes_text";
 
 export class PropertyPath {
   readonly bytes: ArrayBuffer;
   constructor(public readonly tokens: Array<string>) {
-    this.bytes = String.UTF8.encode(tokens.join("\0"));
+    this.bytes = encodeBytes(tokens.join("\0"));
   }
 }
 

@@ -177,11 +177,16 @@ export class RequestView {
     return this.baggageValue;
   }
 
-  /** Writes the request's baggage (null removes it); later baggage() calls see the new value. */
+  /**
+   * Writes the request's baggage (null removes it); later baggage() calls see the new value. False
+   * when the host refused it (or the SDK did: a value Envoy would refuse), and nothing changed.
+   */
   setBaggage(value: string | null): bool {
+    const ok = value == null ? this.headers.remove("baggage") : this.headers.set("baggage", value);
+    if (!ok) return false;
     this.known |= BAGGAGE;
     this.baggageValue = value;
-    return value == null ? this.headers.remove("baggage") : this.headers.set("baggage", value);
+    return true;
   }
 }
 

@@ -13,11 +13,14 @@
 //
 // Decisions:
 // - Limits: only list-members that lie (with their surrounding OWS) within the first
-//   BAGGAGE_MAX_BYTES characters of the header, and only the first BAGGAGE_MAX_MEMBERS non-empty
+//   BAGGAGE_MAX_BYTES bytes of the header, and only the first BAGGAGE_MAX_MEMBERS non-empty
 //   members, are considered. Members beyond either limit are ignored (BaggageLookup.truncated is
 //   set); those within are still found, and the scan never reads past the limit. Sizes are
-//   counted in characters (UTF-16 units), which equal bytes for any well-formed header (baggage is
-//   ASCII; a member with other characters is malformed anyway).
+//   counted in the bytes the header is sent as (bytes_text.ts): a byte that is not UTF-8, held as
+//   one escape unit, counts one; a character its UTF-8 length.
+// - Header strings come from the host through bytes_text.ts: a member holding bytes that are not
+//   UTF-8 is malformed (escape units are not baggage-octets), and a rebuilt list writes it back
+//   byte for byte.
 // - Multi-instance headers (several `baggage` headers joined with ',') are just a longer list.
 // - If a key occurs several times, the FIRST well-formed occurrence wins; malformed occurrences are
 //   skipped and counted. The scan stops at the match, so `malformed` counts members before it.
@@ -34,6 +37,7 @@ import { percentDecodeInto, percentDecodeRange } from "./percent";
 import { ByteScratch } from "./scratch";
 import { isValidUtf8 } from "./utf8";
 import { isOws } from "./ascii";
+import { decodeBytes, encodeBytes, encodedLength, encodedUnitLength } from "./bytes_text";
 
 export const BAGGAGE_MAX_BYTES: i32 = 8192;
 export const BAGGAGE_MAX_MEMBERS: i32 = 64;
@@ -125,8 +129,8 @@ function upperHex(v: u32): u16 {
 }
 
 /**
- * Percent-encodes a value for baggage: every byte of its UTF-8 form outside baggage-octet, and '%',
- * becomes %XX (uppercase). Lone surrogates are encoded as U+FFFD.
+ * Percent-encodes a value for baggage: every byte of its encoded form (bytes_text.ts: UTF-8, an
+ * escaped byte as itself) outside baggage-octet, and '%', becomes %XX (uppercase).
  */
 export function percentEncodeBaggageValue(value: string): string {
   const n = value.length;
@@ -139,7 +143,7 @@ export function percentEncodeBaggageValue(value: string): string {
     }
   }
   if (plain) return value;
-  const bytes = String.UTF8.encode(value, false, String.UTF8.ErrorMode.REPLACE);
+  const bytes = encodeBytes(value);
   const src = changetype<usize>(bytes);
   const m = bytes.byteLength;
   let outLen = 0;
@@ -173,31 +177,39 @@ export function percentEncodeBaggageValue(value: string): string {
 let memberStart: i32 = 0;
 let memberEnd: i32 = 0;
 let scanPos: i32 = 0;
+let scanBytes: i32 = 0; // bytes of header[0, scanPos) as sent
 let scanCount: i32 = 0;
 
 function startScan(): void {
   scanPos = 0;
+  scanBytes = 0;
   scanCount = 0;
 }
 
 function nextMember(header: string, out: BaggageLookup): bool {
   const base = changetype<usize>(header);
   const len = header.length;
-  // Only the first BAGGAGE_MAX_BYTES characters are examined; a ',' at index BAGGAGE_MAX_BYTES may
-  // still close a member that lies entirely within them.
-  const stop = len <= BAGGAGE_MAX_BYTES ? len : BAGGAGE_MAX_BYTES + 1;
   while (scanPos < len) {
+    // Only the first BAGGAGE_MAX_BYTES bytes are examined; a ',' right after them may still close
+    // a member that lies entirely within them.
     let end = scanPos;
-    while (end < stop && load<u16>(base + (<usize>end << 1)) != 0x2c) end++;
-    if (end > BAGGAGE_MAX_BYTES) {
-      out.truncated = true; // this member (or its OWS) runs past the limit
-      return false;
+    let bytes = scanBytes;
+    while (end < len) {
+      const c = <u32>load<u16>(base + (<usize>end << 1));
+      if (c == 0x2c) break;
+      bytes += c < 0x80 ? 1 : encodedUnitLength(base, end, len);
+      if (bytes > BAGGAGE_MAX_BYTES) {
+        out.truncated = true; // this member (or its OWS) runs past the limit
+        return false;
+      }
+      end++;
     }
     let s = scanPos;
     let e = end;
     while (s < e && isOws(<u32>load<u16>(base + (<usize>s << 1)))) s++;
     while (e > s && isOws(<u32>load<u16>(base + (<usize>(e - 1) << 1)))) e--;
     scanPos = end + 1;
+    scanBytes = bytes + 1;
     if (s == e) continue; // empty member: skipped silently, not counted
     if (scanCount >= BAGGAGE_MAX_MEMBERS) {
       out.truncated = true;
@@ -274,7 +286,7 @@ export function findBaggageValue(header: string, key: string, out: BaggageLookup
     }
     if (keyEnd - s == keyLen && memory.compare(base + (<usize>s << 1), changetype<usize>(key), <usize>keyLen << 1) == 0) {
       out.found = true;
-      out.value = String.UTF8.decodeUnsafe(scratch.ptr, <usize>n);
+      out.value = decodeBytes(scratch.ptr, <usize>n);
       return;
     }
   }
@@ -357,9 +369,9 @@ function countMembers(s: string): i32 {
 
 /**
  * Appends `key=value` (value percent-encoded) to an existing baggage header value ("" for none).
- * Returns null if the key is not a token or if the result would exceed BAGGAGE_MAX_BYTES (UTF-8
- * bytes) or BAGGAGE_MAX_MEMBERS. Trailing OWS and commas of `existing` are dropped. An existing
- * member with the same key is not replaced; since the first occurrence wins, check with
+ * Returns null if the key is not a token or if the result would exceed BAGGAGE_MAX_BYTES (bytes as
+ * sent, bytes_text.ts) or BAGGAGE_MAX_MEMBERS. Trailing OWS and commas of `existing` are dropped.
+ * An existing member with the same key is not replaced; since the first occurrence wins, check with
  * findBaggageValue first if that matters.
  */
 export function appendBaggageMember(existing: string, key: string, value: string): string | null {
@@ -376,7 +388,7 @@ export function appendBaggageMember(existing: string, key: string, value: string
   const count = countMembers(trimmed);
   if (count + 1 > BAGGAGE_MAX_MEMBERS) return null;
   const result = count == 0 ? member : trimmed + "," + member;
-  if (String.UTF8.byteLength(result) > BAGGAGE_MAX_BYTES) return null;
+  if (encodedLength(result) > BAGGAGE_MAX_BYTES) return null;
   return result;
 }
 
@@ -392,7 +404,7 @@ export function findSw8CorrelationValue(header: string, key: string, out: Baggag
   out.reset();
   if (key != sw8Key) { // the key is almost always the same constant: encode it once
     sw8Key = key;
-    sw8KeyBytes = String.UTF8.encode(key, false, String.UTF8.ErrorMode.REPLACE);
+    sw8KeyBytes = encodeBytes(key);
   }
   const target = changetype<usize>(sw8KeyBytes);
   const targetLen = sw8KeyBytes.byteLength;
@@ -416,7 +428,7 @@ export function findSw8CorrelationValue(header: string, key: string, out: Baggag
     }
     if (kLen == targetLen && memory.compare(sw8KeyScratch.ptr, target, <usize>targetLen) == 0) {
       out.found = true;
-      out.value = String.UTF8.decodeUnsafe(scratch.ptr, <usize>vLen);
+      out.value = decodeBytes(scratch.ptr, <usize>vLen);
       scratch.release();
       return;
     }

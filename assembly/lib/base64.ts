@@ -12,6 +12,7 @@
 // Built at compile time in static memory, so decoding allocates nothing but its output.
 // prettier-ignore
 import { ByteScratch } from "./scratch";
+import { encodeBytes } from "./bytes_text";
 
 const STD_TABLE: usize = memory.data<u8>([
   255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
@@ -218,12 +219,12 @@ export function base64Encode(data: Uint8Array): string {
   return encode(data.dataStart, data.length, STD_ALPHABET, true);
 }
 
-/** base64url (no padding) of a string's UTF-8 bytes. */
+/** base64url (no padding) of a string's bytes (UTF-8, escaped bytes as themselves: bytes_text.ts). */
 export function base64UrlEncodeString(s: string): string {
-  return base64UrlEncode(Uint8Array.wrap(String.UTF8.encode(s, false, String.UTF8.ErrorMode.REPLACE)));
+  return base64UrlEncode(Uint8Array.wrap(encodeBytes(s)));
 }
 
-/** Standard base64 (padded) of a string's UTF-8 bytes. */
+/** Standard base64 (padded) of a string's bytes (as base64UrlEncodeString). */
 export function base64EncodeString(s: string): string {
-  return base64Encode(Uint8Array.wrap(String.UTF8.encode(s, false, String.UTF8.ErrorMode.REPLACE)));
+  return base64Encode(Uint8Array.wrap(encodeBytes(s)));
 }

@@ -5,6 +5,7 @@
 import { hexDigitValue } from "./ascii";
 import { ByteScratch } from "./scratch";
 import { isValidUtf8 } from "./utf8";
+import { decodeBytes } from "./bytes_text";
 
 // @ts-ignore: decorator
 @inline function unit(base: usize, i: i32): u32 {
@@ -62,7 +63,7 @@ const scratch = new ByteScratch();
 export function percentDecodeRange(s: string, start: i32, end: i32, plusIsSpace: bool, asciiOnly: bool): string | null {
   const n = percentDecodeInto(changetype<usize>(s), start, end, scratch, plusIsSpace, asciiOnly);
   let result: string | null = null;
-  if (n >= 0 && isValidUtf8(scratch.ptr, n)) result = String.UTF8.decodeUnsafe(scratch.ptr, <usize>n);
+  if (n >= 0 && isValidUtf8(scratch.ptr, n)) result = decodeBytes(scratch.ptr, <usize>n); // valid UTF-8: plain text
   scratch.release();
   return result;
 }

@@ -1,16 +1,21 @@
 // A reusable byte buffer: decoders write into it (percent-decoding, base64), and strings are
-// UTF-8 encoded into it for host calls and hashing, so neither allocates per call.
+// encoded into it for host calls and hashing, so neither allocates per call.
+
+import { encodeBytesInto } from "./bytes_text";
 
 export class ByteScratch {
   private buf: ArrayBuffer = new ArrayBuffer(256);
   /** Bytes written by the last encode(). */
   length: usize = 0;
 
-  /** UTF-8 encodes `s` (lone surrogates become U+FFFD) at ptr; sets length; returns this. */
+  /**
+   * Encodes `s` at ptr: text as UTF-8, escaped bytes back to themselves (bytes_text.ts); sets
+   * length; returns this.
+   */
   encode(s: string): ByteScratch {
     // At most 3 bytes per UTF-16 unit: no separate length pass.
     const dst = this.reserve(s.length * 3);
-    this.length = String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, dst, false, String.UTF8.ErrorMode.REPLACE);
+    this.length = encodeBytesInto(s, dst);
     return this;
   }
 

@@ -11,7 +11,8 @@
 // buckets must be the same on every gateway and every version of this code, the input is chosen
 // by clients (a weak hash could be steered into a bucket), and the cost (about one microsecond for
 // a short tenant id) is paid only when a percentage decides.
-// Lone surrogates in `value` are encoded as U+FFFD before hashing (as Go would for invalid UTF-8).
+// The bytes hashed are the value as it came (lib/bytes_text.ts: a byte that is not UTF-8 hashes as
+// itself), which is what Higress's Go plugins hash.
 
 import { Sha256 } from "../crypto/sha2";
 import { ByteScratch } from "./scratch";

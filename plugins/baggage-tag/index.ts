@@ -63,9 +63,8 @@ function propagate(rule: TagRule, tag: string, view: RequestView, scratch: Bagga
     if (scratch.found) return false;
   }
   const updated = appendBaggageMember(current == null ? "" : current, rule.baggageKey, tag);
-  if (updated == null) return false;
-  view.setBaggage(updated);
-  return true;
+  if (updated == null) return false; // would exceed the W3C size limits: leave baggage as it is
+  return view.setBaggage(updated); // false: a value Envoy would refuse, not written
 }
 
 export * from "../../assembly/exports";

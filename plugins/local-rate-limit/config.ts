@@ -17,6 +17,7 @@ import { getPropertyString, PropertyPath } from "../../assembly/properties";
 import { fnv1a } from "./hash";
 import { hasLimitFields, Limit, parseLimit } from "./limit";
 import { RuleMetrics } from "./metrics";
+import { encodeBytes } from "../../assembly/lib/bytes_text";
 
 /**
  * Key sources; SOURCE_FIELDS[i] names Source i + 1. RawParam is the Higress form's `limit_by_param`:
@@ -180,7 +181,7 @@ function scopeOf(cfg: ConfigObject): string {
     }
     text += ";";
   }
-  const bytes = String.UTF8.encode(text);
+  const bytes = encodeBytes(text);
   return "r" + hex64(fnv1a(changetype<usize>(bytes), <usize>bytes.byteLength));
 }
 
@@ -381,9 +382,9 @@ function finishRule(rule: Rule, prefix: string): void {
   for (let i = 0; i < all.length; i++) {
     const d = unchecked(all[i]);
     d.key = rule.prefix + d.key;
-    d.keyBytes = String.UTF8.encode(d.key);
+    d.keyBytes = encodeBytes(d.key);
   }
-  rule.prefixBytes = String.UTF8.encode(rule.prefix);
+  rule.prefixBytes = encodeBytes(rule.prefix);
 }
 
 /** Every dedicated bucket of a rule (for naming them, and creating them at configure time). */

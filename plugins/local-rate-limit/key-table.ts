@@ -26,6 +26,7 @@
 // replaces it, with compare-and-swap on the bad value, by a valid shard holding just that claim.
 
 import { Status } from "../../assembly/enums";
+import { encodeBytesInto } from "../../assembly/lib/bytes_text";
 import { HEADER_SIZE } from "./bucket";
 import { Config, Dedicated, Overflow, Rule } from "./config";
 import { fnv1a, wordHash } from "./hash";
@@ -41,7 +42,8 @@ const OWNER_INLINE_MAX: i32 = 128;
 const owner = new Raw();
 
 /**
- * owner = 0x00 + UTF-8 of `value`, or for values over 128 bytes 0x01 + a 128-bit digest (two
+ * owner = 0x00 + the bytes of `value` (as they came: bytes_text.ts, so values that differ only in
+ * bytes that are not UTF-8 are different keys), or for values over 128 bytes 0x01 + a 128-bit digest (two
  * independent 64-bit hashes). The digest is not cryptographic: someone could make two long values
  * of their own share a bucket, which only limits them harder; taking over another value's bucket
  * would need that value, which already gives its bucket away.
@@ -49,7 +51,7 @@ const owner = new Raw();
 function encodeOwner(value: string): void {
   const max = <usize>value.length * 3 + 1;
   owner.reserve(max);
-  const n = String.UTF8.encodeUnsafe(changetype<usize>(value), value.length, owner.ptr + 1, false, String.UTF8.ErrorMode.REPLACE);
+  const n = encodeBytesInto(value, owner.ptr + 1);
   if (n <= <usize>OWNER_INLINE_MAX) {
     store<u8>(owner.ptr, 0);
     owner.len = n + 1;

@@ -5,6 +5,7 @@ import { isOws } from "../../assembly/lib/ascii";
 import {
   appendBaggageMember, BAGGAGE_MAX_BYTES, BAGGAGE_MAX_MEMBERS, BaggageLookup, findBaggageValue, removeBaggageMembers,
 } from "../../assembly/lib/baggage";
+import { encodedUnitLength } from "../../assembly/lib/bytes_text";
 import { RequestView } from "../../assembly/request_view";
 
 export enum Propagated { Unchanged, Added, Replaced, Removed, TooLarge }
@@ -30,8 +31,7 @@ export function propagateTag(view: RequestView, key: string, tag: string | null,
     if (tag == null) return Propagated.Unchanged;
     const added = appendBaggageMember(current == null ? "" : current, key, tag);
     if (added == null) return Propagated.TooLarge;
-    view.setBaggage(added);
-    return Propagated.Added;
+    return view.setBaggage(added) ? Propagated.Added : Propagated.Unchanged;
   }
 
   let base = "";
@@ -49,10 +49,7 @@ export function propagateTag(view: RequestView, key: string, tag: string | null,
   }
   if (tag != null) {
     const updated = appendBaggageMember(base, key, tag);
-    if (updated != null) {
-      view.setBaggage(updated);
-      return removedKey ? Propagated.Replaced : Propagated.Added;
-    }
+    if (updated != null && view.setBaggage(updated)) return removedKey ? Propagated.Replaced : Propagated.Added;
   }
   // No tag, or no room for it (64 members, or 8192 bytes with it): the rest goes on as it is.
   if (changed) view.setBaggage(base.length == 0 ? null : base);
@@ -61,14 +58,15 @@ export function propagateTag(view: RequestView, key: string, tag: string | null,
 }
 
 /**
- * `header` up to the end of its last member within the W3C limits: at most BAGGAGE_MAX_BYTES UTF-8
- * bytes and BAGGAGE_MAX_MEMBERS non-empty members. `header` itself when it is within them. Bytes are
- * counted as UTF-8 (3 per UTF-16 unit from U+0800), so a header with non-ASCII characters (which
- * are malformed in baggage anyway) cannot pass the byte limit as fewer characters.
+ * `header` up to the end of its last member within the W3C limits: at most BAGGAGE_MAX_BYTES bytes
+ * and BAGGAGE_MAX_MEMBERS non-empty members. `header` itself when it is within them. Bytes are
+ * counted as the header is sent (bytes_text.ts): a byte that is not UTF-8 is one, a character its
+ * UTF-8 length, so non-ASCII (malformed in baggage anyway) cannot pass the limit as fewer characters.
  */
 function withinLimits(header: string): string {
   const n = header.length;
-  let bytes = 0; // UTF-8 bytes of header[0, i)
+  const p = changetype<usize>(header);
+  let bytes = 0; // bytes of header[0, i) as sent
   let members = 0;
   let blank = true;
   let cut = 0; // end of the last member kept
@@ -85,7 +83,7 @@ function withinLimits(header: string): string {
     } else if (!isOws(c)) {
       blank = false;
     }
-    bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+    bytes += c < 0x80 ? 1 : encodedUnitLength(p, i, n);
   }
   return header;
 }

@@ -6,6 +6,7 @@ import { ROOT_CONTEXT, defaultTextMapGetter, propagation } from "@opentelemetry/
 import { W3CBaggagePropagator } from "@opentelemetry/core";
 import { ProxyWasmHost } from "../host/index.ts";
 import { pluginWasm } from "./plugin-wasm.ts";
+import { baggageMembers, bin, clientText, memberHasKey, withRawBytes } from "../scenarios/header-bytes.ts";
 
 const WASM = pluginWasm("baggage-tag");
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -45,6 +46,12 @@ function mutate(r: ReturnType<typeof rng>, s: string): string {
   return s;
 }
 
+// What a client can send: no control bytes (Envoy's codec answers 400), and sometimes raw bytes that
+// are not UTF-8, which must reach the upstream as they came.
+function clientValue(r: ReturnType<typeof rng>, text: string): string | Uint8Array {
+  return r.chance(0.3) ? withRawBytes(text, 1 + r.int(3), r.int) : clientText(text);
+}
+
 test("fuzz: 100,000 random and mutated baggage values, zero traps", { timeout: 300_000 }, () => {
   const host = ProxyWasmHost.create({
     wasm: WASM,
@@ -58,18 +65,24 @@ test("fuzz: 100,000 random and mutated baggage values, zero traps", { timeout: 3
   const sw8 = (k: string, v: string) => `${Buffer.from(k).toString("base64")}:${Buffer.from(v).toString("base64")}`;
   for (let i = 0; i < 100_000; i++) {
     const value = r.chance(0.5) ? randomText(r, r.chance(0.02) ? 12000 : 200) : mutate(r, r.pick(SAMPLES));
-    const headers: [string, string][] = [["baggage", value]];
-    if (r.chance(0.2)) headers.push(["baggage", mutate(r, r.pick(SAMPLES))]);
-    if (r.chance(0.15)) headers.push(["uberctx-x-mse-tag", mutate(r, "gray")]);
-    if (r.chance(0.1)) headers.push(["ot-baggage-tenant", randomText(r, 30)]);
-    if (r.chance(0.15)) headers.push(["sw8-correlation", r.chance(0.5) ? mutate(r, sw8("x-mse-tag", "gray")) : randomText(r, 60)]);
-    if (r.chance(0.1)) headers.push(["x-mse-tag", randomText(r, 20)]);
+    const headers: [string, string | Uint8Array][] = [["baggage", clientValue(r, value)]];
+    if (r.chance(0.2)) headers.push(["baggage", clientValue(r, mutate(r, r.pick(SAMPLES)))]);
+    if (r.chance(0.15)) headers.push(["uberctx-x-mse-tag", clientValue(r, mutate(r, "gray"))]);
+    if (r.chance(0.1)) headers.push(["ot-baggage-tenant", clientValue(r, randomText(r, 30))]);
+    if (r.chance(0.15)) headers.push(["sw8-correlation", clientValue(r, r.chance(0.5) ? mutate(r, sw8("x-mse-tag", "gray")) : randomText(r, 60))]);
+    if (r.chance(0.1)) headers.push(["x-mse-tag", clientValue(r, randomText(r, 20))]);
     let s;
     try {
       s = host.request({ headers });
     } catch (err) {
-      assert.fail(`request ${i} with headers ${JSON.stringify(headers).slice(0, 500)}: ${(err as Error).message}`);
+      assert.fail(`request ${i} with headers ${show(headers)}: ${(err as Error).message}`);
     }
+    assert.ok((s.status ?? 0) < 500, `request ${i}: ${s.status} ${s.localResponse?.details} with headers ${show(headers)}`);
+    // Members the plugin does not own reach the upstream byte for byte; it only appends its keys.
+    const before = baggageMembers(headers.filter(([k]) => k === "baggage").map(([, v]) => bin(v)).join(","));
+    const after = baggageMembers(s.requestHeaderMap.getAllBytes("baggage").map(bin).join(","));
+    assert.deepEqual(after.slice(0, before.length), before, `request ${i}: baggage members changed, headers ${show(headers)}`);
+    for (const m of after.slice(before.length)) assert.ok(memberHasKey(m, "x-mse-tag") || memberHasKey(m, "tenant"), `request ${i}: added ${m}`);
     const sent = headers.find(([k]) => k === "x-mse-tag");
     const tag = s.requestHeader("x-mse-tag");
     if (!sent && tag !== undefined) assert.ok(tag === "gray" || tag === "blue", `request ${i}: tag ${JSON.stringify(tag)}`);
@@ -78,6 +91,8 @@ test("fuzz: 100,000 random and mutated baggage values, zero traps", { timeout: 3
   }
   assert.equal(host.vms.filter((vm) => vm.failed).length, 0);
 });
+
+const show = (headers: [string, string | Uint8Array][]) => JSON.stringify(headers.map(([k, v]) => [k, bin(v)])).slice(0, 500);
 
 test("differential: values found in well-formed baggage match OpenTelemetry's parser", () => {
   const host = ProxyWasmHost.create({ wasm: WASM, workers: 1, pluginConfig: JSON.stringify({ rules: [{ baggage_key: "x-mse-tag", max_length: 4096 }] }) });

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { ProxyWasmHost } from "../host/index.ts";
 import { pluginWasm } from "./plugin-wasm.ts";
+import { bin, clientText, withRawBytes } from "../scenarios/header-bytes.ts";
 
 const MODULE = new WebAssembly.Module(readFileSync(pluginWasm("local-rate-limit")));
 
@@ -24,6 +25,12 @@ function text(r: Rng, max: number): string {
   let s = "";
   for (let i = 0; i < n; i++) s += r.chance(0.8) ? String.fromCharCode(0x21 + r.int(0x5e)) : r.pick(SPECIAL);
   return s;
+}
+
+// A header value a client can send (Envoy's codec answers 400 for control bytes but HTAB), sometimes
+// with raw bytes that are not UTF-8.
+function headerValue(r: Rng, s: string): string | Uint8Array {
+  return r.chance(0.25) ? withRawBytes(s, 1 + r.int(3), r.int) : clientText(s);
 }
 
 const CONFIG = {
@@ -46,21 +53,23 @@ test("fuzz: 40,000 hostile requests on every key source, zero traps", { timeout:
   const r = rng(20261122);
   const statuses = new Map<number, number>();
   for (let i = 0; i < 40_000; i++) {
-    const headers: [string, string][] = [];
+    const headers: [string, string | Uint8Array][] = [];
     const long = r.chance(0.01);
     let path = r.chance(0.3) ? "/p/" + text(r, 40) : "/" + text(r, 30);
     if (r.chance(0.6)) path += "?" + (r.chance(0.5) ? "tenant=" : "") + text(r, long ? 9000 : 60) + (r.chance(0.3) ? "&tenant=" + text(r, 20) : "");
-    headers.push([":path", path]);
+    headers.push([":path", clientText(path)]);
     headers.push([":method", r.pick(["GET", "POST", "PUT", "X"])]);
-    if (r.chance(0.7)) headers.push(["x-api-key", r.chance(0.2) ? r.pick(["vip", "gold-0a", "silver-beef", "aab", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"]) : text(r, long ? 20000 : 50)]);
-    if (r.chance(0.5)) headers.push(["cookie", (r.chance(0.5) ? "sid=" : "") + text(r, long ? 8000 : 60) + (r.chance(0.3) ? "; sid=" + text(r, 10) : "")]);
-    if (r.chance(0.2)) headers.push(["x-mse-consumer", text(r, 30)]);
+    if (r.chance(0.7)) headers.push(["x-api-key", r.chance(0.2) ? r.pick(["vip", "gold-0a", "silver-beef", "aab", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"]) : headerValue(r, text(r, long ? 20000 : 50))]);
+    if (r.chance(0.5)) headers.push(["cookie", headerValue(r, (r.chance(0.5) ? "sid=" : "") + text(r, long ? 8000 : 60) + (r.chance(0.3) ? "; sid=" + text(r, 10) : ""))]);
+    if (r.chance(0.2)) headers.push(["x-mse-consumer", headerValue(r, text(r, 30))]);
     if (r.chance(0.1)) headers.push(["content-type", "application/grpc"]);
     const ip = r.chance(0.5) ? `10.${r.int(256)}.${r.int(256)}.${r.int(256)}:${r.int(65536)}`
       : r.chance(0.5) ? `[2001:db8::${r.int(65536).toString(16)}]:443` : text(r, 45);
     const res = host.request({ vm: r.int(3), headers, properties: { "source.address": ip } });
     const status = res.status ?? 0;
     statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    const key = headers.find(([k]) => k === "x-api-key")?.[1];
+    if (status === 200 && key !== undefined) assert.equal(bin(res.requestHeaderBytes("x-api-key")!), bin(key), `request ${i}: x-api-key changed`);
     if (i % 50 === 0) host.advanceTime(r.int(3000));
   }
   assert.deepEqual([...statuses.keys()].sort(), [200, 429], `statuses ${JSON.stringify([...statuses])}`);

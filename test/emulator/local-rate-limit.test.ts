@@ -267,6 +267,17 @@ describe("keys", () => {
     assert.equal(burst(h, 4, "/", [["authorization", b]]), 2);
   });
 
+  test("values that differ only in bytes that are not UTF-8 are different keys", () => {
+    const h = host({ rules: [{ name: "b", key: { header: "x-user" }, limit: { requests: 2, per: "minute" } }] });
+    // Decoded leniently, all of these used to be "u" + U+FFFD: one bucket for every such client.
+    for (const raw of [[0xff], [0xfe], [0xc0, 0x9c], [0x80], [0xc3]]) {
+      const value = Uint8Array.from([0x75, ...raw]);
+      let ok = 0;
+      for (let i = 0; i < 3; i++) if (h.request({ headers: [[":path", "/"], ["x-user", value]] }).status === 200) ok++;
+      assert.equal(ok, 2, `u + ${Buffer.from(raw).toString("hex")}`);
+    }
+  });
+
   test("Higress key-rate-limit configuration: only listed values, query_per_* fields", () => {
     const h = host({ limit_by_header: "x-ca-key", limit_keys: [
       { key: "102234", query_per_minute: 2 }, { key: "308239", query_per_hour: 3 }, { key: "both", query_per_second: 0, query_per_minute: 1 },

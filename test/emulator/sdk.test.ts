@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { ProxyWasmHost } from "../host/index.ts";
 import { buildFixture } from "../fixtures/build.ts";
 import { exampleConfig } from "../envoy/example-config.ts";
+import { routerRefusal, routerRefuses } from "../scenarios/header-bytes.ts";
 
 const wasm = await buildFixture("sdk-probe");
 const CONFIG = exampleConfig("test/envoy/fixtures/sdk-probe.yaml", "sdk-probe");
@@ -128,6 +129,36 @@ describe("SDK on the emulator (sdk-probe)", () => {
     h.request({});
     h.request({});
     assert.equal(h.metric("probe.requests"), 2);
+  });
+
+  test("raw: the router refuses what Envoy's does (test/envoy/header-bytes.test.ts), the rest passes byte for byte", () => {
+    const h = host(1);
+    for (let b = 0; b < 256; b++) {
+      const value = Uint8Array.of(0x61, b, 0x62);
+      const s = h.request({ headers: { "x-probe": "raw", "x-probe-hex": Buffer.from(value).toString("hex") } });
+      if (routerRefuses(b)) {
+        const refusal = routerRefusal("x-probe-out");
+        assert.deepEqual({ status: s.status, body: s.localResponse?.bodyText, details: s.localResponse?.details }, refusal, `byte 0x${b.toString(16)}`);
+        assert.equal(s.responseHeader("x-probe-response"), "1", "the refusal went through the plugin's response callback");
+      } else {
+        assert.equal(s.status, 200, `byte 0x${b.toString(16)}`);
+        assert.deepEqual(s.requestHeaderBytes("x-probe-out"), value);
+      }
+    }
+  });
+
+  test("refuse: HeaderMap.set/add write nothing Envoy would refuse, and say so", () => {
+    const s = host(1).request({ headers: [["x-probe", "refuse"], ["x-probe-ff", Uint8Array.of(0xff)]] });
+    assert.equal(s.status, 200);
+    assert.equal(s.requestHeader("x-probe-results"), "refused,refused,written");
+    assert.equal(s.requestHeader("x-probe-bad"), undefined);
+    assert.deepEqual(s.requestHeaderBytes("x-probe-ok"), Uint8Array.of(0x61, 0x09, 0x62, 0x20, 0xff));
+  });
+
+  test("refuse-local: a local reply goes out without the headers Envoy would refuse", () => {
+    const s = host(1).request({ headers: { "x-probe": "refuse-local" } });
+    assert.equal(s.localResponse?.status, 403);
+    assert.deepEqual(s.localResponse?.headers, []);
   });
 
   test("memory is stable over 20,000 requests with http calls", () => {

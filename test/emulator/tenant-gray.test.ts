@@ -396,6 +396,16 @@ describe("baggage within the W3C limits", () => {
     assert.equal(send(h, "acme", `k=v,${"\u00e9".repeat(3000)},x-mse-tag=evil`), `k=v,${"\u00e9".repeat(3000)},x-mse-tag=gray`, "6,000 bytes fit");
   });
 
+  test("bytes that are not UTF-8 count one byte each and reach the upstream as they came", () => {
+    const h = host(config);
+    const raw = (n: number) => Buffer.alloc(n, 0xff);
+    const fits = Buffer.concat([Buffer.from("k=v,f="), raw(8000), Buffer.from(",x-mse-tag=evil,z=1")]); // 8023 bytes
+    const gray = h.request({ headers: [["x-tenant-id", "acme"], ["baggage", fits]] });
+    assert.deepEqual(gray.requestHeaderBytes("baggage"), new Uint8Array(Buffer.concat([Buffer.from("k=v,f="), raw(8000), Buffer.from(",z=1,x-mse-tag=gray")])));
+    const over = Buffer.concat([Buffer.from("k=v,f="), raw(8190), Buffer.from(",z=1")]); // the second member ends past 8192 bytes
+    assert.deepEqual(h.request({ headers: [["x-tenant-id", "acme"], ["baggage", over]] }).requestHeaderBytes("baggage"), new Uint8Array(Buffer.from("k=v,x-mse-tag=gray")));
+  });
+
   test("a baggage within the limits without the key is not rewritten", () => {
     const h = host(config);
     assert.equal(h.request({ headers: { "x-tenant-id": "hooli", baggage: "a=1 ,, b=2," } }).requestHeader("baggage"), "a=1 ,, b=2,");

@@ -3,6 +3,8 @@
 // Every request gets 200 and a JSON body:
 //   {"upstream": NAME, "method": "GET", "path": "/x?y=1",
 //    "headers": {"<lower-case name>": "value" | ["value1", "value2", ...]},   (repeated headers => array)
+//    (header values are Node's latin1 strings: one char per byte received, so Buffer.from(v, "latin1")
+//     gives the bytes byte for byte, valid UTF-8 or not)
 //    "body": "<request body as UTF-8>"}
 //
 // As a program (docker: `node echo-server.mjs` in node:20-alpine):

@@ -35,7 +35,7 @@
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -442,6 +442,61 @@ export function request(port: number, path: string, opts: RequestOptions = {}): 
       });
     });
     req.end(opts.body);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Raw HTTP/1.1 over a socket: node:http refuses to send header values that are not text, Envoy takes bytes.
+
+export interface RawResponse {
+  status: number;
+  /** header lines in order, names lower-cased, values latin1 (one char per byte) */
+  headers: Array<[string, string]>;
+  body: Buffer;
+  header(name: string): string | undefined;
+  json<T = any>(): T;
+}
+
+/**
+ * Sends one request, header values given as text or bytes, with `connection: close`, and reads the
+ * response until Envoy closes the connection.
+ */
+export function rawRequest(port: number, path: string, headers: Array<[string, string | Uint8Array]>, opts: { method?: string; timeoutMs?: number } = {}): Promise<RawResponse> {
+  const lines: Buffer[] = [Buffer.from(`${opts.method ?? "GET"} ${path} HTTP/1.1\r\n`)];
+  if (!headers.some(([k]) => k.toLowerCase() === "host")) lines.push(Buffer.from("host: localhost\r\n"));
+  for (const [k, v] of headers) lines.push(Buffer.from(`${k}: `), typeof v === "string" ? Buffer.from(v) : Buffer.from(v), Buffer.from("\r\n"));
+  lines.push(Buffer.from("connection: close\r\n\r\n"));
+  return new Promise((ok, fail) => {
+    const socket = connect(port, "127.0.0.1", () => socket.write(Buffer.concat(lines)));
+    const chunks: Buffer[] = [];
+    socket.setTimeout(opts.timeoutMs ?? 10_000, () => socket.destroy(new Error(`raw request ${path} to :${port} timed out`)));
+    socket.on("data", (c: Buffer) => chunks.push(c));
+    socket.once("error", fail);
+    socket.once("close", () => {
+      const all = Buffer.concat(chunks);
+      const end = all.indexOf("\r\n\r\n");
+      if (end < 0) return fail(new Error(`no HTTP response from :${port}: ${JSON.stringify(all.toString("latin1").slice(0, 200))}`));
+      const [statusLine, ...headerLines] = all.subarray(0, end).toString("latin1").split("\r\n");
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(statusLine)?.[1] ?? 0);
+      const parsed = headerLines.map((l): [string, string] => {
+        const i = l.indexOf(":");
+        return [l.slice(0, i).toLowerCase(), l.slice(i + 1).trim()];
+      });
+      const body = all.subarray(end + 4);
+      ok({
+        status,
+        headers: parsed,
+        body,
+        header: (name: string) => parsed.find(([k]) => k === name.toLowerCase())?.[1],
+        json: () => {
+          try {
+            return JSON.parse(body.toString("utf8"));
+          } catch {
+            throw new Error(`response body is not JSON (status ${status}): ${body.toString("latin1").slice(0, 500)}`);
+          }
+        },
+      });
+    });
   });
 }
 

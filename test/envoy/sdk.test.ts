@@ -2,7 +2,7 @@
 // answered to the calling stream, shared data, properties, Higress _rules_, bodies, ticks, metrics.
 import { describe, test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
-import { dumpEnvoyLog, request, standardReplacements, startEcho, startEnvoy, type Echo, type Envoy } from "./envoy.ts";
+import { dumpEnvoyLog, rawRequest, request, standardReplacements, startEcho, startEnvoy, type Echo, type Envoy } from "./envoy.ts";
 import { buildFixture, FIXTURE_DIR } from "../fixtures/build.ts";
 
 describe("SDK on Envoy (sdk-probe)", () => {
@@ -98,6 +98,24 @@ describe("SDK on Envoy (sdk-probe)", () => {
   test("request headers are not readable in the response phase (the emulator models this)", async () => {
     const r = await request(envoy.port, "/", { headers: [["x-probe", "late"]] });
     assert.equal(r.headers["x-request-visible"], "no");
+  });
+
+  test("HeaderMap.set/add write nothing Envoy would refuse, and say so (no 503, no injected header)", async () => {
+    const r = await rawRequest(envoy.port, "/", [["x-probe", "refuse"], ["x-probe-ff", Uint8Array.of(0xff)]]);
+    assert.equal(r.status, 200);
+    const h = r.json<{ headers: Record<string, string> }>().headers;
+    assert.equal(h["x-probe-results"], "refused,refused,written");
+    assert.equal(h["x-probe-bad"], undefined);
+    assert.equal(h["x-injected"], undefined);
+    assert.equal(Buffer.from(h["x-probe-ok"], "latin1").toString("hex"), "610962" + "20ff");
+  });
+
+  test("a local reply goes out without the headers Envoy would refuse", async () => {
+    const r = await rawRequest(envoy.port, "/", [["x-probe", "refuse-local"]]);
+    assert.equal(r.status, 403);
+    assert.equal(r.body.toString(), "no");
+    assert.equal(r.header("x-a"), undefined);
+    assert.equal(r.header("x-bad"), undefined);
   });
 
   test("ticks fire and metrics are visible in /stats", async () => {

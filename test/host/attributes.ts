@@ -2,7 +2,7 @@
 // Context::getProperty): request.*, response.*, plugin_*. Values test code sets explicitly take precedence
 // (see ProxyWasmHost.resolveProperty).
 import { WasmResult } from "./abi.ts";
-import { type HeaderMap, serializePairs, utf8, type Pair } from "./pairs.ts";
+import { type BytePair, type HeaderMap, serializePairs, utf8 } from "./pairs.ts";
 import { i64Bytes } from "./properties.ts";
 import type { HttpStream } from "./stream.ts";
 
@@ -13,6 +13,7 @@ export interface AttributeResult {
 
 const ok = (value: Uint8Array): AttributeResult => ({ status: WasmResult.Ok, value });
 const str = (s: string | undefined): AttributeResult | undefined => (s === undefined ? undefined : ok(utf8(s)));
+const bytes = (b: Uint8Array | undefined): AttributeResult | undefined => (b === undefined ? undefined : ok(b));
 const NOT_FOUND: AttributeResult = { status: WasmResult.NotFound };
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z:]+$/;
 
@@ -46,19 +47,20 @@ export function computeAttribute(env: AttributeEnv, tokens: readonly string[]): 
 function headersAttribute(h: HeaderMap | null, rest: readonly string[]): AttributeResult | undefined {
   if (rest.length === 0) {
     // the whole map: unique names, values of repeated headers joined by ','
-    const pairs: Pair[] = [];
+    const pairs: BytePair[] = [];
     if (h) {
       const seen = new Set<string>();
-      for (const [k] of h.pairs()) {
-        if (seen.has(k)) continue;
-        seen.add(k);
-        pairs.push([k, h.getJoined(k)!]);
+      for (const [k] of h.bytePairs()) {
+        const name = Buffer.from(k).toString("latin1");
+        if (seen.has(name)) continue;
+        seen.add(name);
+        pairs.push([k, h.getJoinedBytes(k)!]);
       }
     }
     return ok(serializePairs(pairs));
   }
   if (rest.length > 1 || !h || !HEADER_NAME.test(rest[0])) return undefined;
-  return str(h.getJoined(rest[0]));
+  return bytes(h.getJoinedBytes(rest[0]));
 }
 
 function requestAttribute(s: HttpStream, rest: readonly string[]): AttributeResult | undefined {
@@ -74,29 +76,29 @@ function requestAttribute(s: HttpStream, rest: readonly string[]): AttributeResu
       return ok(i64Bytes(BigInt(Math.trunc(s.startTime)) * 1_000_000n));
   }
   if (!h) return undefined;
-  const path = h.get(":path");
+  const path = h.getBytes(":path");
   switch (name) {
     case "path":
-      return str(path);
+      return bytes(path);
     case "url_path":
-      return str(path?.split("?")[0]);
     case "query": {
       if (path === undefined) return undefined;
-      const i = path.indexOf("?");
-      return str(i < 0 ? "" : path.slice(i + 1));
+      const i = path.indexOf(0x3f); // '?'
+      if (name === "url_path") return ok(i < 0 ? path : path.slice(0, i));
+      return ok(i < 0 ? new Uint8Array(0) : path.slice(i + 1));
     }
     case "host":
-      return str(h.get(":authority"));
+      return bytes(h.getBytes(":authority"));
     case "scheme":
-      return str(h.get(":scheme"));
+      return bytes(h.getBytes(":scheme"));
     case "method":
-      return str(h.get(":method"));
+      return bytes(h.getBytes(":method"));
     case "referer":
-      return str(h.get("referer"));
+      return bytes(h.getBytes("referer"));
     case "useragent":
-      return str(h.get("user-agent"));
+      return bytes(h.getBytes("user-agent"));
     case "id":
-      return str(h.get("x-request-id"));
+      return bytes(h.getBytes("x-request-id"));
   }
   return undefined;
 }

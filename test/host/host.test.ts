@@ -210,6 +210,49 @@ describe("headers", () => {
   });
 });
 
+describe("header values are bytes", () => {
+  const raw = Uint8Array.from([0x61, 0xc0, 0x9c, 0x2c, 0xc3, 0x58, 0xff, 0x20, 0xe4, 0xb8, 0xad]);
+
+  test("what the plugin reads and writes back reaches the upstream byte for byte", () => {
+    const s = host().request({ headers: [["x-action", "copy-bytes"], ["x-in", raw], ["x-in", "second"]] });
+    assert.equal(s.status, 200);
+    assert.deepEqual(s.requestHeaderBytes("x-in"), raw);
+    assert.deepEqual(s.requestHeaderBytes("x-copy"), raw);
+    assert.deepEqual(s.requestHeaderBytes("x-copy-prop"), Uint8Array.from([...raw, 0x2c, ...Buffer.from("second")]));
+    assert.deepEqual(s.requestHeaderMap.getAllBytes("x-in")[1], new Uint8Array(Buffer.from("second")));
+    assert.equal(s.requestHeader("x-copy"), "a\ufffd\ufffd,\ufffdX\ufffd \u4e2d", "text accessors decode (lossy)");
+  });
+
+  test("names are lower-cased as ASCII only, like Http::LowerCaseString", () => {
+    const m = new HeaderMap([[Uint8Array.from([0x58, 0xc3, 0x89]), "v"]]);
+    assert.deepEqual(m.bytePairs()[0][0], Uint8Array.from([0x78, 0xc3, 0x89]));
+    assert.equal(m.get(Uint8Array.from([0x78, 0xc3, 0x89])), "v");
+  });
+
+  test("a value with a byte Envoy's router refuses: 503 from the router, through the plugin's response callbacks", () => {
+    for (const code of [0, 1, 8, 10, 11, 13, 31, 127]) {
+      const s = host().request({ headers: { "x-action": "write-ctl", "x-code": String(code) } });
+      assert.equal(s.status, 503, `byte ${code}`);
+      assert.equal(s.localResponse?.details, "filter_removed_required_request_headers{invalid_header_value_for:_x-written}");
+      assert.equal(s.localResponse?.bodyText, "invalid header value for: x-written");
+      assert.equal(s.requestHeadersForwarded, false, "the upstream never saw the request");
+      assert.equal(s.responseHeader("x-fixture-resp"), "1", "the plugin's on_response_headers ran");
+    }
+  });
+
+  test("HTAB, space and non-ASCII pass the router", () => {
+    for (const code of [9, 32, 126, 128, 255]) {
+      const s = host().request({ headers: { "x-action": "write-ctl", "x-code": String(code) } });
+      assert.equal(s.status, 200, `byte ${code}`);
+    }
+  });
+
+  test("a client cannot send control bytes (Envoy's codec answers 400): the emulator refuses the request", () => {
+    assert.throws(() => host().request({ headers: { "x-in": "a\u0001b" } }), UsageError);
+    assert.throws(() => host().request({ headers: [["x-in", Uint8Array.from([0x61, 0x7f])]] }), UsageError);
+  });
+});
+
 describe("local responses and stream control", () => {
   test("local reply: recorded, status forced to stop, sent through the plugin's response callbacks", () => {
     const h = host();

@@ -15,7 +15,7 @@ import {
   WasmResult,
 } from "./abi.ts";
 import { HostCallError } from "./errors.ts";
-import { fromUtf8, HeaderMap, parsePairs, serializePairs, utf8 } from "./pairs.ts";
+import { fromUtf8, HeaderMap, parsePairBytes, serializePairs, utf8 } from "./pairs.ts";
 import type { Context, WasmVm } from "./vm.ts";
 
 type Fn = (...args: any[]) => number | void;
@@ -155,7 +155,7 @@ export function createEnvImports(vm: WasmVm): Record<string, Fn> {
     proxy_get_header_map_pairs(type: number, ptrPtr: number, sizePtr: number): number {
       if (type >>> 0 > MAP_TYPE_MAX) return WasmResult.BadArgument;
       const map = getConstMap(vm.activeContext(), type);
-      const pairs = map ? map.pairs() : [];
+      const pairs = map ? map.bytePairs() : [];
       return vm.copyOut(pairs.length ? serializePairs(pairs) : EMPTY, ptrPtr, sizePtr);
     },
     proxy_set_header_map_pairs(type: number, ptr: number, size: number): number {
@@ -165,7 +165,7 @@ export function createEnvImports(vm: WasmVm): Record<string, Fn> {
       if (!data) return OOB;
       const map = getMap(ctx, type);
       if (!map) return WasmResult.BadArgument;
-      const parsed = parsePairs(data);
+      const parsed = parsePairBytes(data);
       if (parsed.rejected) warn(`proxy_set_header_map_pairs(type ${type}): malformed map (${parsed.rejected}); Envoy silently treats it as EMPTY and clears the map`);
       map.replaceAll(parsed.pairs);
       if (ctx.kind === "stream") ctx.stream.onHeadersModified(type);
@@ -174,16 +174,16 @@ export function createEnvImports(vm: WasmVm): Record<string, Fn> {
     proxy_get_header_map_value(type: number, keyPtr: number, keyLen: number, valPtrPtr: number, valSizePtr: number): number {
       if (type >>> 0 > MAP_TYPE_MAX) return WasmResult.BadArgument;
       const ctx = vm.activeContext();
-      const key = readStr(keyPtr, keyLen);
+      const key = mem().read(keyPtr, keyLen);
       if (key === null) return OOB;
       const map = getConstMap(ctx, type);
       if (!map) {
         if (ctx.kind === "stream" && ctx.stream.accessLogPhase) return WasmResult.NotFound;
         return WasmResult.BadArgument;
       }
-      const value = map.get(key); // first value only, like Envoy
+      const value = map.getBytes(key); // first value only, like Envoy
       if (value === undefined) return WasmResult.NotFound;
-      return vm.copyOut(utf8(value), valPtrPtr, valSizePtr);
+      return vm.copyOut(value, valPtrPtr, valSizePtr);
     },
     proxy_add_header_map_value(type: number, keyPtr: number, keyLen: number, valPtr: number, valLen: number): number {
       return mutate(type, keyPtr, keyLen, valPtr, valLen, (m, k, v) => m.add(k, v!));
@@ -227,7 +227,7 @@ export function createEnvImports(vm: WasmVm): Record<string, Fn> {
       const body = mem().read(bodyPtr, bodyLen);
       const headerBytes = mem().read(headersPtr, headersLen);
       if (details === null || !body || !headerBytes) return OOB;
-      const parsed = parsePairs(headerBytes);
+      const parsed = parsePairBytes(headerBytes);
       if (parsed.rejected) warn(`proxy_send_local_response: malformed header map (${parsed.rejected}); Envoy drops all the headers`);
       if (ctx.kind === "stream") {
         ctx.stream.queueLocalResponse({
@@ -269,8 +269,8 @@ export function createEnvImports(vm: WasmVm): Record<string, Fn> {
       const headerBytes = mem().read(headersPtr, headersLen);
       const trailerBytes = mem().read(trailersPtr, trailersLen);
       if (cluster === null || !body || !headerBytes || !trailerBytes) return OOB;
-      const headers = parsePairs(headerBytes);
-      const trailers = parsePairs(trailerBytes);
+      const headers = parsePairBytes(headerBytes);
+      const trailers = parsePairBytes(trailerBytes);
       if (headers.rejected) warn(`proxy_http_call: malformed header map (${headers.rejected}); Envoy treats it as empty`);
       if (trailers.rejected) warn(`proxy_http_call: malformed trailer map (${trailers.rejected}); Envoy treats it as empty`);
       if (!mem().writeU32(tokenPtr, 0)) return OOB;
@@ -453,12 +453,13 @@ export function createEnvImports(vm: WasmVm): Record<string, Fn> {
     keyLen: number,
     valPtr: number,
     valLen: number,
-    op: (m: HeaderMap, key: string, value?: string) => void,
+    op: (m: HeaderMap, key: Uint8Array, value?: Uint8Array) => void,
   ): number {
     if (type >>> 0 > MAP_TYPE_MAX) return WasmResult.BadArgument;
     const ctx = vm.activeContext();
-    const key = readStr(keyPtr, keyLen);
-    const value = valPtr === -1 ? "" : readStr(valPtr, valLen);
+    // names and values stay bytes: nothing the plugin writes is decoded or "repaired"
+    const key = mem().read(keyPtr, keyLen);
+    const value = valPtr === -1 ? EMPTY : mem().read(valPtr, valLen);
     if (key === null || value === null) return OOB;
     const map = getMap(ctx, type);
     if (!map) return WasmResult.BadArgument;

@@ -21,7 +21,7 @@ import {
 import { UsageError } from "./errors.ts";
 import type { BufferRef } from "./hostcalls.ts";
 import { constBuffer } from "./hostcalls.ts";
-import { fromUtf8, HeaderMap, utf8, type HeadersInit, type Pair } from "./pairs.ts";
+import { fromUtf8, HeaderMap, utf8, type BytePair, type HeadersInit, type HeaderText, type Pair } from "./pairs.ts";
 import { PropertyStore, type PropertyPath, type PropertyValue } from "./properties.ts";
 import type { WasmVm } from "./vm.ts";
 
@@ -55,8 +55,9 @@ export interface LocalResponse {
   details: string;
   body: Uint8Array;
   bodyText: string;
-  /** the additional headers the plugin passed */
+  /** the additional headers the plugin passed (as text; headerBytes: byte for byte) */
   headers: Pair[];
+  headerBytes: BytePair[];
   /** gRPC status the plugin passed; undefined for -1 or any value outside 0..16 (Envoy sends none) */
   grpcStatus: number | undefined;
   rawGrpcStatus: number;
@@ -68,7 +69,7 @@ export interface QueuedLocalResponse {
   status: number;
   details: string;
   body: Uint8Array;
-  headers: Pair[];
+  headers: BytePair[];
   grpcStatus: number;
 }
 
@@ -175,11 +176,19 @@ export class HttpStream {
   get responseTrailerMap(): HeaderMap | null {
     return this.resp.trailers;
   }
+  /** first value of a request header as text (UTF-8 decoded, lossy); the upstream's view */
   requestHeader(name: string): string | undefined {
     return this.req.headers.get(name);
   }
+  /** first value of a request header byte for byte */
+  requestHeaderBytes(name: HeaderText): Uint8Array | undefined {
+    return this.req.headers.getBytes(name);
+  }
   responseHeader(name: string): string | undefined {
     return this.resp.headers.get(name);
+  }
+  responseHeaderBytes(name: HeaderText): Uint8Array | undefined {
+    return this.resp.headers.getBytes(name);
   }
   /** request body bytes the plugin let through to the upstream */
   get forwardedRequestBody(): Uint8Array {
@@ -237,8 +246,14 @@ export class HttpStream {
     const d = this.req;
     if (d.started) throw new UsageError(`stream ${this.id}: request headers already sent`);
     this.assertOpen("request headers");
+    const map = new HeaderMap(headers);
+    const refused = map.firstInvalidValue();
+    if (refused !== undefined) {
+      // Envoy's codec answers 400 for these bytes (measured on 1.40): no filter ever sees them.
+      throw new UsageError(`stream ${this.id}: request header ${refused} has a byte Envoy's codec refuses (NUL, CR, LF, other C0 controls but HTAB, DEL)`);
+    }
     d.started = true;
-    d.headers = new HeaderMap(headers);
+    d.headers = map;
     // Envoy's codecs hand filters one `cookie` header: repeated Cookie lines are joined with "; ".
     const cookies = d.headers.getAll("cookie");
     if (cookies.length > 1) d.headers.set("cookie", cookies.join("; "));
@@ -527,7 +542,8 @@ export class HttpStream {
     if (d.terminated) return raw;
     if (status === FilterHeadersStatus.Continue) {
       d.headersLive = false;
-      d.headersForwarded = true;
+      this.forwardHeaders(d);
+      if (d.terminated) return raw;
     } else {
       d.stoppedAt = "headers";
       d.stopAll = status !== FilterHeadersStatus.StopIteration;
@@ -544,7 +560,10 @@ export class HttpStream {
     if (d.terminated) return raw;
     switch (status) {
       case FilterDataStatus.Continue:
-        if (d.stoppedAt === "headers") d.headersForwarded = true; // data Continue also continues headers
+        if (d.stoppedAt === "headers") {
+          this.forwardHeaders(d); // data Continue also continues headers
+          if (d.terminated) return raw;
+        }
         d.stoppedAt = null;
         d.forwarded.push(d.buffer);
         d.buffer = new Uint8Array(0);
@@ -584,7 +603,8 @@ export class HttpStream {
         d.bodyLive = false;
       }
       d.stoppedAt = null;
-      d.headersForwarded = true;
+      if (!d.headersForwarded) this.forwardHeaders(d);
+      if (d.terminated) return raw;
       d.trailersForwarded = true;
     } else {
       d.stoppedAt = "trailers";
@@ -603,7 +623,10 @@ export class HttpStream {
     }
     d.stoppedAt = null;
     d.headersLive = false;
-    d.headersForwarded = true;
+    if (!d.headersForwarded) {
+      this.forwardHeaders(d);
+      if (d.terminated) return;
+    }
     if (at === "body" || d.buffering) {
       d.forwarded.push(d.buffer);
       d.buffer = new Uint8Array(0);
@@ -628,6 +651,32 @@ export class HttpStream {
     this.afterProgress();
   }
 
+  /**
+   * The headers go past the plugin. Request headers reach the router, which refuses a value with bytes
+   * Envoy does not allow (Router::Filter::decodeHeaders, HeaderUtility::checkValidRequestHeaders): 503,
+   * body "invalid header value for: <name>", details filter_removed_required_request_headers{...}, sent
+   * back through the plugin's response callbacks, exactly as Envoy 1.40 answers (measured).
+   */
+  private forwardHeaders(d: Direction): void {
+    if (d !== this.req) {
+      d.headersForwarded = true;
+      return;
+    }
+    const bad = d.headers.firstInvalidValue();
+    if (bad === undefined) {
+      d.headersForwarded = true;
+      return;
+    }
+    const message = `invalid header value for: ${bad}`;
+    this.sendLocalReply({
+      status: 503,
+      details: `filter_removed_required_request_headers{${message.replace(/\s/g, "_")}}`,
+      body: utf8(message),
+      headers: [],
+      grpcStatus: -1,
+    });
+  }
+
   private checkEnded(d: Direction): void {
     if (d.headersForwarded && d.stoppedAt === null && !d.pendingBody && !d.pendingTrailers && d.endSeen) d.ended = true;
   }
@@ -643,7 +692,7 @@ export class HttpStream {
         const headers = new HeaderMap(up.headers);
         if (!headers.has(":status")) headers.add(":status", String(up.status ?? 200));
         this.delivering = false;
-        this.responseHeaders(headers.pairs(), { endOfStream: !body?.length && !up.trailers });
+        this.responseHeaders(headers.bytePairs(), { endOfStream: !body?.length && !up.trailers });
         if (body?.length && !this.resp.terminated) this.responseBody(body, !up.trailers);
         if (up.trailers && !this.resp.terminated) this.responseTrailers(up.trailers);
         this.delivering = true;
@@ -665,7 +714,8 @@ export class HttpStream {
       details: lr.details,
       body: lr.body,
       bodyText: fromUtf8(lr.body),
-      headers: lr.headers,
+      headers: lr.headers.map(([k, v]) => [fromUtf8(k), fromUtf8(v)]),
+      headerBytes: lr.headers,
       grpcStatus: grpc,
       rawGrpcStatus: lr.grpcStatus,
       direct,
@@ -713,6 +763,7 @@ export class HttpStream {
       body,
       bodyText: "",
       headers: [],
+      headerBytes: [],
       grpcStatus: 14,
       rawGrpcStatus: 14,
       direct: this.resp.started,
@@ -755,7 +806,7 @@ export class HttpStream {
 }
 
 /** Headers of a local reply as Envoy builds them (Http::Utility::sendLocalReply). */
-export function localReplyHeaders(lr: { status: number; body: Uint8Array; headers: Pair[] }): HeaderMap {
+export function localReplyHeaders(lr: { status: number; body: Uint8Array; headers: ReadonlyArray<readonly [HeaderText, HeaderText]> }): HeaderMap {
   const h = new HeaderMap([[":status", String(lr.status)]]);
   for (const [k, v] of lr.headers) h.add(k, v);
   if (lr.body.length > 0) {

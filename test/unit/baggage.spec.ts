@@ -296,3 +296,42 @@ describe("removeBaggageMembers", () => {
     expect<i32>(out!.split(",").length).toBe(BAGGAGE_MAX_MEMBERS - 1);
   });
 });
+
+// Header strings keep bytes that are not UTF-8 as escapes U+DC00+byte (assembly/lib/bytes_text.ts).
+describe("baggage: bytes that are not UTF-8", () => {
+  const overlong = "\udcc0\udc9c"; // bytes C0 9C
+  it("a member holding them is malformed and skipped; the others are found", () => {
+    expect<string>(lookup("a=" + overlong + ",x-mse-tag=gray", "x-mse-tag")).toBe("gray|m=1");
+    expect<string>(lookup("a=\udcc3X, x-mse-tag=gray", "x-mse-tag")).toBe("gray|m=1");
+    expect<string>(lookup("x-mse-tag=gr\udcffay,x-mse-tag=blue", "x-mse-tag")).toBe("blue|m=1");
+  });
+  it("the byte limit counts an escape as one byte and a character as its UTF-8 length", () => {
+    const out = new BaggageLookup();
+    const escapes = "f=" + repeat("\udcff", BAGGAGE_MAX_BYTES - 10); // 8184 bytes
+    findBaggageValue(escapes + ",a=1", "a", out); // ends at byte 8188
+    expect<string>(out.value).toBe("1");
+    const accents = "f=" + repeat("é", 4092); // 4094 characters, 8186 bytes
+    findBaggageValue(accents + ",a=1", "a", out); // ends at byte 8190
+    expect<string>(out.value).toBe("1");
+    findBaggageValue(accents + ",a=1234", "a", out); // would end at byte 8193
+    expect<bool>(out.found).toBe(false);
+    expect<bool>(out.truncated).toBe(true);
+  });
+  it("appendBaggageMember keeps them and counts each as one byte", () => {
+    expect<string | null>(appendBaggageMember("a=" + overlong + ",z=1", "k", "v")).toBe("a=" + overlong + ",z=1,k=v");
+    const big = "f=" + repeat("\udcff", BAGGAGE_MAX_BYTES - 8); // 8186 bytes
+    expect<string | null>(appendBaggageMember(big, "k", "vvv")).toBe(big + ",k=vvv"); // 8192
+    expect<string | null>(appendBaggageMember(big, "k", "vvvv")).toBeNull(); // 8193
+  });
+  it("removeBaggageMembers keeps them as written", () => {
+    expect<string | null>(removeBaggageMembers("a=" + overlong + ", x-mse-tag=1,b=\udcff", "x-mse-tag")).toBe("a=" + overlong + ",b=\udcff");
+    let many = "x-mse-tag=1";
+    for (let i = 0; i < 100; i++) many += ",a=\udcff\udcfe";
+    const kept = removeBaggageMembers(many, "x-mse-tag")!;
+    expect<i32>(kept.split(",").length).toBe(BAGGAGE_MAX_MEMBERS - 1);
+  });
+  it("percentEncodeBaggageValue encodes an escape as the byte it stands for", () => {
+    expect<string>(percentEncodeBaggageValue("\udcff")).toBe("%FF");
+    expect<string>(percentEncodeBaggageValue("a" + overlong)).toBe("a%C0%9C");
+  });
+});
