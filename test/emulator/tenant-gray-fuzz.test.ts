@@ -57,6 +57,7 @@ const ROUTES = ["base", "gray", "reports", "reports-gray", "tenant-path", "other
 test("fuzz: 50,000 hostile requests against the example configuration, zero traps", { timeout: 300_000 }, () => {
   const host = ProxyWasmHost.create({ wasm: WASM, workers: 2, pluginConfig: JSON.stringify(SAAS_CONFIG) });
   const r = rng(20261122);
+  let gray = 0;
   for (let i = 0; i < 50_000; i++) {
     const headers: [string, string | Uint8Array][] = [];
     const path = r.chance(0.5)
@@ -96,6 +97,7 @@ test("fuzz: 50,000 hostile requests against the example configuration, zero trap
     // override is on: the tag is the lane's or nothing, whatever the client sent.
     const out = s.requestHeader("x-mse-tag");
     assert.ok(out === undefined || out === "gray", `request ${i}: tag ${JSON.stringify(out)}`);
+    if (out === "gray") gray++;
     const lane = s.responseHeader("x-tenant-lane");
     assert.match(lane ?? "", /^(gray|base);by=(tenants|prefix|percentage|source|cookie|no-tenant|no-lane)$/, `request ${i}`);
     const bag = s.requestHeader("baggage");
@@ -104,7 +106,15 @@ test("fuzz: 50,000 hostile requests against the example configuration, zero trap
     if (setCookie !== undefined) assert.match(setCookie, /^x-mse-lane=(gray)?; Path=\/; Max-Age=(3600|0); HttpOnly; SameSite=Lax$/);
   }
   assert.equal(host.vms.filter((vm) => vm.failed).length, 0);
+  // The checks above mostly look at tagged requests: a plugin that stopped tagging would pass them.
+  console.log(`# tenant-gray fuzz: ${gray} of 50,000 requests in gray`);
+  assert.ok(gray >= MIN_GRAY, `only ${gray} of 50,000 requests were put in gray`);
 });
+
+// About half of what the fixed seeds give (see the "# ... fuzz" lines).
+const MIN_GRAY = 2000;
+const MIN_CONDITIONED = 1500;
+const MIN_WEIGHTED = 700;
 
 test("fuzz: 10,000 hostile requests in Higress traffic-tag mode, zero traps", { timeout: 120_000 }, () => {
   const host = ProxyWasmHost.create({
@@ -113,6 +123,8 @@ test("fuzz: 10,000 hostile requests in Higress traffic-tag mode, zero traps", { 
     pluginConfig: JSON.stringify({ ...TRAFFIC_TAG_CONFIG, weightGroups: [{ headerName: "x-lane", headerValue: "blue", weight: 30 }] }),
   });
   const r = rng(7);
+  let conditioned = 0;
+  let weighted = 0;
   for (let i = 0; i < 10_000; i++) {
     const headers: [string, string | Uint8Array][] = [[":path", headerSafe(mutate(r, "/?tenant=beta-1&x=%41"))]];
     if (r.chance(0.5)) headers.push(["x-user-id", raw(r, mutate(r, "u1"))]);
@@ -123,9 +135,14 @@ test("fuzz: 10,000 hostile requests in Higress traffic-tag mode, zero traps", { 
     const sent = headers.find(([k]) => k === "x-mse-tag")?.[1];
     const tag = s.requestHeader("x-mse-tag");
     if (sent === undefined) {
-      const weighted = s.requestHeader("x-lane") === "blue";
-      assert.ok(weighted ? tag === undefined : tag === "gray" || tag === "base", `request ${i}: ${tag}`);
+      const blue = s.requestHeader("x-lane") === "blue";
+      assert.ok(blue ? tag === undefined : tag === "gray" || tag === "base", `request ${i}: ${tag}`);
+      if (blue) weighted++;
+      else if (tag === "gray") conditioned++;
     }
   }
   assert.equal(host.vms.filter((vm) => vm.failed).length, 0);
+  console.log(`# traffic-tag fuzz: ${conditioned} tagged gray by conditions, ${weighted} blue by weight`);
+  assert.ok(conditioned >= MIN_CONDITIONED, `only ${conditioned} of 10,000 requests matched a condition group`);
+  assert.ok(weighted >= MIN_WEIGHTED, `only ${weighted} of 10,000 requests got the weighted tag`);
 });
