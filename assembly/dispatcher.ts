@@ -7,11 +7,11 @@ import { Action, BufferType, DataAction, LogLevel } from "./enums";
 import { getBuffer } from "./buffers";
 import { Filter } from "./filter";
 import { requestHeaders, requestTrailers, responseHeaders, responseTrailers } from "./headers";
-import { callOwners, HttpCallResponse } from "./http_call";
+import { callOwners, HttpCallResponse } from "./http-call";
 import { proxy_set_effective_context } from "./imports";
 import { logAt } from "./log";
 import { createPlugin, Plugin } from "./plugin";
-import { requestView } from "./request_view";
+import { requestView } from "./request-view";
 
 /** One HTTP stream. Records are reused: a deleted stream's goes back to a small pool. */
 class Stream {

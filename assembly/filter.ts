@@ -3,11 +3,11 @@
 
 import { Action, DataAction, NO_GRPC_STATUS, StreamType } from "./enums";
 import { HeaderMap } from "./headers";
-import { HttpCallResponse, HttpCallResult, dispatchHttpCall } from "./http_call";
+import { HttpCallResponse, HttpCallResult, dispatchHttpCall } from "./http-call";
 import { proxy_continue_stream } from "./imports";
-import { sendLocalResponse } from "./local_response";
+import { sendLocalResponse } from "./local-response";
 import { HeaderPair } from "./pairs";
-import { RequestView, requestView } from "./request_view";
+import { RequestView, requestView } from "./request-view";
 
 /** Non-generic base the dispatcher talks to. */
 export abstract class Filter {

@@ -1,12 +1,12 @@
 // Header and trailer maps of the current stream (or of an http-call response).
 // Values are bytes: get() decodes them so that valid UTF-8 is text and any other byte survives as
-// an escape (lib/bytes_text.ts), set()/add() write them back byte for byte. Envoy returns only the
+// an escape (lib/bytes-text.ts), set()/add() write them back byte for byte. Envoy returns only the
 // FIRST value of a repeated header from get(); read request.headers.<name> (request_baggage.ts)
 // where repeats matter.
 
 import { MapType, Status } from "./enums";
 import { proxy_add_header_map_value, proxy_get_header_map_value, proxy_remove_header_map_value, proxy_replace_header_map_value } from "./imports";
-import { isAllowedHeaderValue } from "./lib/header_value";
+import { isAllowedHeaderValue } from "./lib/header-value";
 import { outPtr, outSize, scratchA, scratchB, takeString } from "./memory";
 
 export class HeaderMap {
@@ -22,7 +22,7 @@ export class HeaderMap {
 
   /**
    * Sets `name` to `value`, replacing every existing value. False, and nothing written, when the
-   * value holds a byte Envoy refuses (NUL, CR, LF, other controls but HTAB, DEL: lib/header_value.ts).
+   * value holds a byte Envoy refuses (NUL, CR, LF, other controls but HTAB, DEL: lib/header-value.ts).
    */
   set(name: string, value: string): bool {
     const key = scratchA.encode(name);

@@ -4,11 +4,11 @@
 //   allocates through our exported allocator; we copy them out and free them.
 //   Envoy writes an empty result as ptr=0, len=0 without allocating.
 // * Strings from the host are bytes: valid UTF-8 becomes text, any other byte an
-//   escape that encodes back to it (lib/bytes_text.ts).
+//   escape that encodes back to it (lib/bytes-text.ts).
 // * Strings we pass to the host are encoded into reusable scratch buffers, so a
 //   host call with a string argument allocates nothing.
 
-import { decodeBytes } from "./lib/bytes_text";
+import { decodeBytes } from "./lib/bytes-text";
 import { ByteScratch } from "./lib/scratch";
 
 // Out slots for host calls. Host calls are never re-entrant, so one set is enough.
@@ -42,7 +42,7 @@ export function takeBuffer(): ArrayBuffer {
   return buf;
 }
 
-/** Takes ownership of the buffer the host returned as a string that keeps its bytes (lib/bytes_text.ts). */
+/** Takes ownership of the buffer the host returned as a string that keeps its bytes (lib/bytes-text.ts). */
 export function takeString(): string {
   const ptr = load<usize>(OUT_PTR);
   const size = load<u32>(OUT_SIZE);

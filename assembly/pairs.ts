@@ -2,16 +2,16 @@
 //   u32 count; count x (u32 nameLength, u32 valueLength); then each name and value followed by NUL.
 // Used for local-response headers and http-call headers.
 
-import { encodeBytes } from "./lib/bytes_text";
-import { isAllowedHeaderValue } from "./lib/header_value";
+import { encodeBytes } from "./lib/bytes-text";
+import { isAllowedHeaderValue } from "./lib/header-value";
 
 export class HeaderPair {
   constructor(public name: string, public value: string) {}
 }
 
 /**
- * Serializes pairs (strings encoded back to the bytes they were read from, see lib/bytes_text.ts),
- * or null when a value holds a byte Envoy refuses (lib/header_value.ts): nothing is sent then.
+ * Serializes pairs (strings encoded back to the bytes they were read from, see lib/bytes-text.ts),
+ * or null when a value holds a byte Envoy refuses (lib/header-value.ts): nothing is sent then.
  */
 export function encodePairs(pairs: Array<HeaderPair>): ArrayBuffer | null {
   const n = pairs.length;

@@ -12,14 +12,14 @@ import { BufferType, LogLevel } from "./enums";
 import { getBuffer } from "./buffers";
 import { ConfigErrors, ConfigObject } from "./config";
 import { Filter, HttpFilter } from "./filter";
-import { HttpCallResponse, HttpCallResult, dispatchHttpCall } from "./http_call";
+import { HttpCallResponse, HttpCallResult, dispatchHttpCall } from "./http-call";
 import { proxy_set_tick_period_milliseconds } from "./imports";
 import { parseJsonBytes } from "./lib/json";
 import { log, logAt, setLogPrefix } from "./log";
 import { HeaderPair } from "./pairs";
-import { RequestView } from "./request_view";
+import { RequestView } from "./request-view";
 import { parseRuleSet, RuleSet } from "./rules";
-import { encodeBytes } from "./lib/bytes_text";
+import { encodeBytes } from "./lib/bytes-text";
 
 /** Non-generic base the dispatcher talks to. One instance per root context. */
 export abstract class Plugin {

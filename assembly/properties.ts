@@ -4,7 +4,7 @@
 import { Status } from "./enums";
 import { proxy_get_property, proxy_set_property } from "./imports";
 import { outPtr, outSize, scratchA, scratchB, takeBuffer, takeString } from "./memory";
-import { encodeBytes } from "./lib/bytes_text";
+import { encodeBytes } from "./lib/bytes-text";
 
 export class PropertyPath {
   readonly bytes: ArrayBuffer;

@@ -13,7 +13,7 @@
 import { ConfigErrors, ConfigObject } from "./config";
 import { asciiLower } from "./lib/ascii";
 import { JsonValue } from "./lib/json";
-import { RequestView } from "./request_view";
+import { RequestView } from "./request-view";
 
 const MATCH_KEYS = ["_match_route_", "_match_route_prefix_", "_match_domain_", "_match_service_"];
 

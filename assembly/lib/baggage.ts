@@ -16,9 +16,9 @@
 //   BAGGAGE_MAX_BYTES bytes of the header, and only the first BAGGAGE_MAX_MEMBERS non-empty
 //   members, are considered. Members beyond either limit are ignored (BaggageLookup.truncated is
 //   set); those within are still found, and the scan never reads past the limit. Sizes are
-//   counted in the bytes the header is sent as (bytes_text.ts): a byte that is not UTF-8, held as
+//   counted in the bytes the header is sent as (bytes-text.ts): a byte that is not UTF-8, held as
 //   one escape unit, counts one; a character its UTF-8 length.
-// - Header strings come from the host through bytes_text.ts: a member holding bytes that are not
+// - Header strings come from the host through bytes-text.ts: a member holding bytes that are not
 //   UTF-8 is malformed (escape units are not baggage-octets), and a rebuilt list writes it back
 //   byte for byte.
 // - Multi-instance headers (several `baggage` headers joined with ',') are just a longer list.
@@ -37,7 +37,7 @@ import { percentDecodeInto, percentDecodeRange } from "./percent";
 import { ByteScratch } from "./scratch";
 import { isValidUtf8 } from "./utf8";
 import { isOws } from "./ascii";
-import { decodeBytes, encodeBytes, encodedLength, encodedUnitLength } from "./bytes_text";
+import { decodeBytes, encodeBytes, encodedLength, encodedUnitLength } from "./bytes-text";
 
 export const BAGGAGE_MAX_BYTES: i32 = 8192;
 export const BAGGAGE_MAX_MEMBERS: i32 = 64;
@@ -129,7 +129,7 @@ function upperHex(v: u32): u16 {
 }
 
 /**
- * Percent-encodes a value for baggage: every byte of its encoded form (bytes_text.ts: UTF-8, an
+ * Percent-encodes a value for baggage: every byte of its encoded form (bytes-text.ts: UTF-8, an
  * escaped byte as itself) outside baggage-octet, and '%', becomes %XX (uppercase).
  */
 export function percentEncodeBaggageValue(value: string): string {
@@ -370,7 +370,7 @@ function countMembers(s: string): i32 {
 /**
  * Appends `key=value` (value percent-encoded) to an existing baggage header value ("" for none).
  * Returns null if the key is not a token or if the result would exceed BAGGAGE_MAX_BYTES (bytes as
- * sent, bytes_text.ts) or BAGGAGE_MAX_MEMBERS. Trailing OWS and commas of `existing` are dropped.
+ * sent, bytes-text.ts) or BAGGAGE_MAX_MEMBERS. Trailing OWS and commas of `existing` are dropped.
  * An existing member with the same key is not replaced; since the first occurrence wins, check with
  * findBaggageValue first if that matters.
  */

@@ -12,7 +12,7 @@
 // Built at compile time in static memory, so decoding allocates nothing but its output.
 // prettier-ignore
 import { ByteScratch } from "./scratch";
-import { encodeBytes } from "./bytes_text";
+import { encodeBytes } from "./bytes-text";
 
 const STD_TABLE: usize = memory.data<u8>([
   255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
@@ -219,7 +219,7 @@ export function base64Encode(data: Uint8Array): string {
   return encode(data.dataStart, data.length, STD_ALPHABET, true);
 }
 
-/** base64url (no padding) of a string's bytes (UTF-8, escaped bytes as themselves: bytes_text.ts). */
+/** base64url (no padding) of a string's bytes (UTF-8, escaped bytes as themselves: bytes-text.ts). */
 export function base64UrlEncodeString(s: string): string {
   return base64UrlEncode(Uint8Array.wrap(encodeBytes(s)));
 }

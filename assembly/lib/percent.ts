@@ -5,7 +5,7 @@
 import { hexDigitValue } from "./ascii";
 import { ByteScratch } from "./scratch";
 import { isValidUtf8 } from "./utf8";
-import { decodeBytes } from "./bytes_text";
+import { decodeBytes } from "./bytes-text";
 
 // @ts-ignore: decorator
 @inline function unit(base: usize, i: i32): u32 {

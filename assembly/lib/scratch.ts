@@ -1,7 +1,7 @@
 // A reusable byte buffer: decoders write into it (percent-decoding, base64), and strings are
 // encoded into it for host calls and hashing, so neither allocates per call.
 
-import { encodeBytesInto } from "./bytes_text";
+import { encodeBytesInto } from "./bytes-text";
 
 export class ByteScratch {
   private buf: ArrayBuffer = new ArrayBuffer(256);
@@ -9,7 +9,7 @@ export class ByteScratch {
   length: usize = 0;
 
   /**
-   * Encodes `s` at ptr: text as UTF-8, escaped bytes back to themselves (bytes_text.ts); sets
+   * Encodes `s` at ptr: text as UTF-8, escaped bytes back to themselves (bytes-text.ts); sets
    * length; returns this.
    */
   encode(s: string): ByteScratch {

@@ -11,7 +11,7 @@
 // buckets must be the same on every gateway and every version of this code, the input is chosen
 // by clients (a weak hash could be steered into a bucket), and the cost (about one microsecond for
 // a short tenant id) is paid only when a percentage decides.
-// The bytes hashed are the value as it came (lib/bytes_text.ts: a byte that is not UTF-8 hashes as
+// The bytes hashed are the value as it came (lib/bytes-text.ts: a byte that is not UTF-8 hashes as
 // itself), which is what Higress's Go plugins hash.
 
 import { Sha256 } from "../crypto/sha2";

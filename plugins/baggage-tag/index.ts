@@ -6,7 +6,7 @@ import { HttpFilter } from "../../assembly/filter";
 import { HeaderMap } from "../../assembly/headers";
 import { appendBaggageMember, BaggageLookup, findBaggageValue } from "../../assembly/lib/baggage";
 import { registerFilter } from "../../assembly/plugin";
-import { RequestView } from "../../assembly/request_view";
+import { RequestView } from "../../assembly/request-view";
 import { Config, parseConfig, Source, TagRule } from "./config";
 import { metrics } from "./metrics";
 import { findTag, TagLookup } from "./sources";

@@ -5,7 +5,7 @@
 //   skywalking   `sw8-correlation` (base64(key):base64(value) pairs)
 
 import { BaggageLookup, findBaggageValue, findSw8CorrelationValue, percentDecode } from "../../assembly/lib/baggage";
-import { RequestView } from "../../assembly/request_view";
+import { RequestView } from "../../assembly/request-view";
 import { Source, TagRule } from "./config";
 
 /** What findTag found for one rule. Reused across requests: fill it with findTag. */

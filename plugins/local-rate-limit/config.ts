@@ -17,7 +17,7 @@ import { getPropertyString, PropertyPath } from "../../assembly/properties";
 import { fnv1a } from "./hash";
 import { hasLimitFields, Limit, parseLimit } from "./limit";
 import { RuleMetrics } from "./metrics";
-import { encodeBytes } from "../../assembly/lib/bytes_text";
+import { encodeBytes } from "../../assembly/lib/bytes-text";
 
 /**
  * Key sources; SOURCE_FIELDS[i] names Source i + 1. RawParam is the Higress form's `limit_by_param`:

@@ -11,7 +11,7 @@ import { monotonicNanos, nowNanos } from "../../assembly/time";
 import { Config, parseConfig, Rule } from "./config";
 import { ruleMetrics } from "./metrics";
 import { keyValue, patternMatches, ruleMatches } from "./request";
-import { RequestView } from "../../assembly/request_view";
+import { RequestView } from "../../assembly/request-view";
 import { takeKeyed } from "./key-table";
 import { ensureStorage, takeDedicated } from "./shared-store";
 import { Outcome, Verdict } from "./verdict";

@@ -26,7 +26,7 @@
 // replaces it, with compare-and-swap on the bad value, by a valid shard holding just that claim.
 
 import { Status } from "../../assembly/enums";
-import { encodeBytesInto } from "../../assembly/lib/bytes_text";
+import { encodeBytesInto } from "../../assembly/lib/bytes-text";
 import { HEADER_SIZE } from "./bucket";
 import { Config, Dedicated, Overflow, Rule } from "./config";
 import { fnv1a, wordHash } from "./hash";
@@ -42,7 +42,7 @@ const OWNER_INLINE_MAX: i32 = 128;
 const owner = new Raw();
 
 /**
- * owner = 0x00 + the bytes of `value` (as they came: bytes_text.ts, so values that differ only in
+ * owner = 0x00 + the bytes of `value` (as they came: bytes-text.ts, so values that differ only in
  * bytes that are not UTF-8 are different keys), or for values over 128 bytes 0x01 + a 128-bit digest (two
  * independent 64-bit hashes). The digest is not cryptographic: someone could make two long values
  * of their own share a bucket, which only limits them harder; taking over another value's bucket

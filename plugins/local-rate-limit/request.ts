@@ -3,7 +3,7 @@
 
 import { findCookie } from "../../assembly/lib/cookie";
 import { findQueryParam, findRawQueryParam } from "../../assembly/lib/query";
-import { RequestView } from "../../assembly/request_view";
+import { RequestView } from "../../assembly/request-view";
 import { Pattern, PatternKind, Rule, Source } from "./config";
 
 /** Does the key `value` of `req` match the pattern? CIDR patterns exist only for client_ip keys. */

@@ -4,7 +4,7 @@
 import { Cidr } from "../../assembly/lib/cidr";
 import { stickyBucket } from "../../assembly/lib/sticky";
 import { Counter } from "../../assembly/metrics";
-import { RequestView } from "../../assembly/request_view";
+import { RequestView } from "../../assembly/request-view";
 
 /** Why a request got (or did not get) its lane; also the `by=` of the debug header. */
 export enum Reason { None, Tenants, Prefix, Percentage, Source, Cookie, Default, NoTenant, NoLane }

@@ -5,8 +5,8 @@ import { isOws } from "../../assembly/lib/ascii";
 import {
   appendBaggageMember, BAGGAGE_MAX_BYTES, BAGGAGE_MAX_MEMBERS, BaggageLookup, findBaggageValue, removeBaggageMembers,
 } from "../../assembly/lib/baggage";
-import { encodedUnitLength } from "../../assembly/lib/bytes_text";
-import { RequestView } from "../../assembly/request_view";
+import { encodedUnitLength } from "../../assembly/lib/bytes-text";
+import { RequestView } from "../../assembly/request-view";
 
 export enum Propagated { Unchanged, Added, Replaced, Removed, TooLarge }
 
@@ -60,7 +60,7 @@ export function propagateTag(view: RequestView, key: string, tag: string | null,
 /**
  * `header` up to the end of its last member within the W3C limits: at most BAGGAGE_MAX_BYTES bytes
  * and BAGGAGE_MAX_MEMBERS non-empty members. `header` itself when it is within them. Bytes are
- * counted as the header is sent (bytes_text.ts): a byte that is not UTF-8 is one, a character its
+ * counted as the header is sent (bytes-text.ts): a byte that is not UTF-8 is one, a character its
  * UTF-8 length, so non-ASCII (malformed in baggage anyway) cannot pass the limit as fewer characters.
  */
 function withinLimits(header: string): string {

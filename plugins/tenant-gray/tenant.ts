@@ -4,7 +4,7 @@
 import { hasControlChars } from "../../assembly/lib/ascii";
 import { findCookie } from "../../assembly/lib/cookie";
 import { findQueryParam, pathSegment } from "../../assembly/lib/query";
-import { RequestView } from "../../assembly/request_view";
+import { RequestView } from "../../assembly/request-view";
 
 export enum SourceKind { Header, Cookie, Query, PathSegment, HostLabel, ClaimHeader }
 

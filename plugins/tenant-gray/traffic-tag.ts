@@ -22,7 +22,7 @@ import { findQueryParam } from "../../assembly/lib/query";
 import { inStickyShare } from "../../assembly/lib/sticky";
 import { Counter } from "../../assembly/metrics";
 import { metrics } from "./metrics";
-import { RequestView } from "../../assembly/request_view";
+import { RequestView } from "../../assembly/request-view";
 
 export const TRAFFIC_TAG_KEYS = ["conditionGroups", "weightGroups", "defaultTagKey", "defaultTagVal"];
 

@@ -297,7 +297,7 @@ describe("removeBaggageMembers", () => {
   });
 });
 
-// Header strings keep bytes that are not UTF-8 as escapes U+DC00+byte (assembly/lib/bytes_text.ts).
+// Header strings keep bytes that are not UTF-8 as escapes U+DC00+byte (assembly/lib/bytes-text.ts).
 describe("baggage: bytes that are not UTF-8", () => {
   const overlong = "\udcc0\udc9c"; // bytes C0 9C
   it("a member holding them is malformed and skipped; the others are found", () => {

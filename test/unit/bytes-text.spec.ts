@@ -1,7 +1,7 @@
-// Strings that carry bytes (assembly/lib/bytes_text.ts): valid UTF-8 is text, every other byte an
+// Strings that carry bytes (assembly/lib/bytes-text.ts): valid UTF-8 is text, every other byte an
 // escape U+DC00+byte, and encoding gives back the bytes exactly.
-import { decodeBytes, encodeBytes, encodeBytesInto, encodedLength } from "../../assembly/lib/bytes_text";
-import { isAllowedHeaderValue } from "../../assembly/lib/header_value";
+import { decodeBytes, encodeBytes, encodeBytesInto, encodedLength } from "../../assembly/lib/bytes-text";
+import { isAllowedHeaderValue } from "../../assembly/lib/header-value";
 import { Xorshift } from "./prng";
 
 function bytes(list: u8[]): Uint8Array {

@@ -8,7 +8,7 @@ import { httpCallResponseHeaders } from "./headers";
 import { proxy_http_call } from "./imports";
 import { outExtra, readOutU32, scratchA } from "./memory";
 import { encodePairs, HeaderPair } from "./pairs";
-import { decodeBytes } from "./lib/bytes_text";
+import { decodeBytes } from "./lib/bytes-text";
 
 /** token -> id of the context that made the call. */
 export const callOwners = new Map<u32, u32>();
@@ -23,7 +23,7 @@ export class HttpCallResult {
 /**
  * Sends a request to `cluster`. `headers` must include :method, :path and :authority.
  * `timeoutMs` 0 means no timeout (avoid it). A header value Envoy would refuse
- * (lib/header_value.ts) fails the call with BadArgument before it is made.
+ * (lib/header-value.ts) fails the call with BadArgument before it is made.
  */
 export function dispatchHttpCall(ownerContextId: u32, cluster: string, headers: Array<HeaderPair>, body: ArrayBuffer | null, timeoutMs: u32): HttpCallResult {
   const result = new HttpCallResult();
@@ -68,7 +68,7 @@ export class HttpCallResponse {
 
   body(): ArrayBuffer { return getBuffer(BufferType.HttpCallResponseBody, 0, this.bodySize); }
 
-  /** The body as a string that keeps its bytes (lib/bytes_text.ts). */
+  /** The body as a string that keeps its bytes (lib/bytes-text.ts). */
   bodyString(): string {
     const body = this.body();
     return decodeBytes(changetype<usize>(body), body.byteLength);
