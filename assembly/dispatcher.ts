@@ -161,7 +161,8 @@ export function onDone(contextId: u32): bool {
   return true;
 }
 
-export function onDelete(contextId: u32): void {
+/** Forgets a stream or root context; true for a stream. */
+export function onDelete(contextId: u32): bool {
   const stream = findStream(contextId);
   if (stream != null) {
     streams.delete(contextId);
@@ -171,7 +172,8 @@ export function onDelete(contextId: u32): void {
     stream.filter = null;
     stream.selected = false;
     if (pool.length < POOL_MAX) pool.push(stream);
-    return;
+    return true;
   }
   plugins.delete(contextId);
+  return false;
 }

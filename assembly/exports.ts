@@ -8,6 +8,7 @@
 // exported callbacks and overridden methods differ.
 
 import * as dispatch from "./dispatcher";
+import { collectNow, streamDeleted } from "./gc";
 
 export { proxy_on_memory_allocate } from "./memory";
 
@@ -23,11 +24,15 @@ export function proxy_on_vm_start(rootContextId: u32, vmConfigurationSize: u32):
 }
 
 export function proxy_validate_configuration(rootContextId: u32, configurationSize: u32): bool {
-  return dispatch.onValidateConfiguration(rootContextId, configurationSize);
+  const ok = dispatch.onValidateConfiguration(rootContextId, configurationSize);
+  collectNow();
+  return ok;
 }
 
 export function proxy_on_configure(rootContextId: u32, pluginConfigurationSize: u32): bool {
-  return dispatch.onConfigure(rootContextId, pluginConfigurationSize);
+  const ok = dispatch.onConfigure(rootContextId, pluginConfigurationSize);
+  collectNow();
+  return ok;
 }
 
 export function proxy_on_tick(rootContextId: u32): void {
@@ -39,5 +44,5 @@ export function proxy_on_http_call_response(contextId: u32, token: u32, headerCo
 }
 
 export function proxy_on_delete(contextId: u32): void {
-  dispatch.onDelete(contextId);
+  if (dispatch.onDelete(contextId)) streamDeleted();
 }
