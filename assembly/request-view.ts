@@ -14,7 +14,8 @@ import { clusterName, getPropertyString, PropertyPath, routeName } from "./prope
 
 const SOURCE_ADDRESS = new PropertyPath(["source", "address"]);
 // Envoy's request.headers attribute joins repeated headers with ",", which
-// proxy_get_header_map_value would not (it returns the first instance).
+// proxy_get_header_map_value would not (it returns the first instance). Envoy and Higress have had
+// it since long before the versions we support, so it is the only read (absent: no baggage).
 const BAGGAGE_PROPERTY = new PropertyPath(["request", "headers", "baggage"]);
 
 // Bits of RequestView.known: which values were read for the bound stream.
@@ -170,10 +171,7 @@ export class RequestView {
 
   /** Every `baggage` header of the request joined with ",", or null when there is none. */
   baggage(): string | null {
-    if (this.first(BAGGAGE)) {
-      const joined = getPropertyString(BAGGAGE_PROPERTY);
-      this.baggageValue = joined != null ? joined : this.headers.get("baggage"); // hosts without the attribute
-    }
+    if (this.first(BAGGAGE)) this.baggageValue = getPropertyString(BAGGAGE_PROPERTY);
     return this.baggageValue;
   }
 

@@ -101,7 +101,7 @@ export class Config {
    * headers.length and appends its x-ratelimit-* and retry-after pairs (one VM runs one callback at a time).
    */
   rejectHeaders: Array<HeaderPair> = new Array<HeaderPair>();
-  rateLimitHeaders: bool = true;
+  rateLimitHeaders: bool = false;
   casRetries: i32 = 32;
   /** Retries ran out: true rejects the request (default), false lets it through. */
   denyOnContention: bool = true;
@@ -123,7 +123,8 @@ export function parseConfig(cfg: ConfigObject): Config {
   const config = new Config();
   config.status = <u32>cfg.int("status", 429, 400, 599);
   config.body = cfg.string("body", higress ? HIGRESS_BODY : config.body);
-  config.rateLimitHeaders = cfg.bool("rate_limit_headers", true);
+  // Off by default, like native local_ratelimit (enable_x_ratelimit_headers) and Higress key-rate-limit.
+  config.rateLimitHeaders = cfg.bool("rate_limit_headers", false);
   config.casRetries = <i32>cfg.int("cas_retries", 32, 1, 1000);
   config.denyOnContention = cfg.oneOf("on_contention", CONTENTION_NAMES, 0) == 0;
   parseResponseHeaders(cfg, config);

@@ -15,7 +15,8 @@ import { Agent, request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { REPO_ROOT, startEnvoy } from "../../test/envoy/envoy.ts";
-import { BENCHES, envoyConfig, type Variant } from "./variants.ts";
+import { buildFloor } from "./floor.ts";
+import { BENCHES, envoyConfig, wasmFilter, type PluginBench, type Variant } from "./variants.ts";
 
 const argv = process.argv.slice(2);
 const opt = (name: string, fallback: string) => {
@@ -27,8 +28,8 @@ const WARMUP = Number(opt("warmup", "300"));
 const WASM_DIR = resolve(REPO_ROOT, opt("wasm-dir", "dist"));
 const JSON_OUT = opt("json", "");
 const wanted = argv.filter((a, i) => !a.startsWith("--") && !argv[i - 1]?.startsWith("--"));
-const benches = BENCHES.filter((b) => wanted.length === 0 || wanted.includes(b.plugin));
-if (benches.length === 0) throw new Error(`unknown plugin; known: ${BENCHES.map((b) => b.plugin).join(", ")}`);
+const selected = BENCHES.filter((b) => wanted.length === 0 || wanted.includes(b.plugin));
+if (selected.length === 0) throw new Error(`unknown plugin; known: ${BENCHES.map((b) => b.plugin).join(", ")}`);
 
 interface Answer { status: number; headers: Record<string, string | string[] | undefined> }
 
@@ -60,13 +61,45 @@ function readDump(dir: string, pid: number, index: number): number {
   return Number(m[1]);
 }
 
-export interface InstructionResult { plugin: string; id: string; label: string; perRequest: number; aboveNone: number }
+export interface InstructionResult {
+  plugin: string;
+  id: string;
+  label: string;
+  perRequest: number;
+  aboveNone: number;
+  /** for a Wasm variant: its host-call floor's cost above no filter, and the ratio to it */
+  floor?: number;
+}
+
+/**
+ * Adds, after each Wasm variant, its host-call floor (scripts/bench/floor.ts), generated from the
+ * plugin copy in `dir` and written next to it; Envoy loads both from there.
+ */
+async function withFloors(benches: PluginBench[], dir: string): Promise<PluginBench[]> {
+  const out: PluginBench[] = [];
+  for (const b of benches) {
+    const variants: Variant[] = [];
+    for (const v of b.variants) {
+      variants.push(v);
+      if (!v.wasm) continue;
+      const name = `${v.id}-floor`;
+      const floor = await buildFloor({ plugin: v.wasm.plugin, config: v.wasm.config, headers: v.headers, path: v.path, wasm: join(dir, `${v.wasm.plugin}.wasm`) });
+      writeFileSync(join(dir, `${name}.wasm`), floor.wasm);
+      variants.push({ id: name, label: `  its host-call floor`, filters: wasmFilter(name, {}), headers: v.headers, path: v.path, proof: v.proof });
+    }
+    out.push({ ...b, variants });
+  }
+  return out;
+}
 
 export async function measureInstructions(): Promise<InstructionResult[]> {
   execFileSync("valgrind", ["--version"]); // fails with a clear error when valgrind is missing
   const work = mkdtempSync(join(tmpdir(), "bench-cg-"));
+  // Copies first: the modules measured are the ones traced, whatever happens to WASM_DIR meanwhile.
+  for (const b of selected) writeFileSync(join(work, `${b.plugin}.wasm`), readFileSync(join(WASM_DIR, `${b.plugin}.wasm`)));
+  const benches = await withFloors(selected, work);
   const configPath = join(work, "envoy.yaml");
-  writeFileSync(configPath, envoyConfig(benches, WASM_DIR));
+  writeFileSync(configPath, envoyConfig(benches, work));
   const envoy = await startEnvoy({
     configPath,
     concurrency: 1,
@@ -98,7 +131,9 @@ export async function measureInstructions(): Promise<InstructionResult[]> {
         agent.destroy();
         const perRequest = readDump(work, pid, ++dumps) / REQUESTS;
         if (v.filters === "") none = perRequest;
-        results.push({ plugin: b.plugin, id: v.id, label: v.label, perRequest, aboveNone: perRequest - none });
+        const result: InstructionResult = { plugin: b.plugin, id: v.id, label: v.label, perRequest, aboveNone: perRequest - none };
+        if (v.id.endsWith("-floor")) results[results.length - 1].floor = result.aboveNone;
+        results.push(result);
         process.stderr.write(`  ${v.id}: ${Math.round(perRequest)} instructions/request\n`);
       }
     }
@@ -112,9 +147,10 @@ export async function measureInstructions(): Promise<InstructionResult[]> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const results = await measureInstructions();
   console.log(`\nEnvoy instructions per request (callgrind, --concurrency 1, ${REQUESTS} requests after ${WARMUP} warm-up, wasm from ${WASM_DIR})\n`);
-  console.log("plugin".padEnd(18) + "variant".padEnd(40) + "per request".padStart(14) + "above no filter".padStart(18));
+  console.log("plugin".padEnd(18) + "variant".padEnd(40) + "per request".padStart(14) + "above no filter".padStart(18) + "x floor".padStart(10));
   for (const r of results) {
-    console.log(`${r.plugin.padEnd(18)}${r.label.padEnd(40)}${Math.round(r.perRequest).toLocaleString("en").padStart(14)}${(r.aboveNone === 0 ? "" : Math.round(r.aboveNone).toLocaleString("en")).padStart(18)}`);
+    const ratio = r.floor ? (r.aboveNone / r.floor).toFixed(2) : "";
+    console.log(`${r.plugin.padEnd(18)}${r.label.padEnd(40)}${Math.round(r.perRequest).toLocaleString("en").padStart(14)}${(r.aboveNone === 0 ? "" : Math.round(r.aboveNone).toLocaleString("en")).padStart(18)}${ratio.padStart(10)}`);
   }
   if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify(results, null, 2));
 }

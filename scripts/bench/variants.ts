@@ -16,6 +16,8 @@ export interface Variant {
   proof?: [string, string];
   /** status every request must get (default 200) */
   status?: number;
+  /** the plugin and configuration of a Wasm variant (its host-call floor is generated from them) */
+  wasm?: { plugin: string; config: object };
 }
 
 export interface PluginBench {
@@ -25,19 +27,24 @@ export interface PluginBench {
   echo: string[];
 }
 
-/** A Wasm filter entry loading dist/<plugin>.wasm (WASM_DIR is replaced by the runner). */
-export function wasmFilter(plugin: string, config: object): string {
+/** A Wasm filter entry loading <module>.wasm from WASM_DIR (replaced by the runner). */
+export function wasmFilter(module: string, config: object): string {
   const json = JSON.stringify(config).replace(/'/g, "''");
   return `
-          - name: ${plugin}
+          - name: ${module}
             typed_config:
               "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
               config:
-                name: ${plugin}
-                root_id: ${plugin}
+                name: ${module}
+                root_id: ${module}
                 failure_policy: FAIL_CLOSED
                 configuration: { "@type": type.googleapis.com/google.protobuf.StringValue, value: '${json}' }
-                vm_config: { vm_id: ${plugin}, runtime: envoy.wasm.runtime.v8, code: { local: { filename: WASM_DIR/${plugin}.wasm } } }`;
+                vm_config: { vm_id: ${module}, runtime: envoy.wasm.runtime.v8, code: { local: { filename: WASM_DIR/${module}.wasm } } }`;
+}
+
+/** A variant running a plugin from dist/ with `config`. */
+function plugin(id: string, label: string, name: string, config: object, headers: [string, string][], proof?: [string, string]): Variant {
+  return { id, label, filters: wasmFilter(name, config), headers, proof, wasm: { plugin: name, config } };
 }
 
 // Lua doing baggage-tag's default job: find x-mse-tag in baggage, set the header, re-select the route.
@@ -98,7 +105,7 @@ export const BENCHES: PluginBench[] = [
     echo: ["x-mse-tag"],
     variants: [
       { id: "bt-none", label: "no filter", filters: "", headers: [BAGGAGE] },
-      { id: "bt-wasm", label: "baggage-tag", filters: wasmFilter("baggage-tag", { rules: [{ baggage_key: "x-mse-tag" }] }), headers: [BAGGAGE], proof: ["x-mse-tag", "gray"] },
+      plugin("bt-wasm", "baggage-tag", "baggage-tag", { rules: [{ baggage_key: "x-mse-tag" }] }, [BAGGAGE], ["x-mse-tag", "gray"]),
       { id: "bt-lua", label: "Lua, same job", filters: LUA_BAGGAGE, headers: [BAGGAGE], proof: ["x-mse-tag", "gray"] },
     ],
   },
@@ -107,16 +114,10 @@ export const BENCHES: PluginBench[] = [
     echo: ["x-mse-tag"],
     variants: [
       { id: "tg-none", label: "no filter", filters: "", headers: [["x-tenant-id", "acme"]] },
-      {
-        id: "tg-wasm", label: "tenant-gray, tenant on the gray list",
-        filters: wasmFilter("tenant-gray", { lanes: [{ tag: "gray", tenants: ["acme", "globex"] }], propagate_to_baggage: false }),
-        headers: [["x-tenant-id", "acme"]], proof: ["x-mse-tag", "gray"],
-      },
-      {
-        id: "tg-wasm-baggage", label: "tenant-gray, + tag into baggage",
-        filters: wasmFilter("tenant-gray", { lanes: [{ tag: "gray", tenants: ["acme", "globex"] }] }),
-        headers: [["x-tenant-id", "acme"]], proof: ["x-mse-tag", "gray"],
-      },
+      plugin("tg-wasm", "tenant-gray, tenant on the gray list", "tenant-gray",
+        { lanes: [{ tag: "gray", tenants: ["acme", "globex"] }], propagate_to_baggage: false }, [["x-tenant-id", "acme"]], ["x-mse-tag", "gray"]),
+      plugin("tg-wasm-baggage", "tenant-gray, + tag into baggage", "tenant-gray",
+        { lanes: [{ tag: "gray", tenants: ["acme", "globex"] }] }, [["x-tenant-id", "acme"]], ["x-mse-tag", "gray"]),
       { id: "tg-lua", label: "Lua, same job (no baggage)", filters: LUA_TENANT, headers: [["x-tenant-id", "acme"]], proof: ["x-mse-tag", "gray"] },
     ],
   },
@@ -125,11 +126,9 @@ export const BENCHES: PluginBench[] = [
     echo: [],
     variants: [
       { id: "lrl-none", label: "no filter", filters: "", headers: [["x-api-key", "k1"]] },
-      { id: "lrl-wasm", label: "local-rate-limit, one bucket", filters: wasmFilter("local-rate-limit", { rules: [{ name: "all", limit: HIGH }] }), headers: [["x-api-key", "k1"]] },
-      {
-        id: "lrl-wasm-key", label: "local-rate-limit, bucket per key",
-        filters: wasmFilter("local-rate-limit", { rules: [{ name: "per-key", key: { header: "x-api-key" }, limit: HIGH }] }), headers: [["x-api-key", "k1"]],
-      },
+      plugin("lrl-wasm", "local-rate-limit, one bucket", "local-rate-limit", { rules: [{ name: "all", limit: HIGH }] }, [["x-api-key", "k1"]]),
+      plugin("lrl-wasm-key", "local-rate-limit, bucket per key", "local-rate-limit",
+        { rules: [{ name: "per-key", key: { header: "x-api-key" }, limit: HIGH }] }, [["x-api-key", "k1"]]),
       { id: "lrl-native", label: "native local_ratelimit, one bucket", filters: nativeLimit(false), headers: [["x-api-key", "k1"]] },
       { id: "lrl-native-key", label: "native, bucket per key", filters: nativeLimit(true), headers: [["x-api-key", "k1"]] },
     ],

@@ -15,10 +15,19 @@ const WASM = pluginWasm("local-rate-limit");
 const EXAMPLE = "envoy-examples/local-rate-limit/envoy.yaml";
 const COUNTERS = ["allowed", "limited", "overflow", "contention", "error"] as const;
 
+/**
+ * Most tests here read the bucket through x-ratelimit-*: native-form configurations get
+ * rate_limit_headers: true unless they say otherwise (the shipped default is off, tested on its own).
+ */
+function withHeaders(c: unknown): unknown {
+  if (typeof c !== "object" || c === null || Array.isArray(c)) return c;
+  const o = c as Record<string, unknown>;
+  return "rules" in o && !("rate_limit_headers" in o) ? { ...o, rate_limit_headers: true } : o;
+}
 function host(config: unknown, workers = 4) {
   return ProxyWasmHost.create({
     wasm: WASM, workers, rootId: "local-rate-limit", pluginName: "local-rate-limit",
-    pluginConfig: typeof config === "string" ? config : JSON.stringify(config),
+    pluginConfig: typeof config === "string" ? config : JSON.stringify(withHeaders(config)),
   });
 }
 
@@ -486,10 +495,10 @@ describe("configuration reload", () => {
   test("same rule: levels are kept and converted to the new limit; no bucket is reset", () => {
     const h = host({ rules: [{ name: "r", limit: { requests: 10, per: "minute" } }] }, 2);
     assert.equal(burst(h, 6), 6);
-    assert.equal(h.reconfigure(JSON.stringify({ rules: [{ name: "r", limit: { requests: 10, per: "minute" } }] })).ok, true);
+    assert.equal(h.reconfigure(JSON.stringify(withHeaders({ rules: [{ name: "r", limit: { requests: 10, per: "minute" } }] }))).ok, true);
     assert.equal(burst(h, 10), 4, "unchanged limit: level kept");
     h.advanceTime(30_000); // 5 tokens
-    assert.equal(h.reconfigure(JSON.stringify({ rules: [{ name: "r", limit: { requests: 20, per: "minute" } }] })).ok, true);
+    assert.equal(h.reconfigure(JSON.stringify(withHeaders({ rules: [{ name: "r", limit: { requests: 20, per: "minute" } }] }))).ok, true);
     assert.equal(send(h, "/").responseHeader("x-ratelimit-remaining"), "4", "5 tokens carried over, one taken");
     h.advanceTime(3000); // 1 token at 20/minute
     assert.equal(burst(h, 10), 5);
@@ -498,7 +507,7 @@ describe("configuration reload", () => {
   test("a renamed rule or another plugin name starts fresh buckets", () => {
     const h = host({ rules: [{ name: "a", limit: { requests: 1, per: "minute" } }] }, 2);
     assert.equal(burst(h, 2), 1);
-    h.reconfigure(JSON.stringify({ rules: [{ name: "b", limit: { requests: 1, per: "minute" } }] }));
+    h.reconfigure(JSON.stringify(withHeaders({ rules: [{ name: "b", limit: { requests: 1, per: "minute" } }] })));
     assert.equal(burst(h, 2), 1);
   });
 
@@ -516,6 +525,17 @@ describe("configuration reload", () => {
 });
 
 describe("responses", () => {
+  test("by default no x-ratelimit-* is sent (as native local_ratelimit and Higress): only retry-after on a rejection", () => {
+    const h = ProxyWasmHost.create({ wasm: WASM, workers: 1, pluginConfig: { rules: [{ name: "r", limit: { requests: 1, per: "minute" } }] } });
+    const ok = send(h, "/");
+    assert.equal(ok.status, 200);
+    for (const name of ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"]) assert.equal(ok.responseHeader(name), undefined, name);
+    const no = send(h, "/");
+    assert.equal(no.status, 429);
+    assert.equal(no.responseHeader("retry-after"), "60");
+    for (const name of ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"]) assert.equal(no.responseHeader(name), undefined, name);
+  });
+
   test("rate_limit_headers: false drops x-ratelimit-* but keeps retry-after; status, body and extra headers", () => {
     const h = host({ rules: [{ name: "r", limit: { requests: 1, per: "minute" } }], rate_limit_headers: false, status: 503,
       body: "busy", headers: { "X-Limited-By": "gateway" } });
@@ -738,7 +758,7 @@ describe("a configuration is applied only once all of it is accepted", () => {
     assert.equal(h.reconfigure(JSON.stringify({ ...valid, _rules_: [badEntry] })).ok, false);
     assert.deepEqual(h.sharedData.keys().map((k) => [k, h.getSharedData(k)!.cas]), before, "nothing written");
     // Had the rejected configuration created "pending" at 5/minute, 10/minute would carry its 5 tokens over.
-    assert.equal(h.reconfigure(JSON.stringify({ rules: [{ name: "pending", limit: { requests: 10, per: "minute" } }] })).ok, true);
+    assert.equal(h.reconfigure(JSON.stringify(withHeaders({ rules: [{ name: "pending", limit: { requests: 10, per: "minute" } }] }))).ok, true);
     assert.equal(send(h, "/").responseHeader("x-ratelimit-remaining"), "9");
   });
 

@@ -475,13 +475,34 @@ export function createEnvImports(vm: WasmVm): Record<string, Fn> {
     const qualified = `env.${name}`;
     out[name] = (...args: any[]) => {
       vm.enter(qualified);
+      if (!host.options.trace) return f(...args);
+      const inputs = (INPUT_SPANS[name] ?? []).map(([p, l]) => mem().read(args[p], args[l]) ?? EMPTY);
       const result = f(...args);
-      if (host.options.trace) vm.trace.push({ context: vm.activeContext().id, name, args, result });
+      const out = name === "proxy_define_metric" ? mem().readU32(args[3]) ?? undefined : undefined;
+      vm.trace.push({ context: vm.activeContext().id, name, args, result, inputs, out });
       return result;
     };
   }
   return out;
 }
+
+/** (pointer, length) argument positions of the bytes a host call reads from the plugin, for traces. */
+export const INPUT_SPANS: Record<string, [number, number][]> = {
+  proxy_log: [[1, 2]],
+  proxy_set_buffer_bytes: [[3, 4]],
+  proxy_set_header_map_pairs: [[1, 2]],
+  proxy_get_header_map_value: [[1, 2]],
+  proxy_add_header_map_value: [[1, 2], [3, 4]],
+  proxy_replace_header_map_value: [[1, 2], [3, 4]],
+  proxy_remove_header_map_value: [[1, 2]],
+  proxy_send_local_response: [[1, 2], [3, 4], [5, 6]],
+  proxy_get_shared_data: [[0, 1]],
+  proxy_set_shared_data: [[0, 1], [2, 3]],
+  proxy_define_metric: [[1, 2]],
+  proxy_get_property: [[0, 1]],
+  proxy_set_property: [[0, 1], [2, 3]],
+  proxy_call_foreign_function: [[0, 1], [2, 3]],
+};
 
 /** Envoy's getProperty tokenizer: split on NUL, a trailing NUL adds no empty token. */
 export function splitPath(path: string): string[] {

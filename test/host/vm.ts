@@ -19,6 +19,23 @@ import type { HeaderMap } from "./pairs.ts";
 import { HttpStream, type StreamOptions } from "./stream.ts";
 import { createWasiImports } from "./wasi.ts";
 
+
+/** One recorded host call or callback (see HostOptions.trace; scripts/bench/floor.ts replays them). */
+export interface TraceEntry {
+  context: number;
+  name: string;
+  args: unknown[];
+  result: unknown;
+  /** import module of a host call ("env" when absent) */
+  module?: string;
+  /** true for a callback into the plugin (outermost only) */
+  callback?: boolean;
+  /** bytes the plugin passed by pointer, in argument order (see INPUT_SPANS in hostcalls.ts) */
+  inputs?: Uint8Array[];
+  /** a u32 the host wrote for the plugin (proxy_define_metric's id) */
+  out?: number;
+}
+
 export interface HttpCallResponseData {
   headers: HeaderMap;
   body: Uint8Array;
@@ -105,8 +122,8 @@ export class WasmVm {
   readonly procExits: number[] = [];
   /** recent log lines of every level (logs below the host log level included), for failure messages */
   readonly recentLogs: LogEntry[] = [];
-  /** host calls recorded when the host was created with { trace: true } */
-  readonly trace: { context: number; name: string; args: unknown[]; result: unknown }[] = [];
+  /** host calls (and the outermost callbacks, callback: true) recorded when the host was created with { trace: true } */
+  readonly trace: TraceEntry[] = [];
 
   rootContextId = 0;
   failure: VmFailure | null = null;
@@ -150,6 +167,9 @@ export class WasmVm {
       env: Object.entries(host.options.env),
       procExit: (code: number) => this.procExits.push(code),
       enter: (name: string) => self.enter(name),
+      record: host.options.trace
+        ? (name: string, args: unknown[], result: unknown) => self.trace.push({ context: self.activeContext().id, name, args, result, module: "wasi_snapshot_preview1" })
+        : undefined,
     };
     const wasi = createWasiImports(wasiVm);
     const imports: WebAssembly.Imports = {
@@ -409,6 +429,7 @@ export class WasmVm {
     const fn = this.exports[name] as (...a: unknown[]) => unknown;
     const savedCurrent = this.currentContextId;
     const savedEffective = this.effectiveContextId;
+    if (this.host.options.trace && this.depth === 0) this.trace.push({ context: contextId, name, args, result: undefined, callback: true });
     this.currentContextId = contextId;
     this.effectiveContextId = 0;
     this.depth++;

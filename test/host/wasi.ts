@@ -17,6 +17,8 @@ export interface WasiVm {
   procExit(code: number): void;
   /** Throws if this call is not allowed right now (Envoy restricts host calls during start/malloc). */
   enter(name: string): void;
+  /** records each call when the host traces */
+  record?(name: string, args: unknown[], result: unknown): void;
 }
 
 type Fn = (...args: any[]) => number | void;
@@ -151,7 +153,9 @@ export function createWasiImports(vm: WasiVm): Record<string, Fn> {
     if (!f) throw new Error(`wasi.ts: missing implementation of ${name}`);
     wrapped[name] = (...args: any[]) => {
       vm.enter(name);
-      return f(...args);
+      const result = f(...args);
+      vm.record?.(name, args, result);
+      return result;
     };
   }
   return wrapped;

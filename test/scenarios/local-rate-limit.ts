@@ -19,8 +19,9 @@ export const LIMITS_CONFIG = {
     { name: "per-tenant", match: { path_prefix: "/search" }, key: { param: "tenant" }, limit: { requests: 3, per: "day" } },
   ],
   headers: { "x-local-rate-limit": "true" },
+  rate_limit_headers: true,
   _rules_: [
-    { _match_route_: ["orders"], rules: [{ name: "per-consumer", key: { consumer: true }, limit: { requests: 2, per: "minute" } }] },
+    { _match_route_: ["orders"], rules: [{ name: "per-consumer", key: { consumer: true }, limit: { requests: 2, per: "minute" } }], rate_limit_headers: true },
   ],
 };
 
