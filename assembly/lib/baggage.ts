@@ -302,6 +302,30 @@ function memberKeyIs(base: usize, s: i32, e: i32, key: string): bool {
   return c == 0x3d || c == 0x3b || isOws(c);
 }
 
+/**
+ * True when the list has exactly one member with `key` and it is exactly `key=value` (no OWS
+ * around '=', no properties), within BAGGAGE_MAX_BYTES / BAGGAGE_MAX_MEMBERS with nothing beyond
+ * them: then a list rebuilt without `key` members plus `key=value` would carry the same members,
+ * and a writer can leave it alone. `value` must not need percent-encoding.
+ */
+export function baggageCarriesOnly(header: string, key: string, value: string): bool {
+  if (key.length == 0 || !header.includes(key)) return false;
+  const base = changetype<usize>(header);
+  const n = key.length + 1 + value.length;
+  let found = 0;
+  onlyScratch.reset();
+  startScan();
+  while (nextMember(header, onlyScratch)) {
+    if (!memberKeyIs(base, memberStart, memberEnd, key)) continue;
+    if (++found > 1 || memberEnd - memberStart != n) return false;
+    const at = base + (<usize>memberStart << 1);
+    if (load<u16>(at + (<usize>key.length << 1)) != 0x3d) return false; // '=' right after the key
+    if (memory.compare(at + (<usize>(key.length + 1) << 1), changetype<usize>(value), <usize>value.length << 1) != 0) return false;
+  }
+  return found == 1 && !onlyScratch.truncated;
+}
+
+const onlyScratch = new BaggageLookup();
 const removeScratch = new BaggageLookup();
 
 /**

@@ -3,7 +3,8 @@
 
 import { isOws } from "../../assembly/lib/ascii";
 import {
-  appendBaggageMember, BAGGAGE_MAX_BYTES, BAGGAGE_MAX_MEMBERS, BaggageLookup, findBaggageValue, removeBaggageMembers,
+  appendBaggageMember, BAGGAGE_MAX_BYTES, BAGGAGE_MAX_MEMBERS, baggageCarriesOnly, BaggageLookup, findBaggageValue,
+  removeBaggageMembers,
 } from "../../assembly/lib/baggage";
 import { encodedUnitLength } from "../../assembly/lib/bytes-text";
 import { RequestView } from "../../assembly/request-view";
@@ -34,6 +35,8 @@ export function propagateTag(view: RequestView, key: string, tag: string | null,
     return view.setBaggage(added) ? Propagated.Added : Propagated.Unchanged;
   }
 
+  // Already exactly `key=tag` and nothing to cut: the rebuilt list would carry the same members.
+  if (current != null && tag != null && !tag.includes("%") && baggageCarriesOnly(current, key, tag)) return Propagated.Unchanged;
   let base = "";
   let removedKey = false;
   let changed = false;

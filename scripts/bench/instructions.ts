@@ -94,12 +94,20 @@ async function withFloors(benches: PluginBench[], dir: string): Promise<PluginBe
 
 export async function measureInstructions(): Promise<InstructionResult[]> {
   execFileSync("valgrind", ["--version"]); // fails with a clear error when valgrind is missing
+  const results: InstructionResult[] = [];
+  // One Envoy per plugin: under valgrind, V8's address-space reservations for more than a few
+  // Wasm modules in one process make instantiation fail.
+  for (const plugin of selected) results.push(...(await measurePlugin(plugin)));
+  return results;
+}
+
+async function measurePlugin(selectedBench: PluginBench): Promise<InstructionResult[]> {
   const work = mkdtempSync(join(tmpdir(), "bench-cg-"));
   // Copies first: the modules measured are the ones traced, whatever happens to WASM_DIR meanwhile.
-  for (const b of selected) writeFileSync(join(work, `${b.plugin}.wasm`), readFileSync(join(WASM_DIR, `${b.plugin}.wasm`)));
-  const benches = await withFloors(selected, work);
+  writeFileSync(join(work, `${selectedBench.plugin}.wasm`), readFileSync(join(WASM_DIR, `${selectedBench.plugin}.wasm`)));
+  const [bench] = await withFloors([selectedBench], work);
   const configPath = join(work, "envoy.yaml");
-  writeFileSync(configPath, envoyConfig(benches, work));
+  writeFileSync(configPath, envoyConfig([bench!], work));
   const envoy = await startEnvoy({
     configPath,
     concurrency: 1,
@@ -112,30 +120,28 @@ export async function measureInstructions(): Promise<InstructionResult[]> {
   const pid = envoy.proc.pid!;
   const results: InstructionResult[] = [];
   let dumps = 0;
+  let none = 0;
   try {
-    for (const b of benches) {
-      let none = 0;
-      for (const v of b.variants) {
-        const port = envoy.listeners.get(v.id);
-        if (!port) throw new Error(`listener ${v.id} not found`);
-        const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-        if (v.proof) {
-          const [name, value] = v.proof;
-          const seen = (await send(agent, port, v)).headers[`x-seen-${name}`];
-          if (seen !== value) throw new Error(`${v.label} did not do its job: ${name}=${seen}`);
-        }
-        await run(agent, port, v, WARMUP);
-        execFileSync("callgrind_control", ["-z", String(pid)], { stdio: "ignore" });
-        await run(agent, port, v, REQUESTS);
-        execFileSync("callgrind_control", ["-d", String(pid)], { stdio: "ignore" });
-        agent.destroy();
-        const perRequest = readDump(work, pid, ++dumps) / REQUESTS;
-        if (v.filters === "") none = perRequest;
-        const result: InstructionResult = { plugin: b.plugin, id: v.id, label: v.label, perRequest, aboveNone: perRequest - none };
-        if (v.id.endsWith("-floor")) results[results.length - 1].floor = result.aboveNone;
-        results.push(result);
-        process.stderr.write(`  ${v.id}: ${Math.round(perRequest)} instructions/request\n`);
+    for (const v of bench!.variants) {
+      const port = envoy.listeners.get(v.id);
+      if (!port) throw new Error(`listener ${v.id} not found`);
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      if (v.proof) {
+        const [name, value] = v.proof;
+        const seen = (await send(agent, port, v)).headers[`x-seen-${name}`];
+        if (seen !== value) throw new Error(`${v.label} did not do its job: ${name}=${seen}`);
       }
+      await run(agent, port, v, WARMUP);
+      execFileSync("callgrind_control", ["-z", String(pid)], { stdio: "ignore" });
+      await run(agent, port, v, REQUESTS);
+      execFileSync("callgrind_control", ["-d", String(pid)], { stdio: "ignore" });
+      agent.destroy();
+      const perRequest = readDump(work, pid, ++dumps) / REQUESTS;
+      if (v.filters === "") none = perRequest;
+      const result: InstructionResult = { plugin: bench!.plugin, id: v.id, label: v.label, perRequest, aboveNone: perRequest - none };
+      if (v.id.endsWith("-floor")) results[results.length - 1]!.floor = result.aboveNone;
+      results.push(result);
+      process.stderr.write(`  ${v.id}: ${Math.round(perRequest)} instructions/request\n`);
     }
   } finally {
     await envoy.stop();

@@ -139,6 +139,16 @@ describe("tenant-gray configuration", () => {
     assert.equal(only.request({}).requestHeader("x-mse-tag"), "stable");
   });
 
+  test("baggage that already carries exactly key=tag is not rewritten", () => {
+    const h = host({ lanes: [{ tag: "gray", tenants: ["acme"] }], override: true });
+    const same = h.request({ headers: { "x-tenant-id": "acme", baggage: "x-mse-tag=gray,a=1" } });
+    assert.equal(same.requestHeader("baggage"), "x-mse-tag=gray,a=1", "left as it was (a rewrite would move the member last)");
+    assert.equal(h.metric("tenant_gray.propagated") ?? 0, 0);
+    const other = h.request({ headers: { "x-tenant-id": "acme", baggage: "x-mse-tag=blue,a=1" } });
+    assert.equal(other.requestHeader("baggage"), "a=1,x-mse-tag=gray");
+    assert.equal(h.metric("tenant_gray.propagated"), 1);
+  });
+
   test("propagate_to_baggage false, custom tag header and baggage key", () => {
     const h = host({ lanes: [{ tag: "gray", tenants: ["acme"] }], tag_header: "X-Lane", propagate_to_baggage: false });
     const s = h.request({ headers: { "x-tenant-id": "acme" } });

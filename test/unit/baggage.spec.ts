@@ -3,6 +3,7 @@ import {
   BAGGAGE_MAX_MEMBERS,
   BaggageLookup,
   appendBaggageMember,
+  baggageCarriesOnly,
   removeBaggageMembers,
   findBaggageValue,
   findSw8CorrelationValue,
@@ -333,5 +334,26 @@ describe("baggage: bytes that are not UTF-8", () => {
   it("percentEncodeBaggageValue encodes an escape as the byte it stands for", () => {
     expect<string>(percentEncodeBaggageValue("\udcff")).toBe("%FF");
     expect<string>(percentEncodeBaggageValue("a" + overlong)).toBe("a%C0%9C");
+  });
+});
+
+describe("baggageCarriesOnly", () => {
+  it("is true only for exactly one key=value member", () => {
+    expect<bool>(baggageCarriesOnly("x-mse-tag=gray,a=1", "x-mse-tag", "gray")).toBe(true);
+    expect<bool>(baggageCarriesOnly(" a=1 , x-mse-tag=gray ", "x-mse-tag", "gray")).toBe(true);
+    expect<bool>(baggageCarriesOnly("a=1", "x-mse-tag", "gray")).toBe(false);
+    expect<bool>(baggageCarriesOnly("x-mse-tag=blue", "x-mse-tag", "gray")).toBe(false);
+    expect<bool>(baggageCarriesOnly("x-mse-tag=gray;p=1", "x-mse-tag", "gray")).toBe(false);
+    expect<bool>(baggageCarriesOnly("x-mse-tag = gray", "x-mse-tag", "gray")).toBe(false);
+    expect<bool>(baggageCarriesOnly("x-mse-tag=gray,x-mse-tag=gray", "x-mse-tag", "gray")).toBe(false);
+    expect<bool>(baggageCarriesOnly("x-mse-tag=gray,x-mse-tag", "x-mse-tag", "gray")).toBe(false);
+    expect<bool>(baggageCarriesOnly("x-mse-tag-2=1,x-mse-tag=gray", "x-mse-tag", "gray")).toBe(true);
+    expect<bool>(baggageCarriesOnly("x-mse-tag=grayer", "x-mse-tag", "gray")).toBe(false);
+  });
+
+  it("is false when members lie beyond the W3C limits (the writer must cut them)", () => {
+    let many = "x-mse-tag=gray";
+    for (let i = 0; i < BAGGAGE_MAX_MEMBERS; i++) many += ",k" + i.toString() + "=v";
+    expect<bool>(baggageCarriesOnly(many, "x-mse-tag", "gray")).toBe(false);
   });
 });

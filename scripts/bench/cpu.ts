@@ -1,0 +1,119 @@
+// Envoy CPU time per request for each variant (scripts/bench/variants.ts), on one Envoy
+// (--concurrency 2) with a listener per variant. CPU time is the sum of every Envoy thread's
+// /proc/<pid>/task/*/schedstat (nanoseconds on CPU; /proc/<pid>/stat would give 10 ms ticks),
+// read before and after a batch. Variants are interleaved round by round and each round's "no
+// filter" batch is subtracted from the others of the same round (paired differences), so drift on
+// this shared machine hits every variant alike; the tables give medians over the rounds.
+//
+//   node --import tsx scripts/bench/cpu.ts [plugin ...] [--rounds 9] [--requests 4000] [--connections 8] [--json out.json]
+
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { Agent, request as httpRequest } from "node:http";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { REPO_ROOT, startEnvoy } from "../../test/envoy/envoy.ts";
+import { BENCHES, envoyConfig, type Variant } from "./variants.ts";
+
+const argv = process.argv.slice(2);
+const opt = (name: string, fallback: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1]! : fallback;
+};
+const ROUNDS = Number(opt("rounds", "9"));
+const REQUESTS = Number(opt("requests", "4000"));
+const CONNECTIONS = Number(opt("connections", "8"));
+const WASM_DIR = resolve(REPO_ROOT, opt("wasm-dir", "dist"));
+const JSON_OUT = opt("json", "");
+const wanted = argv.filter((a, i) => !a.startsWith("--") && !argv[i - 1]?.startsWith("--"));
+
+/** Nanoseconds every thread of `pid` has spent on a CPU. */
+function cpuNs(pid: number): number {
+  let total = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      total += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
+    } catch {
+      // a thread that ended between the listing and the read
+    }
+  }
+  return total;
+}
+
+async function load(port: number, v: Variant, n: number): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const headers = Object.fromEntries(v.headers);
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      next++;
+      await new Promise<void>((ok, fail) => {
+        const req = httpRequest({ host: "127.0.0.1", port, path: v.path ?? "/", agent, headers }, (res) => {
+          res.resume();
+          res.on("end", () => (res.statusCode === (v.status ?? 200) ? ok() : fail(new Error(`${v.id}: status ${res.statusCode}`))));
+        });
+        req.on("error", fail);
+        req.end();
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  agent.destroy();
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+export interface CpuResult { plugin: string; id: string; label: string; usPerRequest: number; aboveNone: number; rounds: number[] }
+
+export async function measureCpu(): Promise<CpuResult[]> {
+  const benches = BENCHES.filter((b) => wanted.length === 0 || wanted.includes(b.plugin));
+  const work = mkdtempSync(join(tmpdir(), "bench-cpu-"));
+  for (const b of benches) writeFileSync(join(work, `${b.plugin}.wasm`), readFileSync(join(WASM_DIR, `${b.plugin}.wasm`)));
+  writeFileSync(join(work, "envoy.yaml"), envoyConfig(benches, work));
+  const envoy = await startEnvoy({
+    configPath: join(work, "envoy.yaml"),
+    concurrency: 2,
+    logLevel: "warning",
+    componentLogLevel: "wasm:warning",
+    replacements: [["{ address: 0.0.0.0, port_value: 9901 }", "{ address: 127.0.0.1, port_value: 0 }"]],
+  });
+  const pid = envoy.proc.pid!;
+  const all = benches.flatMap((b) => b.variants.map((v) => ({ plugin: b.plugin, v })));
+  const perRequest = new Map<string, number[]>(all.map(({ v }) => [v.id, []]));
+  try {
+    for (const { v } of all) await load(envoy.listeners.get(v.id)!, v, 500); // warm-up
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const { v } of all) {
+        const before = cpuNs(pid);
+        await load(envoy.listeners.get(v.id)!, v, REQUESTS);
+        perRequest.get(v.id)!.push((cpuNs(pid) - before) / REQUESTS / 1000);
+      }
+      process.stderr.write(`  round ${r + 1}/${ROUNDS}\n`);
+    }
+  } finally {
+    await envoy.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+  const results: CpuResult[] = [];
+  for (const b of benches) {
+    const none = perRequest.get(b.variants.find((v) => v.filters === "")!.id)!;
+    for (const v of b.variants) {
+      const xs = perRequest.get(v.id)!;
+      const diffs = xs.map((x, i) => x - none[i]!);
+      results.push({ plugin: b.plugin, id: v.id, label: v.label, usPerRequest: median(xs), aboveNone: v.filters === "" ? 0 : median(diffs), rounds: xs });
+    }
+  }
+  return results;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const results = await measureCpu();
+  console.log(`\nEnvoy CPU µs per request (schedstat, --concurrency 2, ${ROUNDS} interleaved rounds x ${REQUESTS} requests, ${CONNECTIONS} connections; medians, paired with no filter)\n`);
+  console.log("plugin".padEnd(18) + "variant".padEnd(40) + "µs/request".padStart(12) + "above no filter".padStart(18));
+  for (const r of results) {
+    console.log(`${r.plugin.padEnd(18)}${r.label.padEnd(40)}${r.usPerRequest.toFixed(1).padStart(12)}${(r.aboveNone === 0 ? "" : (r.aboveNone >= 0 ? "+" : "") + r.aboveNone.toFixed(1)).padStart(18)}`);
+  }
+  if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify(results, null, 2));
+}
