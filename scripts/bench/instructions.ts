@@ -101,10 +101,12 @@ export async function measureInstructions(): Promise<InstructionResult[]> {
   return results;
 }
 
-async function measurePlugin(selectedBench: PluginBench): Promise<InstructionResult[]> {
+/** Measures one plugin's variants on their own Envoy; `modules` are extra .wasm files its variants load. */
+export async function measurePlugin(selectedBench: PluginBench, modules: Record<string, Uint8Array> = {}): Promise<InstructionResult[]> {
   const work = mkdtempSync(join(tmpdir(), "bench-cg-"));
   // Copies first: the modules measured are the ones traced, whatever happens to WASM_DIR meanwhile.
   writeFileSync(join(work, `${selectedBench.plugin}.wasm`), readFileSync(join(WASM_DIR, `${selectedBench.plugin}.wasm`)));
+  for (const [name, wasm] of Object.entries(modules)) writeFileSync(join(work, `${name}.wasm`), wasm);
   const [bench] = await withFloors([selectedBench], work);
   const configPath = join(work, "envoy.yaml");
   writeFileSync(configPath, envoyConfig([bench!], work));
