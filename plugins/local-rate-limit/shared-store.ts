@@ -17,7 +17,7 @@
 
 import { Status } from "../../assembly/enums";
 import { proxy_get_shared_data, proxy_set_shared_data } from "../../assembly/imports";
-import { outExtra, outPtr, outSize, readOutPtr, readOutSize, readOutU32 } from "../../assembly/memory";
+import { freeResult, outExtra, outPtr, outSize, readOutPtr, readOutSize, readOutU32 } from "../../assembly/memory";
 import { Bucket, HEADER_SIZE } from "./bucket";
 import { Config, Dedicated, dedicatedBuckets, Rule } from "./config";
 import { Outcome, Verdict } from "./verdict";
@@ -103,7 +103,7 @@ export class SharedStore {
     value.reserve(n);
     if (n > 0) memory.copy(value.ptr, p, n);
     value.len = n;
-    if (p != 0) heap.free(p);
+    freeResult(p);
     return Status.Ok;
   }
 
