@@ -4,7 +4,7 @@
 import { isOws } from "../../assembly/lib/ascii";
 import {
   appendBaggageMember, BAGGAGE_MAX_BYTES, BAGGAGE_MAX_MEMBERS, baggageCarriesOnly, BaggageLookup, findBaggageValue,
-  removeBaggageMembers,
+  percentEncodeBaggageValue, removeBaggageMembers,
 } from "../../assembly/lib/baggage";
 import { encodedUnitLength } from "../../assembly/lib/bytes-text";
 import { RequestView } from "../../assembly/request-view";
@@ -30,7 +30,7 @@ export function propagateTag(view: RequestView, key: string, tag: string | null,
       if (scratch.found) return Propagated.Unchanged;
     }
     if (tag == null) return Propagated.Unchanged;
-    const added = appendBaggageMember(current == null ? "" : current, key, tag);
+    const added = current == null ? memberOf(key, tag) : appendBaggageMember(current, key, tag);
     if (added == null) return Propagated.TooLarge;
     return view.setBaggage(added) ? Propagated.Added : Propagated.Unchanged;
   }
@@ -51,13 +51,28 @@ export function propagateTag(view: RequestView, key: string, tag: string | null,
     }
   }
   if (tag != null) {
-    const updated = appendBaggageMember(base, key, tag);
+    const updated = base.length == 0 ? memberOf(key, tag) : appendBaggageMember(base, key, tag);
     if (updated != null && view.setBaggage(updated)) return removedKey ? Propagated.Replaced : Propagated.Added;
   }
   // No tag, or no room for it (64 members, or 8192 bytes with it): the rest goes on as it is.
   if (changed) view.setBaggage(base.length == 0 ? null : base);
   if (tag != null) return Propagated.TooLarge;
   return changed ? Propagated.Removed : Propagated.Unchanged;
+}
+
+// The member `key=tag` alone, for requests without baggage: built once for each key and tag in a
+// row (they come from the configuration, so rows are long), not on every request.
+let lastKey = "";
+let lastTag = "";
+let lastMember = "";
+
+function memberOf(key: string, tag: string): string {
+  if (key != lastKey || tag != lastTag) {
+    lastKey = key;
+    lastTag = tag;
+    lastMember = key + "=" + percentEncodeBaggageValue(tag);
+  }
+  return lastMember;
 }
 
 /**

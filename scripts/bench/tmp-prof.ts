@@ -1,0 +1,13 @@
+import { ProxyWasmHost } from "../../test/host/index.ts";
+const [wasm, cfg, hdrs, n] = process.argv.slice(2);
+const h = ProxyWasmHost.create({ wasm, workers: 1, pluginConfig: JSON.parse(cfg) });
+const headers = JSON.parse(hdrs);
+for (let i = 0; i < 100; i++) h.request({ headers });
+const ex = h.vm(0).exports as Record<string, any>;
+const before = new Map(Object.keys(ex).filter((k) => k.startsWith("cnt:")).map((k) => [k, ex[k].value as number]));
+const N = Number(n ?? 1000);
+for (let i = 0; i < N; i++) h.request({ headers });
+const rows = [...before].map(([k, v]) => [k.replace(/^cnt:\d+:/, ""), (ex[k].value - v) / N] as const).filter(([, c]) => c > 0).sort((a, b) => b[1] - a[1]);
+let total = 0; for (const [, c] of rows) total += c;
+console.log("calls per request:", total.toFixed(1));
+for (const [k, c] of rows.slice(0, 50)) console.log(c.toFixed(2).padStart(8), k);
