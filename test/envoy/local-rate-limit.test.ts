@@ -231,8 +231,9 @@ resources:
         - name: envoy.filters.http.router
           typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
 `;
+  // These tests read the buckets through x-ratelimit-* (off by default).
   const publish = (config: object, version: number) => {
-    writeFileSync(join(dir, "next.yaml"), listener(JSON.stringify(config), version));
+    writeFileSync(join(dir, "next.yaml"), listener(JSON.stringify({ ...config, rate_limit_headers: true }), version));
     renameSync(join(dir, "next.yaml"), join(dir, "listeners.yaml")); // atomic, as Envoy's file watch expects
   };
   publish(first, 1);
