@@ -90,9 +90,10 @@ function pathEnd(path: string): i32 {
 
 /**
  * Value of the first query parameter called `name` in a request path, form-decoded ('+' is a
- * space). Null when the parameter is absent or its value does not decode.
+ * space). Null when the parameter is absent or its value does not decode. With `raw`, keys and
+ * values are compared and returned as written (no percent- or '+'-decoding, as Higress does).
  */
-export function findQueryParam(path: string, name: string): string | null {
+export function findQueryParam(path: string, name: string, raw: bool = false): string | null {
   const base = changetype<usize>(path);
   const len = path.length;
   let q = pathEnd(path);
@@ -109,37 +110,21 @@ export function findQueryParam(path: string, name: string): string | null {
     if (s == end) continue;
     let eq = s;
     while (eq < end && unit(base, eq) != 0x3d) eq++;
-    if (!keyEquals(path, s, eq, name)) continue;
+    if (raw ? !rawKeyEquals(base, s, eq, name) : !keyEquals(path, s, eq, name)) continue;
     if (eq >= end) return "";
-    return decodeRange(path, eq + 1, end, true);
+    return raw ? path.substring(eq + 1, end) : decodeRange(path, eq + 1, end, true);
   }
   return null;
 }
 
-/**
- * Value of the first query parameter whose raw key is `name`, not decoded. Null when absent; "?name"
- * gives "".
- */
+/** findQueryParam without decoding: "?name" gives "". */
 export function findRawQueryParam(path: string, name: string): string | null {
-  const base = changetype<usize>(path);
-  const len = path.length;
-  const q = pathEnd(path);
-  if (q >= len || unit(base, q) != 0x3f) return null;
-  let stop = q + 1;
-  while (stop < len && unit(base, stop) != 0x23) stop++;
+  return findQueryParam(path, name, true);
+}
+
+function rawKeyEquals(base: usize, s: i32, e: i32, name: string): bool {
   const n = name.length;
-  let pos = q + 1;
-  while (pos < stop) {
-    let end = pos;
-    while (end < stop && unit(base, end) != 0x26) end++;
-    const s = pos;
-    pos = end + 1;
-    let eq = s;
-    while (eq < end && unit(base, eq) != 0x3d) eq++;
-    if (eq - s != n || memory.compare(base + (<usize>s << 1), changetype<usize>(name), <usize>n << 1) != 0) continue;
-    return eq >= end ? "" : path.substring(eq + 1, end);
-  }
-  return null;
+  return e - s == n && memory.compare(base + (<usize>s << 1), changetype<usize>(name), <usize>n << 1) == 0;
 }
 
 /**

@@ -10,21 +10,16 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { REPO_ROOT, startEnvoy } from "../../test/envoy/envoy.ts";
+import { join } from "node:path";
+import { numberOption, option, wantedPlugins, wasmDir } from "./options.ts";
+import { startEnvoy } from "../../test/envoy/envoy.ts";
 import { BENCHES, envoyConfig, type Variant } from "./variants.ts";
 
-const argv = process.argv.slice(2);
-const opt = (name: string, fallback: string) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1]! : fallback;
-};
-const ROUNDS = Number(opt("rounds", "9"));
-const REQUESTS = Number(opt("requests", "4000"));
-const CONNECTIONS = Number(opt("connections", "8"));
-const WASM_DIR = resolve(REPO_ROOT, opt("wasm-dir", "dist"));
-const JSON_OUT = opt("json", "");
-const wanted = argv.filter((a, i) => !a.startsWith("--") && !argv[i - 1]?.startsWith("--"));
+const ROUNDS = numberOption("rounds", 9);
+const REQUESTS = numberOption("requests", 4000);
+const CONNECTIONS = numberOption("connections", 8);
+const WASM_DIR = wasmDir;
+const JSON_OUT = option("json", "");
 
 /** Nanoseconds every thread of `pid` has spent on a CPU. */
 function cpuNs(pid: number): number {
@@ -68,7 +63,7 @@ const median = (xs: number[]) => {
 export interface CpuResult { plugin: string; id: string; label: string; usPerRequest: number; aboveNone: number; rounds: number[] }
 
 export async function measureCpu(): Promise<CpuResult[]> {
-  const benches = BENCHES.filter((b) => wanted.length === 0 || wanted.includes(b.plugin));
+  const benches = BENCHES.filter((b) => wantedPlugins.length === 0 || wantedPlugins.includes(b.plugin));
   const work = mkdtempSync(join(tmpdir(), "bench-cpu-"));
   for (const b of benches) writeFileSync(join(work, `${b.plugin}.wasm`), readFileSync(join(WASM_DIR, `${b.plugin}.wasm`)));
   writeFileSync(join(work, "envoy.yaml"), envoyConfig(benches, work));

@@ -13,6 +13,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import wabtInit from "wabt";
 import { ProxyWasmHost, readModuleInfo, type Signature } from "../../test/host/index.ts";
+import { INPUT_SPANS as SPANS } from "../../test/host/hostcalls.ts";
 import type { TraceEntry } from "../../test/host/vm.ts";
 import { REPO_ROOT } from "../../test/envoy/envoy.ts";
 
@@ -32,23 +33,6 @@ const OUT_ARGS: Record<string, number[]> = {
   proxy_get_property: [2, 3],
   proxy_call_foreign_function: [4, 5],
   clock_time_get: [2],
-};
-/** (pointer, length) inputs: same table as the emulator's tracer. */
-const SPANS: Record<string, [number, number][]> = {
-  proxy_log: [[1, 2]],
-  proxy_set_buffer_bytes: [[3, 4]],
-  proxy_set_header_map_pairs: [[1, 2]],
-  proxy_get_header_map_value: [[1, 2]],
-  proxy_add_header_map_value: [[1, 2], [3, 4]],
-  proxy_replace_header_map_value: [[1, 2], [3, 4]],
-  proxy_remove_header_map_value: [[1, 2]],
-  proxy_send_local_response: [[1, 2], [3, 4], [5, 6]],
-  proxy_get_shared_data: [[0, 1]],
-  proxy_set_shared_data: [[0, 1], [2, 3]],
-  proxy_define_metric: [[1, 2]],
-  proxy_get_property: [[0, 1]],
-  proxy_set_property: [[0, 1], [2, 3]],
-  proxy_call_foreign_function: [[0, 1], [2, 3]],
 };
 const SLOTS = 16; // scratch out-slots at 16, 24, 32, ...
 const DATA = 1024;

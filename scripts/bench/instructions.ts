@@ -13,22 +13,17 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { REPO_ROOT, startEnvoy } from "../../test/envoy/envoy.ts";
+import { join } from "node:path";
+import { numberOption, option, wantedPlugins, wasmDir } from "./options.ts";
+import { startEnvoy } from "../../test/envoy/envoy.ts";
 import { buildFloor } from "./floor.ts";
 import { BENCHES, envoyConfig, wasmFilter, type PluginBench, type Variant } from "./variants.ts";
 
-const argv = process.argv.slice(2);
-const opt = (name: string, fallback: string) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1]! : fallback;
-};
-const REQUESTS = Number(opt("requests", "1000"));
-const WARMUP = Number(opt("warmup", "300"));
-const WASM_DIR = resolve(REPO_ROOT, opt("wasm-dir", "dist"));
-const JSON_OUT = opt("json", "");
-const wanted = argv.filter((a, i) => !a.startsWith("--") && !argv[i - 1]?.startsWith("--"));
-const selected = BENCHES.filter((b) => wanted.length === 0 || wanted.includes(b.plugin));
+const REQUESTS = numberOption("requests", 1000);
+const WARMUP = numberOption("warmup", 300);
+const WASM_DIR = wasmDir;
+const JSON_OUT = option("json", "");
+const selected = BENCHES.filter((b) => wantedPlugins.length === 0 || wantedPlugins.includes(b.plugin));
 if (selected.length === 0) throw new Error(`unknown plugin; known: ${BENCHES.map((b) => b.plugin).join(", ")}`);
 
 interface Answer { status: number; headers: Record<string, string | string[] | undefined> }

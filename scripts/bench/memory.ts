@@ -6,26 +6,20 @@
 //   node --import tsx scripts/bench/memory.ts [plugin ...] [--requests 1000000] [--json out.json]
 
 import { writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { ProxyWasmHost } from "../../test/host/index.ts";
-import { REPO_ROOT } from "../../test/envoy/envoy.ts";
+import { numberOption, option, wantedPlugins, wasmDir } from "./options.ts";
 import { BENCHES } from "./variants.ts";
 
-const argv = process.argv.slice(2);
-const opt = (name: string, fallback: string) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1]! : fallback;
-};
-const REQUESTS = Number(opt("requests", "1000000"));
-const WASM_DIR = resolve(REPO_ROOT, opt("wasm-dir", "dist"));
-const JSON_OUT = opt("json", "");
-const wanted = argv.filter((a, i) => !a.startsWith("--") && !argv[i - 1]?.startsWith("--"));
+const REQUESTS = numberOption("requests", 1000000);
+const WASM_DIR = wasmDir;
+const JSON_OUT = option("json", "");
 
 export interface MemoryResult { plugin: string; id: string; label: string; warm: number; at100k: number; atEnd: number; requests: number }
 
 export function measureMemory(requests = REQUESTS): MemoryResult[] {
   const results: MemoryResult[] = [];
-  for (const b of BENCHES.filter((x) => wanted.length === 0 || wanted.includes(x.plugin))) {
+  for (const b of BENCHES.filter((x) => wantedPlugins.length === 0 || wantedPlugins.includes(x.plugin))) {
     for (const v of b.variants) {
       if (!v.wasm) continue;
       const host = ProxyWasmHost.create({ wasm: join(WASM_DIR, `${b.plugin}.wasm`), workers: 1, pluginName: b.plugin, pluginConfig: v.wasm.config });

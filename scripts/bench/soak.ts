@@ -10,16 +10,12 @@ import { Agent, request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT, startEnvoy } from "../../test/envoy/envoy.ts";
+import { numberOption } from "./options.ts";
 import { BENCHES, envoyConfig } from "./variants.ts";
 
-const argv = process.argv.slice(2);
-const opt = (name: string, fallback: string) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : Number(fallback);
-};
-const MINUTES = opt("minutes", "10");
-const EVERY_S = opt("every", "30");
-const CONNECTIONS = opt("connections", "4");
+const MINUTES = numberOption("minutes", 10);
+const EVERY_S = numberOption("every", 30);
+const CONNECTIONS = numberOption("connections", 4);
 
 const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
 

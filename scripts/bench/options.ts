@@ -1,0 +1,20 @@
+// Command-line options shared by the bench scripts: `--name value` pairs and plugin names.
+
+import { resolve } from "node:path";
+import { REPO_ROOT } from "../../test/envoy/envoy.ts";
+
+const argv = process.argv.slice(2);
+
+/** The value after `--name`, or `fallback`. */
+export function option(name: string, fallback: string): string {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1]! : fallback;
+}
+
+export const numberOption = (name: string, fallback: number): number => Number(option(name, String(fallback)));
+
+/** Plugin names given on the command line (arguments that are neither options nor their values). */
+export const wantedPlugins: string[] = argv.filter((a, i) => !a.startsWith("--") && !argv[i - 1]?.startsWith("--"));
+
+/** Where the measured .wasm files come from (--wasm-dir, default dist/). */
+export const wasmDir = resolve(REPO_ROOT, option("wasm-dir", "dist"));
