@@ -63,34 +63,19 @@ export class BaggageLookup {
 // Character classes
 
 
-/** RFC 7230 tchar: "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA */
-function isTchar(c: u32): bool {
-  if (c >= 0x61 && c <= 0x7a) return true; // a-z
-  if (c >= 0x41 && c <= 0x5a) return true; // A-Z
-  if (c >= 0x30 && c <= 0x39) return true; // 0-9
-  switch (c) {
-    case 0x21: // !
-    case 0x23: // #
-    case 0x24: // $
-    case 0x25: // %
-    case 0x26: // &
-    case 0x27: // '
-    case 0x2a: // *
-    case 0x2b: // +
-    case 0x2d: // -
-    case 0x2e: // .
-    case 0x5e: // ^
-    case 0x5f: // _
-    case 0x60: // `
-    case 0x7c: // |
-    case 0x7e: // ~
-      return true;
-  }
-  return false;
+// RFC 7230 tchar ("!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" /
+// "~" / DIGIT / ALPHA) as a bitmap of the code points 0-63 and 64-127: checked per character in hot loops.
+const TCHAR_LOW: u64 = 0x03ff6cfa00000000;
+const TCHAR_HIGH: u64 = 0x57ffffffc7fffffe;
+
+@inline function isTchar(c: u32): bool {
+  if (c >= 128) return false;
+  const bits = c < 64 ? TCHAR_LOW : TCHAR_HIGH;
+  return ((bits >> <u64>(c & 63)) & 1) != 0;
 }
 
 // baggage-octet: printable ASCII except SP, DQUOTE, ',', ';', '\'. ('=' and '%' are included.)
-function isBaggageOctet(c: u32): bool {
+@inline function isBaggageOctet(c: u32): bool {
   return c >= 0x21 && c <= 0x7e && c != 0x22 && c != 0x2c && c != 0x3b && c != 0x5c;
 }
 

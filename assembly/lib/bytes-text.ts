@@ -73,7 +73,8 @@ export function decodeBytes(ptr: usize, len: usize): string {
       dst += 4;
     }
   }
-  return changetype<string>(__renew(out, dst - out));
+  // One unit per byte (ASCII, escapes): the string already has its length.
+  return changetype<string>(dst - out == len << 1 ? out : __renew(out, dst - out));
 }
 
 /**
