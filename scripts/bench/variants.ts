@@ -47,13 +47,18 @@ function plugin(id: string, label: string, name: string, config: object, headers
   return { id, label, filters: wasmFilter(name, config), headers, proof, wasm: { plugin: name, config } };
 }
 
-// Lua doing baggage-tag's default job: find x-mse-tag in baggage, set the header, re-select the route.
-const LUA_BAGGAGE = `
+/** A Lua filter entry running `source` (its lines indented like the generated config). */
+function luaFilter(source: string): string {
+  return `
           - name: envoy.filters.http.lua
             typed_config:
               "@type": type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua
               default_source_code:
-                inline_string: |
+                inline_string: |${source}`;
+}
+
+// Lua doing baggage-tag's default job: find x-mse-tag in baggage, set the header, re-select the route.
+const LUA_BAGGAGE = luaFilter(`
                   function envoy_on_request(h)
                     local b = h:headers():get("baggage")
                     if b == nil or h:headers():get("x-mse-tag") ~= nil then return end
@@ -64,15 +69,10 @@ const LUA_BAGGAGE = `
                         return
                       end
                     end
-                  end`;
+                  end`);
 
 // Lua doing tenant-gray's common job: a tenant on the gray list gets the tag.
-const LUA_TENANT = `
-          - name: envoy.filters.http.lua
-            typed_config:
-              "@type": type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua
-              default_source_code:
-                inline_string: |
+const LUA_TENANT = luaFilter(`
                   local gray = { acme = true, globex = true }
                   function envoy_on_request(h)
                     local t = h:headers():get("x-tenant-id")
@@ -80,7 +80,7 @@ const LUA_TENANT = `
                       h:headers():replace("x-mse-tag", "gray")
                       h:clearRouteCache()
                     end
-                  end`;
+                  end`);
 
 const nativeLimit = (descriptor: boolean) => `
           - name: envoy.filters.http.local_ratelimit
