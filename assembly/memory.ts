@@ -15,13 +15,25 @@
 import { decodeBytes } from "./lib/bytes-text";
 import { ByteScratch } from "./lib/scratch";
 
+const ARENA_SIZE: usize = 16384;
+const ARENA: usize = memory.data(<i32>ARENA_SIZE, 16);
+let arenaTop: usize = 0;
+
 // Out slots for host calls. Host calls are never re-entrant, so one set is enough.
 const OUT_PTR: usize = memory.data(8);
 const OUT_SIZE: usize = memory.data(8);
 const OUT_EXTRA: usize = memory.data(8);
 
-/** Address the host writes a result pointer to. */
-export function outPtr(): usize { store<usize>(OUT_PTR, 0); return OUT_PTR; }
+/**
+ * Address the host writes a result pointer to. Called before each host call that returns a
+ * buffer, when every earlier result has been taken: the arena starts over, so a result that was
+ * never freed cannot keep arena space.
+ */
+export function outPtr(): usize {
+  arenaTop = 0;
+  store<usize>(OUT_PTR, 0);
+  return OUT_PTR;
+}
 /** Address the host writes a result size to. */
 export function outSize(): usize { store<u32>(OUT_SIZE, 0); return OUT_SIZE; }
 /** A third out slot (cas, flags, metric values: up to 8 bytes). */
@@ -31,10 +43,6 @@ export function readOutPtr(): usize { return load<usize>(OUT_PTR); }
 export function readOutU32(): u32 { return load<u32>(OUT_EXTRA); }
 export function readOutU64(): u64 { return load<u64>(OUT_EXTRA); }
 export function readOutSize(): u32 { return load<u32>(OUT_SIZE); }
-
-const ARENA_SIZE: usize = 16384;
-const ARENA: usize = memory.data(<i32>ARENA_SIZE, 16);
-let arenaTop: usize = 0;
 
 /** Allocator the host uses for results (Envoy prefers `malloc`, then this). */
 export function proxy_on_memory_allocate(size: usize): usize {
