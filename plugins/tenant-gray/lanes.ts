@@ -28,10 +28,13 @@ export class PrefixSet {
     if (this.prefixes.has(prefix)) return;
     this.prefixes.add(prefix);
     const n = prefix.length;
-    if (!this.lengths.includes(n)) {
-      this.lengths.push(n);
-      this.lengths.sort((a: i32, b: i32): i32 => a - b);
-    }
+    if (this.lengths.includes(n)) return;
+    // Kept ascending: insert before the first longer length.
+    let at = 0;
+    while (at < this.lengths.length && unchecked(this.lengths[at]) < n) at++;
+    this.lengths.push(n);
+    for (let i = this.lengths.length - 1; i > at; i--) unchecked(this.lengths[i] = this.lengths[i - 1]);
+    unchecked(this.lengths[at] = n);
   }
 
   get size(): i32 { return this.prefixes.size; }
