@@ -29,6 +29,19 @@ const POOL_MAX = 64;
 /** The stream of the last lookup: a stream's callbacks mostly come one after another. */
 let recent: Stream | null = null;
 
+/** The root context of the last stream created: nearly every stream of a VM has the same one. */
+let recentRootId: u32 = 0;
+let recentRoot: Plugin | null = null;
+
+function findPlugin(rootId: u32): Plugin | null {
+  if (rootId == recentRootId && recentRoot != null) return recentRoot;
+  if (!plugins.has(rootId)) return null;
+  const p = plugins.get(rootId);
+  recentRootId = rootId;
+  recentRoot = p;
+  return p;
+}
+
 /** The stream with `id`, or null (one map lookup at most; none when it was the last one asked for). */
 function findStream(id: u32): Stream | null {
   const r = recent;
@@ -50,10 +63,11 @@ export function onContextCreate(contextId: u32, parentId: u32): void {
     plugins.set(contextId, plugin);
     return;
   }
-  if (!plugins.has(parentId)) return;
+  const plugin = findPlugin(parentId);
+  if (plugin == null) return;
   const stream = pool.length > 0 ? pool.pop() : new Stream();
   stream.id = contextId;
-  stream.plugin = plugins.get(parentId);
+  stream.plugin = plugin;
   streams.set(contextId, stream);
   recent = stream;
 }
@@ -175,5 +189,6 @@ export function onDelete(contextId: u32): bool {
     return true;
   }
   plugins.delete(contextId);
+  if (contextId == recentRootId) recentRoot = null;
   return false;
 }
