@@ -126,3 +126,29 @@ export function verifyJws(jws: Jws, key: Jwk): bool {
   const ed = key.ed;
   return ed != null && ed.verify(input, sig);
 }
+
+export enum KeyMatch {
+  /** A key verified the signature. */
+  Verified,
+  /** No key fits: none with the token's kid, or none that allows its algorithm. */
+  NoKey,
+  /** Keys fit, but none verified the signature. */
+  BadSignature,
+}
+
+/**
+ * Verifies `jws` with a set of keys. A token that names a `kid` is tried only with the keys of
+ * that kid; one without tries the keys that allow its algorithm, at most `maxTries` of them (each
+ * try is a signature check: bounded work per request). Never "the first key" regardless of type.
+ */
+export function verifyWithKeys(jws: Jws, keys: Jwk[], maxTries: i32 = 8): KeyMatch {
+  let tried = 0;
+  for (let i = 0; i < keys.length && tried < maxTries; i++) {
+    const key = unchecked(keys[i]);
+    if (jws.kid.length > 0 && key.kid != jws.kid) continue;
+    if (!key.allowsAlg(jws.alg)) continue;
+    tried++;
+    if (verifyJws(jws, key)) return KeyMatch.Verified;
+  }
+  return tried == 0 ? KeyMatch.NoKey : KeyMatch.BadSignature;
+}

@@ -1,4 +1,4 @@
-import { JwsError, Jws, parseJws, verifyJws } from "../../assembly/crypto/jws";
+import { JwsError, Jws, KeyMatch, parseJws, verifyJws, verifyWithKeys } from "../../assembly/crypto/jws";
 import { Jwk, parseJwk } from "../../assembly/crypto/jwk";
 import { base64UrlEncodeString } from "../../assembly/lib/base64";
 import { parseJson } from "../../assembly/lib/json";
@@ -47,6 +47,27 @@ describe("JWS: RFC 7515 examples", () => {
     expect<bool>(verifyJws(es, key(A1_KEY))).toBe(false); // ES256 with an oct key
     const pinned = key('{"kty":"oct","alg":"HS512","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"}');
     expect<bool>(verifyJws(hs, pinned)).toBe(false); // the key's own alg rules
+  });
+});
+
+describe("JWS: key selection", () => {
+  it("by kid when the token names one, else every key that allows the algorithm", () => {
+    const ec = key(A3_KEY);
+    const oct = key(A1_KEY);
+    const hs = new Jws();
+    parseJws(A1_TOKEN, 8192, hs);
+    expect<KeyMatch>(verifyWithKeys(hs, [ec, oct])).toBe(KeyMatch.Verified); // no kid: the EC key is skipped, not tried
+    expect<KeyMatch>(verifyWithKeys(hs, [ec])).toBe(KeyMatch.NoKey);
+    const other = key('{"kty":"oct","k":"c2VjcmV0LXRoYXQtaXMtbm90LXRoZS1yaWdodC1vbmU"}');
+    expect<KeyMatch>(verifyWithKeys(hs, [other])).toBe(KeyMatch.BadSignature);
+    expect<KeyMatch>(verifyWithKeys(hs, [other, oct], 1)).toBe(KeyMatch.BadSignature); // bounded tries
+  });
+
+  it("a token with a kid is checked only against that kid", () => {
+    const withKid = key('{"kty":"oct","kid":"k2","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"}');
+    const j = new Jws();
+    expect<JwsError>(parseJws(token('{"alg":"HS256","kid":"k1"}', "{}"), 8192, j)).toBe(JwsError.None);
+    expect<KeyMatch>(verifyWithKeys(j, [withKid])).toBe(KeyMatch.NoKey);
   });
 });
 
