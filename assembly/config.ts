@@ -9,7 +9,7 @@
 // unsigned integer, JsonValueAs<uint64_t> a decimal string; Go's gjson String() and Int() convert
 // either way), so a lenient ConfigObject does too, and so do the objects read from it.
 
-import { asciiLower } from "./lib/ascii";
+import { asciiLower, decimalValue } from "./lib/ascii";
 import { isToken } from "./lib/baggage";
 import { JsonValue } from "./lib/json";
 
@@ -23,24 +23,6 @@ export class ConfigErrors {
 
 /** The one message for a member that must be a header name. */
 export const HEADER_NAME = "must be a header name (an HTTP token)";
-
-/** Longest decimal text read as an integer: 15 digits are always exact in an f64. */
-const MAX_DECIMAL_DIGITS = 15;
-
-/** "-?[0-9]{1,15}" as a number; NaN for anything else. */
-function decimalValue(s: string): f64 {
-  const negative = s.startsWith("-");
-  const start = negative ? 1 : 0;
-  const digits = s.length - start;
-  if (digits < 1 || digits > MAX_DECIMAL_DIGITS) return NaN;
-  let v: f64 = 0;
-  for (let i = start; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return NaN;
-    v = v * 10 + <f64>(c - 0x30);
-  }
-  return negative ? -v : v;
-}
 
 export class ConfigObject {
   /**

@@ -1,7 +1,7 @@
 // Header and trailer maps of the current stream (or of an http-call response).
 // Values are bytes: get() decodes them so that valid UTF-8 is text and any other byte survives as
 // an escape (lib/bytes-text.ts), set()/add() write them back byte for byte. Envoy returns only the
-// FIRST value of a repeated header from get(); read request.headers.<name> (request_baggage.ts)
+// FIRST value of a repeated header from get(); read request.headers.<name> (RequestView.baggage)
 // where repeats matter.
 
 import { MapType, Status } from "./enums";

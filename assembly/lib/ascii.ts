@@ -46,3 +46,21 @@ export function hasControlChars(s: string, allowTab: bool = false): bool {
 @inline export function isOws(c: u32): bool {
   return c == 0x20 || c == 0x09;
 }
+
+/** Longest decimal text read as a number: 15 digits are always exact in an f64. */
+const MAX_DECIMAL_DIGITS = 15;
+
+/** "-?[0-9]{1,15}" as a number; NaN for anything else (signs other than a leading "-", spaces, dots). */
+export function decimalValue(s: string): f64 {
+  const negative = s.startsWith("-");
+  const start = negative ? 1 : 0;
+  const digits = s.length - start;
+  if (digits < 1 || digits > MAX_DECIMAL_DIGITS) return NaN;
+  let v: f64 = 0;
+  for (let i = start; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return NaN;
+    v = v * 10 + <f64>(c - 0x30);
+  }
+  return negative ? -v : v;
+}

@@ -16,7 +16,7 @@
 
 import { ConfigObject } from "../../assembly/config";
 import { HeaderMap } from "../../assembly/headers";
-import { asciiLower, hasControlChars } from "../../assembly/lib/ascii";
+import { asciiLower, decimalValue, hasControlChars } from "../../assembly/lib/ascii";
 import { findCookie } from "../../assembly/lib/cookie";
 import { findQueryParam } from "../../assembly/lib/query";
 import { inStickyShare } from "../../assembly/lib/sticky";
@@ -129,14 +129,8 @@ export function parseTrafficTag(cfg: ConfigObject): TrafficTagConfig {
 
 /** "0".."100" as a number; -1 for anything else. */
 function percentValue(s: string): i32 {
-  if (s.length == 0 || s.length > 3) return -1;
-  let v = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return -1;
-    v = v * 10 + (c - 0x30);
-  }
-  return v <= 100 ? v : -1;
+  const v = s.startsWith("-") ? NaN : decimalValue(s);
+  return v >= 0 && v <= 100 ? <i32>v : -1;
 }
 
 function parseGroup(g: ConfigObject): TagGroup {
