@@ -60,16 +60,23 @@ function checkConsumer(c: Consumer, now: f64, mayWait: bool, out: TokenCheck): D
   const required = c.claims;
   if (required != null && !claimsMatch(payload, required)) return Denial.ClaimMismatch;
   const keys = c.keySet;
-  if (!keys.usable(now)) {
-    if (mayWait && keys.fetchFor(now, false)) out.waitFor = keys;
-    return Denial.JwksUnavailable;
-  }
+  const d = keyDenial(keys, now);
+  // Keys not there yet, or no key for the kid (perhaps one the issuer just rotated in): a remote
+  // set may fetch. Wait for it, or check again at once if another worker already had newer keys.
+  const unknownKid = d == Denial.KeyNotFound && jws.kid.length > 0;
+  if (!mayWait || (d != Denial.JwksUnavailable && !unknownKid)) return d;
+  const generation = keys.generation;
+  if (!keys.fetchFor(now, unknownKid)) return d;
+  if (keys.generation != generation) return keyDenial(keys, now);
+  out.waitFor = keys;
+  return d;
+}
+
+function keyDenial(keys: KeySet, now: f64): Denial {
+  if (!keys.usable(now)) return Denial.JwksUnavailable;
   const match = verifyWithKeys(jws, keys.keys);
   if (match == KeyMatch.Verified) return Denial.None;
-  if (match == KeyMatch.BadSignature) return Denial.SignatureInvalid;
-  // An unknown kid may be a key the issuer just rotated in.
-  if (mayWait && jws.kid.length > 0 && keys.fetchFor(now, true)) out.waitFor = keys;
-  return Denial.KeyNotFound;
+  return match == KeyMatch.BadSignature ? Denial.SignatureInvalid : Denial.KeyNotFound;
 }
 
 function claimsDenial(e: ClaimsError): Denial {
