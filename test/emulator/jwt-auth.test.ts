@@ -481,6 +481,14 @@ describe("jwt-auth remote JWKS", () => {
 
 // Kept apart so a reader sees what must never pass.
 describe("jwt-auth never lets these through", () => {
+  test("a second access_token parameter that is forged never reaches the upstream next to a verified identity", { todo: "plugin: only the first access_token is verified and both go upstream (reported)" }, async () => {
+    const h = host(EXAMPLE_CONFIG);
+    const good = await ordersToken(nowOf(h));
+    const forged = await mint("ES256", ordersClaims(nowOf(h), { sub: "admin" }), { key: await foreignKey("ES256", "es256-test") });
+    const s = send(h, `/orders?access_token=${good}&access_token=${forged}`);
+    assert.ok(s.localResponse || !s.requestHeader(":path")!.includes(forged), "the forged token went upstream");
+  });
+
   test("a token signed for the example with a key nobody configured, in every place", async () => {
     const h = host(EXAMPLE_CONFIG);
     const now = nowOf(h);
