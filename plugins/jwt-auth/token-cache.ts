@@ -1,7 +1,8 @@
 // Verified tokens of one worker, so a repeated token costs one hash lookup instead of a signature
 // check. Keyed by the whole token (no hash collisions to forge); only tokens that passed every
 // check are stored. Bounded in count (a ring: the oldest entry makes room) and in bytes; an entry
-// ends with its token's exp (plus the skew), and with the key set it was verified by.
+// ends with its token's exp (plus the skew), and with the key set it was verified by (replaced, or
+// past its grace period).
 
 import { Consumer, TokenSource } from "./config";
 
@@ -53,7 +54,8 @@ export class TokenCache {
     if (this.capacity == 0 || !this.entries.has(token)) return null;
     const entry = this.entries.get(token);
     if (entry.source !== source) return null;
-    if (nowSeconds > entry.expiresAt || entry.generation != entry.consumer.keySet.generation) {
+    const keys = entry.consumer.keySet;
+    if (nowSeconds > entry.expiresAt || entry.generation != keys.generation || !keys.usable(nowSeconds)) {
       this.drop(entry);
       return null;
     }
