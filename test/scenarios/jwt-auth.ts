@@ -287,6 +287,16 @@ export const SCENARIOS: Scenario[] = [
     headers: async (now) => [bearer(await ordersToken(now, "ES256", { sub: 12345, tenant: true, realm: { roles: { a: [1, "x"] } } }))],
     status: 200, consumer: "orders-app", upstream: { "x-user-id": "12345", "x-jwt-tenant": "true", "x-jwt-roles": '{"a":[1,"x"]}' },
   },
+  {
+    name: "a claim that cannot be a header value (CR LF, NUL) sets no header; the request still passes",
+    headers: async (now) => [bearer(await ordersToken(now, "ES256", { sub: "a\r\nx-evil: 1", tenant: "a\u0000b" }))],
+    status: 200, consumer: "orders-app", upstream: { "x-user-id": null, "x-jwt-tenant": null, "x-evil": null, "x-jwt-roles": '["reader","writer"]' },
+  },
+  {
+    name: "a payload naming a member twice (a second iss) is refused: token_malformed",
+    headers: async (now) => [bearer(await mint("ES256", {}, { rawPayload: JSON.stringify(ordersClaims(now)).replace('"iss":"https://idp.example.com"', '"iss":"https://idp.example.com","iss":"https://evil.example.com"') }))],
+    status: 401, error: "token_malformed",
+  },
   // ---- time
   {
     name: "expired beyond the skew: token_expired",
