@@ -109,6 +109,10 @@ describe("jwt-auth requests", () => {
     const h = host(EXAMPLE_CONFIG);
     const s = send(h, "/orders", [["host", "shop.example.com:8443"]]);
     assertDenied(s, 401, "token_missing", 'Bearer realm="shop.example.com"');
+    assertDenied(send(h, "/orders", [["host", "Shop.Example.COM"]]), 401, "token_missing", 'Bearer realm="shop.example.com"');
+    assertDenied(send(h, "/orders", [["host", "[::1]:8080"]]), 401, "token_missing", 'Bearer realm="[::1]"');
+    // A host that could break out of the quoted string is not echoed.
+    assertDenied(send(h, "/orders", [["host", 'a", error="x']]), 401, "token_missing", 'Bearer realm="gateway"');
   });
 
   test("a verified token is cached per worker; the cache ends with the token's exp", async () => {
