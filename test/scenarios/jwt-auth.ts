@@ -190,7 +190,7 @@ export function weakRsaJwk(bits: number, kid = "weak"): JWK {
 export const DENIALS = [
   "token_missing", "token_too_large", "token_malformed", "algorithm_unsupported", "key_not_found", "signature_invalid",
   "token_expired", "token_not_yet_valid", "token_issued_in_future", "expiration_missing", "lifetime_too_long",
-  "issuer_mismatch", "audience_mismatch", "claim_mismatch", "claim_invalid", "tokens_conflict", "jwks_unavailable",
+  "issuer_mismatch", "audience_mismatch", "claim_mismatch", "claim_invalid", "tokens_conflict", "too_many_tokens", "jwks_unavailable",
   "consumer_not_allowed",
 ] as const;
 export type Denial = (typeof DENIALS)[number];
@@ -603,10 +603,27 @@ export const SCENARIOS: Scenario[] = [
     status: 401, error: "token_expired",
   },
   {
-    name: "_disable_ route: no token needed, nothing counted",
-    path: "/healthz",
+    name: "allow_missing route: an empty access_token is no token",
+    path: "/public/catalog?access_token=",
+    headers: () => [["authorization", "Bearer "]],
+    status: 200, consumer: null, counters: { anonymous: 1, allowed: 0 },
+  },
+  {
+    name: "five access_token parameters: too_many_tokens (each would cost a signature check)",
+    path: async (now) => `/orders?${Array(5).fill(`access_token=${await ordersToken(now, "RS256")}`).join("&")}`,
     headers: () => [],
-    status: 200, consumer: null, counters: { anonymous: 0, allowed: 0 },
+    status: 401, error: "too_many_tokens",
+  },
+  {
+    name: "two partner_token cookies, the second forged: refused",
+    headers: async (now) => [["cookie", `partner_token=${await partnerToken(now, "HS256")}; partner_token=${await partnerToken(now, "HS256", { sub: "admin" }, { key: { ...PRIVATE_JWKS.HS256, k: Buffer.alloc(32, 7).toString("base64url") } })}`]],
+    status: 401, error: "signature_invalid",
+  },
+  {
+    name: "_disable_ route: no token needed, a client's identity headers still removed",
+    path: "/healthz",
+    headers: () => [["x-mse-consumer", "orders-app"], ["x-user-id", "admin"]],
+    status: 200, consumer: null, upstream: { "x-user-id": null }, counters: { anonymous: 1, allowed: 0 },
   },
 ];
 
