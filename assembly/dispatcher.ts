@@ -153,6 +153,22 @@ export function onHttpCallResponse(token: u32, headerCount: u32, bodySize: u32, 
   filter.onHttpCallResponse(response);
 }
 
+/**
+ * Wakes a stream from a root callback (a tick, an http call the root made): makes it the effective
+ * context, binds the request view and calls its filter's onWake. False when the stream is gone or
+ * its filter already answered.
+ */
+export function wakeStream(contextId: u32): bool {
+  const stream = findStream(contextId);
+  if (stream == null) return false;
+  const filter = stream.filter;
+  if (filter == null || filter.responded) return false;
+  proxy_set_effective_context(contextId);
+  requestView.enter(contextId);
+  filter.onWake();
+  return true;
+}
+
 export function onLog(contextId: u32): void {
   const stream = findStream(contextId);
   if (stream == null) return;

@@ -27,6 +27,8 @@ export abstract class Filter {
   onResponseTrailers(trailers: HeaderMap): Action { return Action.Continue; }
   /** A call made with httpCall() finished (check response.failed). */
   onHttpCallResponse(response: HttpCallResponse): void {}
+  /** The plugin woke this stream from a root callback (dispatcher wakeStream), e.g. after a paused request's data arrived. */
+  onWake(): void {}
   /** The stream is complete; request and response headers are still readable. */
   onLog(): void {}
   onDone(): void {}

@@ -57,3 +57,25 @@ export function findCookie(cookieHeader: string, name: string): string | null {
   }
   return null;
 }
+
+/**
+ * A Cookie header value without the pairs called `name` (the others as written, joined with "; "),
+ * or null when nothing is left. Unchanged when there is no such pair.
+ */
+export function removeCookie(cookieHeader: string, name: string): string | null {
+  const pairs = cookieHeader.split(";");
+  let kept = "";
+  let removed = false;
+  for (let i = 0; i < pairs.length; i++) {
+    const pair = unchecked(pairs[i]).trim();
+    if (pair.length == 0) continue;
+    const eq = pair.indexOf("=");
+    if (eq > 0 && pair.substring(0, eq).trim() == name) {
+      removed = true;
+      continue;
+    }
+    kept += (kept.length > 0 ? "; " : "") + pair;
+  }
+  if (!removed) return cookieHeader;
+  return kept.length > 0 ? kept : null;
+}

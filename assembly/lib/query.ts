@@ -151,3 +151,31 @@ export function pathSegment(path: string, index: i32): string | null {
   }
   return null;
 }
+
+/**
+ * `path` without every query parameter whose form-decoded key is `name` (the rest of the query is
+ * kept as written, in order; "?" goes when nothing is left; a fragment stays). Unchanged when
+ * there is no such parameter.
+ */
+export function removeQueryParam(path: string, name: string): string {
+  const base = changetype<usize>(path);
+  const len = path.length;
+  const q = pathEnd(path);
+  if (q >= len || unit(base, q) != 0x3f) return path;
+  let stop = q + 1;
+  while (stop < len && unit(base, stop) != 0x23) stop++;
+  let kept = "";
+  let removed = false;
+  let pos = q + 1;
+  while (pos < stop) {
+    let end = pos;
+    while (end < stop && unit(base, end) != 0x26) end++;
+    let eq = pos;
+    while (eq < end && unit(base, eq) != 0x3d) eq++;
+    if (end > pos && keyEquals(path, pos, eq, name)) removed = true;
+    else if (end > pos) kept += (kept.length > 0 ? "&" : "") + path.substring(pos, end);
+    pos = end + 1;
+  }
+  if (!removed) return path;
+  return path.substring(0, q) + (kept.length > 0 ? "?" + kept : "") + path.substring(stop);
+}

@@ -1,0 +1,82 @@
+// Finding the tokens of a request in every configured source (headers, then query parameters,
+// then cookies) and removing one once verified (`keep_token: false`).
+
+import { HeaderMap } from "../../assembly/headers";
+import { isOws } from "../../assembly/lib/ascii";
+import { findCookie, removeCookie } from "../../assembly/lib/cookie";
+import { findQueryParam, removeQueryParam } from "../../assembly/lib/query";
+import { RequestView } from "../../assembly/request-view";
+import { SourceKind, TokenSource } from "./config";
+
+/** The tokens of one request, in source order. Reused across requests. */
+export class FoundTokens {
+  count: i32 = 0;
+  tokens: string[] = [];
+  sources: TokenSource[] = [];
+
+  add(token: string, source: TokenSource): void {
+    if (this.count < this.tokens.length) {
+      unchecked((this.tokens[this.count] = token));
+      unchecked((this.sources[this.count] = source));
+    } else {
+      this.tokens.push(token);
+      this.sources.push(source);
+    }
+    this.count++;
+  }
+}
+
+export function findTokens(sources: TokenSource[], headers: HeaderMap, view: RequestView, out: FoundTokens): void {
+  out.count = 0;
+  for (let i = 0; i < sources.length; i++) {
+    const source = unchecked(sources[i]);
+    const token = read(source, headers, view);
+    if (token != null) out.add(token, source);
+  }
+}
+
+function read(source: TokenSource, headers: HeaderMap, view: RequestView): string | null {
+  if (source.kind == SourceKind.Header) {
+    const value = headers.get(source.name);
+    return value == null ? null : afterPrefix(value, source.prefix);
+  }
+  if (source.kind == SourceKind.Param) {
+    const path = view.path();
+    return path == null ? null : findQueryParam(path, source.name);
+  }
+  const cookies = view.cookieHeader();
+  return cookies == null ? null : findCookie(cookies, source.name);
+}
+
+/** The value after `prefix` (ASCII case ignored: "bearer x" is a Bearer token) and spaces; null without the prefix. */
+function afterPrefix(value: string, prefix: string): string | null {
+  const n = prefix.length;
+  if (value.length < n) return null;
+  for (let i = 0; i < n; i++) {
+    if (lower(value.charCodeAt(i)) != lower(prefix.charCodeAt(i))) return null;
+  }
+  let s = n;
+  let e = value.length;
+  while (s < e && isOws(<u32>value.charCodeAt(s))) s++;
+  while (e > s && isOws(<u32>value.charCodeAt(e - 1))) e--;
+  return s == 0 && e == value.length ? value : value.substring(s, e);
+}
+
+// @ts-ignore: decorator
+@inline function lower(c: i32): i32 { return c >= 0x41 && c <= 0x5a ? c | 0x20 : c; }
+
+/** Removes the token's source from the request (the header, the query parameter, the cookie). */
+export function removeToken(source: TokenSource, headers: HeaderMap, view: RequestView): void {
+  if (source.kind == SourceKind.Header) {
+    headers.remove(source.name);
+  } else if (source.kind == SourceKind.Param) {
+    const path = view.path();
+    if (path != null) headers.set(":path", removeQueryParam(path, source.name));
+  } else {
+    const cookies = view.cookieHeader();
+    if (cookies == null) return;
+    const rest = removeCookie(cookies, source.name);
+    if (rest == null) headers.remove("cookie");
+    else headers.set("cookie", rest);
+  }
+}
