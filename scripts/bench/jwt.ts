@@ -119,13 +119,13 @@ export function jwtBench(plugin: (id: string, label: string, name: string, confi
     const nativeStat = (id: string, what: string) => `http.${id.replace(/-/g, "_")}.jwt_authn.${what}`;
     variants.push(
       { ...plugin(`jwt-${a.short}`, `jwt-auth ${a.alg}, one token (cached)`, "jwt-auth", config, headers, proof),
-        baseline, reject, stats: { "wasmcustom.jwt_auth.cache_hit": 1, "wasmcustom.jwt_auth.cache_miss": 0 }, native: `jwt-native-${a.short}`, goal: 1.2 },
+        memoryScale: 0.3, baseline, reject, stats: { "wasmcustom.jwt_auth.cache_hit": 1, "wasmcustom.jwt_auth.cache_miss": 0 }, native: `jwt-native-${a.short}`, goal: 1.2 },
       { id: `jwt-native-${a.short}`, label: `native jwt_authn ${a.alg}, one token (cached)`, filters: native, headers, proof,
         baseline, reject, stats: { [nativeStat(`jwt-native-${a.short}`, "jwt_cache_hit")]: 1, [nativeStat(`jwt-native-${a.short}`, "jwt_cache_miss")]: 0 } },
     );
     slow.push(
       { ...plugin(`jwt-${a.short}-new`, `jwt-auth ${a.alg}, new token per request`, "jwt-auth", config, headers, proof),
-        rotate, scale: 0.1, baseline, reject, stats: { "wasmcustom.jwt_auth.cache_hit": 0, "wasmcustom.jwt_auth.cache_miss": 1 }, native: `jwt-native-${a.short}-new`, goal: a.alg === "RS256" ? 3 : undefined },
+        rotate, scale: 0.1, memoryScale: 0.02, baseline, reject, stats: { "wasmcustom.jwt_auth.cache_hit": 0, "wasmcustom.jwt_auth.cache_miss": 1 }, native: `jwt-native-${a.short}-new`, goal: a.alg === "RS256" ? 3 : undefined },
       { id: `jwt-native-${a.short}-new`, label: `native jwt_authn ${a.alg}, new token per request`, filters: native, headers, proof,
         rotate, scale: 0.1, baseline, reject, stats: { [nativeStat(`jwt-native-${a.short}-new`, "jwt_cache_hit")]: 0, [nativeStat(`jwt-native-${a.short}-new`, "jwt_cache_miss")]: 1 } },
     );
@@ -133,6 +133,7 @@ export function jwtBench(plugin: (id: string, label: string, name: string, confi
   return {
     plugin: "jwt-auth",
     echo: ["x-mse-consumer"],
+    sizeGoalKiB: 160,
     variants: [...nones, ...variants, ...slow],
   };
 }

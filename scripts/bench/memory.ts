@@ -17,7 +17,7 @@ const JSON_OUT = option("json", "");
 
 export interface MemoryResult {
   plugin: string; id: string; label: string; warm: number; at100k: number; atEnd: number; requests: number;
-  /** requests before `at100k` (100,000 but for a variant with a `scale`) */
+  /** requests before `at100k` (100,000 but for a variant with a `memoryScale`) */
   midRequests: number;
 }
 
@@ -35,8 +35,8 @@ export function measureMemory(requests = REQUESTS): MemoryResult[] {
           if ((s.status ?? 200) !== (v.status ?? 200)) throw new Error(`${v.id}: status ${s.status}`);
         }
       };
-      // A variant with a `scale` gets that fraction of every stage.
-      const [warmN, midN, endN] = [1000, 100_000, Math.max(100_000, requests)].map((n) => scaled(v, n, 0));
+      // A variant with a `memoryScale` gets that fraction of every stage.
+      const [warmN, midN, endN] = [1000, 100_000, Math.max(100_000, requests)].map((n) => scaled(v, n, 0, v.memoryScale));
       run(warmN);
       const warm = vm.memoryPages;
       run(midN - warmN);

@@ -23,8 +23,10 @@ export interface Variant {
   wasm?: { plugin: string; config: object };
   /** a header whose value changes on every request (e.g. a new token each time; see requestHeaders) */
   rotate?: Rotation;
-  /** fraction of the usual requests and warm-up this variant is sent (for requests costing far more than the rest) */
+  /** fraction of the usual requests and warm-up instructions.ts and cpu.ts send this variant (for requests costing far more than the rest) */
   scale?: number;
+  /** fraction of the usual requests memory.ts sends this variant (the emulator runs ~1,000,000 per variant) */
+  memoryScale?: number;
   /** a request that must be refused with `status` before this variant is measured */
   reject?: { headers: [string, string][]; status: number };
   /** counters the measured requests must move, by how much per request (checked by instructions.ts) */
@@ -51,14 +53,16 @@ export function requestHeaders(v: Variant): Record<string, string> {
   return headers;
 }
 
-/** How many of `n` requests variant `v` is sent (its `scale`, at least `min`). */
-export const scaled = (v: Variant, n: number, min = 10) => (v.scale ? Math.max(min, Math.round(n * v.scale)) : n);
+/** How many of `n` requests variant `v` is sent (`n` times its `scale`, at least `min`). */
+export const scaled = (v: Variant, n: number, min = 10, scale = v.scale) => (scale ? Math.max(min, Math.round(n * scale)) : n);
 
 export interface PluginBench {
   plugin: string;
   variants: Variant[];
   /** request headers echoed back by the route (for proofs) */
   echo: string[];
+  /** the most dist/<plugin>.wasm should weigh (reported in docs/benchmarks.md, met or not) */
+  sizeGoalKiB?: number;
 }
 
 /** A Wasm filter entry loading <module>.wasm from WASM_DIR (replaced by the runner). */
