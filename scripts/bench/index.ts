@@ -26,12 +26,13 @@ const instructions = await measureInstructions();
 process.stderr.write("CPU time...\n");
 const cpu = await measureCpu();
 process.stderr.write("memory...\n");
-const memory = measureMemory(quick ? 100_000 : 1_000_000);
+const memoryRequests = quick ? 100_000 : 1_000_000;
+const memory = measureMemory(memoryRequests);
 const sizes = readdirSync(join(REPO_ROOT, "dist")).filter((f) => f.endsWith(".wasm")).sort()
   .map((f) => ({ name: f, bytes: statSync(join(REPO_ROOT, "dist", f)).size }));
 const envoyVersion = execFileSync(await findEnvoy(), ["--version"]).toString().trim().split("\n").pop()!;
 
-const k = (n: number) => (n / 1000).toFixed(1) + "k";
+const k = (n: number) => (n >= 1e6 ? (n / 1e6).toFixed(2) + "M" : (n / 1000).toFixed(1) + "k");
 const md: string[] = [];
 md.push("# Benchmarks", "");
 md.push(`Measured ${started.toISOString().slice(0, 16).replace("T", " ")} UTC with \`npm run bench\` on ${cpus().length} × ${cpus()[0]?.model.trim()} ` +
@@ -61,7 +62,7 @@ for (const r of cpu) {
 }
 md.push(...goals());
 md.push("", "## Linear memory of one VM (emulator, 64 KiB pages)", "");
-md.push(`| plugin | variant | after warm-up | after 100k requests | after ${memory[0]?.requests.toLocaleString("en")} |`, "| --- | --- | ---: | ---: | ---: |");
+md.push(`| plugin | variant | after warm-up | after 100k requests | after ${memoryRequests.toLocaleString("en")} |`, "| --- | --- | ---: | ---: | ---: |");
 for (const r of memory) {
   const requests = r.midRequests !== 100_000 ? ` (after ${r.midRequests.toLocaleString("en")} and ${r.requests.toLocaleString("en")} requests)` : "";
   md.push(`| ${r.plugin} | ${r.label}${requests} | ${r.warm} | ${r.at100k} | ${r.atEnd} |`);
