@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { numberOption, option, wasmDir } from "./options.ts";
 import { startEnvoy } from "../../test/envoy/envoy.ts";
-import { baselineOf, checkVariant, selectedBenches, envoyConfig, ratioToNative, requestHeaders, scaled, type Answer, type Variant } from "./variants.ts";
+import { baselineOf, checkVariant, envoyConfig, ratioToNative, requestHeaders, scaled, selectedBenches, type Answer, type Variant } from "./variants.ts";
 
 const ROUNDS = numberOption("rounds", 9);
 const REQUESTS = numberOption("requests", 4000);

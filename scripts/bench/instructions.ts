@@ -12,6 +12,7 @@
 // starts slowly under valgrind (about a minute). Needs `valgrind` (Debian package).
 
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
@@ -19,8 +20,7 @@ import { join } from "node:path";
 import { numberOption, option, wasmDir } from "./options.ts";
 import { startEnvoy } from "../../test/envoy/envoy.ts";
 import { buildFloor } from "./floor.ts";
-import { createHash } from "node:crypto";
-import { baselineOf, checkVariant, selectedBenches, envoyConfig, ratioToNative, type Answer, requestHeaders, scaled, wasmFilter, type PluginBench, type Variant } from "./variants.ts";
+import { baselineOf, checkVariant, envoyConfig, ratioToNative, requestHeaders, scaled, selectedBenches, wasmFilter, type Answer, type PluginBench, type Variant } from "./variants.ts";
 
 const REQUESTS = numberOption("requests", 1000);
 const WARMUP = numberOption("warmup", 300);
@@ -69,7 +69,6 @@ export interface InstructionResult {
   native?: string;
   goal?: number;
 }
-
 
 /**
  * Adds, after each Wasm variant, its host-call floor (scripts/bench/floor.ts), generated from the
