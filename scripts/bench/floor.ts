@@ -68,9 +68,10 @@ export async function buildFloor(req: FloorRequest): Promise<Floor> {
   const host = ProxyWasmHost.create({ wasm: wasmPath, workers: 1, trace: true, pluginName: req.plugin, rootId: req.plugin, pluginConfig: req.config, startTime: Date.now() });
   const vm = host.vm(0);
   const send = () => {
-    const headers: [string, string][] = [[":path", req.path ?? "/"], ...req.headers];
+    const rotated = req.rotate?.header.toLowerCase();
+    const headers: [string, string][] = [[":path", req.path ?? "/"], ...req.headers.filter(([k]) => k.toLowerCase() !== rotated)];
     if (req.rotate) headers.push([req.rotate.header, req.rotate.next()]);
-    const s = host.request({ headers: req.rotate ? headers.filter(([k], i) => i === headers.length - 1 || k.toLowerCase() !== req.rotate!.header) : headers });
+    const s = host.request({ headers });
     if ((s.status ?? 200) !== (req.status ?? 200)) throw new Error(`${req.plugin}: status ${s.status}${s.localResponse ? ` (${s.localResponse.details}: ${s.localResponse.bodyText})` : ""}`);
   };
   for (let i = 0; i < 3; i++) send(); // lazily defined metrics, first-use work

@@ -48,8 +48,10 @@ export interface Rotation {
 
 /** The headers of the next request of variant `v` (its fixed headers, and its rotating one's next value). */
 export function requestHeaders(v: Variant): Record<string, string> {
-  const headers: Record<string, string> = Object.fromEntries(v.headers);
-  if (v.rotate) headers[v.rotate.header] = v.rotate.next();
+  if (!v.rotate) return Object.fromEntries(v.headers);
+  const rotated = v.rotate.header.toLowerCase();
+  const headers: Record<string, string> = Object.fromEntries(v.headers.filter(([k]) => k.toLowerCase() !== rotated));
+  headers[v.rotate.header] = v.rotate.next();
   return headers;
 }
 
