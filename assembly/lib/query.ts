@@ -95,12 +95,9 @@ function pathEnd(path: string): i32 {
  */
 export function findQueryParam(path: string, name: string, raw: bool = false): string | null {
   const base = changetype<usize>(path);
-  const len = path.length;
-  let q = pathEnd(path);
-  if (q >= len || unit(base, q) != 0x3f) return null;
-  // The query ends at a '#'.
-  let stop = q + 1;
-  while (stop < len && unit(base, stop) != 0x23) stop++;
+  const q = pathEnd(path);
+  const stop = queryEnd(path, q);
+  if (stop < 0) return null;
   let pos = q + 1;
   while (pos < stop) {
     let end = pos;
@@ -115,6 +112,16 @@ export function findQueryParam(path: string, name: string, raw: bool = false): s
     return raw ? path.substring(eq + 1, end) : decodeRange(path, eq + 1, end, true);
   }
   return null;
+}
+
+/** End of the query that starts after `q` (pathEnd): the first '#' or the length; -1 when there is no query. */
+function queryEnd(path: string, q: i32): i32 {
+  const base = changetype<usize>(path);
+  const len = path.length;
+  if (q >= len || unit(base, q) != 0x3f) return -1;
+  let stop = q + 1;
+  while (stop < len && unit(base, stop) != 0x23) stop++;
+  return stop;
 }
 
 /** findQueryParam without decoding: "?name" gives "". */
@@ -159,11 +166,9 @@ export function pathSegment(path: string, index: i32): string | null {
  */
 export function removeQueryParam(path: string, name: string): string {
   const base = changetype<usize>(path);
-  const len = path.length;
   const q = pathEnd(path);
-  if (q >= len || unit(base, q) != 0x3f) return path;
-  let stop = q + 1;
-  while (stop < len && unit(base, stop) != 0x23) stop++;
+  const stop = queryEnd(path, q);
+  if (stop < 0) return path;
   let kept = "";
   let removed = false;
   let pos = q + 1;

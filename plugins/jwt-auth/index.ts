@@ -95,7 +95,7 @@ class JwtAuth extends HttpFilter<Config> {
       if (value != null) headers.set(unchecked(who.claimHeaders[i]).header, value);
     }
     if (!who.keepToken) {
-      for (let i = 0; i < found.count; i++) removeToken(unchecked(found.sources[i]), headers, this.request);
+      for (let i = 0; i < found.count; i++) removeToken(unchecked(found.sources[i]), headers);
     }
     m.allowed.increment();
     return Action.Continue;

@@ -65,15 +65,18 @@ function afterPrefix(value: string, prefix: string): string | null {
 // @ts-ignore: decorator
 @inline function lower(c: i32): i32 { return c >= 0x41 && c <= 0x5a ? c | 0x20 : c; }
 
-/** Removes the token's source from the request (the header, the query parameter, the cookie). */
-export function removeToken(source: TokenSource, headers: HeaderMap, view: RequestView): void {
+/**
+ * Removes the token's source from the request (the header, the query parameter, the cookie). Reads
+ * :path and cookie afresh: an earlier removal may have rewritten them.
+ */
+export function removeToken(source: TokenSource, headers: HeaderMap): void {
   if (source.kind == SourceKind.Header) {
     headers.remove(source.name);
   } else if (source.kind == SourceKind.Param) {
-    const path = view.path();
+    const path = headers.get(":path");
     if (path != null) headers.set(":path", removeQueryParam(path, source.name));
   } else {
-    const cookies = view.cookieHeader();
+    const cookies = headers.get("cookie");
     if (cookies == null) return;
     const rest = removeCookie(cookies, source.name);
     if (rest == null) headers.remove("cookie");

@@ -1,10 +1,25 @@
-import { findCookie } from "../../assembly/lib/cookie";
+import { findCookie, removeCookie } from "../../assembly/lib/cookie";
 import { Xorshift } from "./prng";
 
 function get(header: string, name: string): string {
   const v = findCookie(header, name);
   return v == null ? "<none>" : v;
 }
+
+function without(header: string, name: string): string {
+  const v = removeCookie(header, name);
+  return v == null ? "<none>" : v;
+}
+
+describe("removeCookie", () => {
+  it("removes every pair with the name and keeps the others", () => {
+    expect<string>(without("a=1; token=x; b=2", "token")).toBe("a=1; b=2");
+    expect<string>(without("token=x;a=1;token=y", "token")).toBe("a=1");
+    expect<string>(without(" token = x ", "token")).toBe("<none>");
+    expect<string>(without("a=1; tokenx=2", "token")).toBe("a=1; tokenx=2");
+    expect<string>(without("a=1;;b", "token")).toBe("a=1;;b");
+  });
+});
 
 describe("findCookie", () => {
   it("finds cookies in a canonical cookie-string", () => {

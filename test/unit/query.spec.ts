@@ -1,4 +1,4 @@
-import { findQueryParam, pathSegment } from "../../assembly/lib/query";
+import { findQueryParam, pathSegment, removeQueryParam } from "../../assembly/lib/query";
 import { Xorshift } from "./prng";
 
 function q(path: string, name: string): string {
@@ -118,12 +118,33 @@ function hex(b: i32): string {
   return "%" + h.charAt(b >> 4) + h.charAt(b & 15);
 }
 
+describe("removeQueryParam", () => {
+  it("removes every parameter with the (decoded) name and keeps the rest as written", () => {
+    expect<string>(removeQueryParam("/a?access_token=x.y.z", "access_token")).toBe("/a");
+    expect<string>(removeQueryParam("/a?b=1&access_token=x&c=%20+", "access_token")).toBe("/a?b=1&c=%20+");
+    expect<string>(removeQueryParam("/a?t=1&b=2&t=3", "t")).toBe("/a?b=2");
+    expect<string>(removeQueryParam("/a?%74=1&b=2", "t")).toBe("/a?b=2");
+    expect<string>(removeQueryParam("/a?t&b", "t")).toBe("/a?b");
+    expect<string>(removeQueryParam("/a?t=1#frag", "t")).toBe("/a#frag");
+    expect<string>(removeQueryParam("/a?b=1&&t=2", "t")).toBe("/a?b=1");
+  });
+  it("leaves a path without the parameter unchanged", () => {
+    expect<string>(removeQueryParam("/a?tt=1&b=t", "t")).toBe("/a?tt=1&b=t");
+    expect<string>(removeQueryParam("/a", "t")).toBe("/a");
+    expect<string>(removeQueryParam("/a#t=1", "t")).toBe("/a#t=1");
+  });
+});
+
 describe("query fuzz", () => {
   it("never aborts on random paths (50,000 inputs)", () => {
     let found = 0;
     for (let i = 0; i < 50000; i++) {
       const p = randomPath();
-      if (findQueryParam(p, below(2) == 0 ? "t" : "1") != null) found++;
+      const name = below(2) == 0 ? "t" : "1";
+      if (findQueryParam(p, name) != null) {
+        found++;
+        expect<bool>(findQueryParam(removeQueryParam(p, name), name) == null).toBe(true);
+      }
       if (pathSegment(p, below(6) - 1) != null) found++;
     }
     expect<bool>(found > 0).toBe(true);
