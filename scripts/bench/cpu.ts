@@ -3,7 +3,8 @@
 // /proc/<pid>/task/*/schedstat (nanoseconds on CPU; /proc/<pid>/stat would give 10 ms ticks),
 // read before and after a batch. Variants are interleaved round by round and each round's "no
 // filter" batch is subtracted from the others of the same round (paired differences), so drift on
-// this shared machine hits every variant alike; the tables give medians over the rounds.
+// this shared machine hits every variant alike (every other round runs in reverse order); the
+// tables give medians over the rounds.
 //
 // A variant with a `scale` (e.g. a full JWT verification per request) is sent that fraction of the
 // requests per batch and of the warm-up; per-request figures are comparable all the same.
@@ -105,7 +106,9 @@ export async function measureCpu(): Promise<CpuResult[]> {
       await load(port, v, scaled(v, 500)); // warm-up
     }
     for (let r = 0; r < ROUNDS; r++) {
-      for (const { v } of all) {
+      // Every other round in reverse order: drift over a round then biases no variant's difference
+      // with its "no filter" one way only.
+      for (const { v } of r % 2 ? [...all].reverse() : all) {
         const n = scaled(v, REQUESTS);
         const before = cpuNs(pid);
         await load(envoy.listeners.get(v.id)!, v, n);
