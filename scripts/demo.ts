@@ -6,14 +6,17 @@
 import { execFile, execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { promisify } from "node:util";
+import { readFileSync } from "node:fs";
 import { REPO_ROOT, standardReplacements, startEcho, startEnvoy, type Echo, type Envoy } from "../test/envoy/envoy.ts";
+import { startJwks } from "../test/envoy/jwks-server.mjs";
+import { flipSignature, mint, ordersClaims, partnerClaims } from "../test/scenarios/jwt-auth.ts";
 
 const check = process.argv.includes("--check");
 const P = Number(process.env.DEMO_PORT ?? 10000);
 const A = Number(process.env.DEMO_ADMIN_PORT ?? 9901);
 
 interface Example { what: string; command: string; expect: string }
-interface Demo { plugin: string; ports: string; replacements: (echo: Record<string, number>) => ReturnType<typeof standardReplacements>; examples: Example[] }
+interface Demo { plugin: string; ports: string; replacements: (upstreams: Record<string, number>) => ReturnType<typeof standardReplacements>; examples: Example[] }
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 const jwtFor = (tenant: string) => {
@@ -25,6 +28,18 @@ const jwtFor = (tenant: string) => {
 const lanes = `localhost:${P}`, rules = `localhost:${P + 1}`;
 const saas = `localhost:${P + 2}`, higress = `localhost:${P + 3}`;
 const rl = `localhost:${P + 4}`, native = `localhost:${P + 5}`, plugin = `localhost:${P + 6}`;
+const api = `localhost:${P + 7}`, remote = `localhost:${P + 8}`;
+
+// jwt-auth: tokens minted now with the repository's TEST keys (test/fixtures/jwt-auth), valid for an hour.
+const t0 = Math.floor(Date.now() / 1000);
+const hour = { iat: t0, exp: t0 + 3600 };
+const token = {
+  es256: await mint("ES256", ordersClaims(t0, hour)),
+  rs256: await mint("RS256", ordersClaims(t0, { ...hour, tenant: "globex" })),
+  eddsa: await mint("EdDSA", ordersClaims(t0, hour)),
+  expired: await mint("ES256", ordersClaims(t0, { iat: t0 - 7200, exp: t0 - 3600 })),
+  partner: await mint("HS256", partnerClaims(t0, hour)),
+};
 
 const DEMOS: Demo[] = [
   {
@@ -78,6 +93,24 @@ const DEMOS: Demo[] = [
       { what: "per-rule counters", command: `curl -s localhost:${A + 2}/stats?filter=local_rate_limit`, expect: "wasmcustom.local_rate_limit.per-key.limited" },
     ],
   },
+  {
+    plugin: "jwt-auth",
+    ports: `${api} (static keys), ${remote} (keys from a JWKS endpoint), admin localhost:${A + 3}; tokens below are valid for an hour`,
+    replacements: (e) => standardReplacements({ listenerPort: P + 7, listeners: { 10001: P + 8 }, adminPort: A + 3, upstreams: { echo: e.echo, jwks: e.jwks } }),
+    examples: [
+      { what: "a valid ES256 token: the upstream learns the consumer and the mapped claims", command: `curl -s -H 'authorization: Bearer ${token.es256}' ${api}/orders`, expect: '"x-mse-consumer":"orders-app"' },
+      { what: "RS256 works as well (every RS/PS/ES/HS/EdDSA algorithm does)", command: `curl -s -H 'authorization: Bearer ${token.rs256}' ${api}/orders`, expect: '"x-jwt-tenant":"globex"' },
+      { what: "a token of your own (scripts/jwt-token.ts signs with the test keys)", command: `curl -s -H "authorization: Bearer $(node --import tsx scripts/jwt-token.ts orders-app --claim tenant=initech)" ${api}/orders`, expect: '"x-jwt-tenant":"initech"' },
+      { what: "no token: 401 with WWW-Authenticate", command: `curl -s -i ${api}/orders`, expect: 'www-authenticate: Bearer realm="localhost"' },
+      { what: "an expired token", command: `curl -s -H 'authorization: Bearer ${token.expired}' ${api}/orders`, expect: '{"error":"token_expired"' },
+      { what: "a tampered signature", command: `curl -s -H 'authorization: Bearer ${flipSignature(token.es256)}' ${api}/orders`, expect: '{"error":"signature_invalid"' },
+      { what: "the partner (HS256) is not allowed on /admin: 403", command: `curl -s -H 'x-partner-token: ${token.partner}' ${api}/admin`, expect: '{"error":"consumer_not_allowed"' },
+      { what: "keep_token: false takes the partner's token out of the query, other parameters stay", command: `curl -s '${api}/orders?page=2&partner_token=${token.partner}'`, expect: '"path":"/orders?page=2"' },
+      { what: "a client cannot name itself: x-mse-consumer is removed (token optional on /public)", command: `curl -s -H 'x-mse-consumer: orders-app' ${api}/public/catalog | grep -o '"x-mse-consumer":"[^"]*"' || echo 'no x-mse-consumer upstream'`, expect: "no x-mse-consumer upstream" },
+      { what: "keys fetched from the JWKS endpoint (remote_jwks)", command: `curl -s -H 'authorization: Bearer ${token.eddsa}' ${remote}/`, expect: '"x-mse-consumer":"remote-app"' },
+      { what: "counters, one per denial reason", command: `curl -s localhost:${A + 3}/stats?filter=jwt_auth`, expect: "wasmcustom.jwt_auth.denied.token_expired: 1" },
+    ],
+  },
 ];
 
 console.log("Building plugins...");
@@ -91,7 +124,9 @@ const stop = async () => {
 };
 try {
   for (const name of ["base", "gray", "echo"]) echos.push(await startEcho({ name, port: 0 }));
-  const ports = { base: echos[0].port, gray: echos[1].port, echo: echos[2].port };
+  const jwks = await startJwks({ body: readFileSync(`${REPO_ROOT}/envoy-examples/jwt-auth/jwks.json`, "utf8") });
+  echos.push({ name: "jwks", port: jwks.port, requests: [], close: jwks.close });
+  const ports = { base: echos[0].port, gray: echos[1].port, echo: echos[2].port, jwks: jwks.port };
   for (const d of DEMOS) {
     envoys.push(await startEnvoy({
       configPath: `envoy-examples/${d.plugin}/envoy.yaml`, concurrency: 2, logLevel: "warning", componentLogLevel: "wasm:warning",
@@ -100,7 +135,7 @@ try {
   }
 } catch (err) {
   console.error(`Could not start the demo: ${(err as Error).message}`);
-  console.error(`(Ports ${P}-${P + 6} and ${A}-${A + 2} must be free; set DEMO_PORT / DEMO_ADMIN_PORT to move them.)`);
+  console.error(`(Ports ${P}-${P + 8} and ${A}-${A + 3} must be free; set DEMO_PORT / DEMO_ADMIN_PORT to move them.)`);
   await stop();
   process.exit(1);
 }

@@ -28,7 +28,9 @@
 //   (RS256/384/512, PS256/384/512 for RSA; ES256 for P-256, ES384 for P-384; EdDSA or Ed25519 for
 //   OKP; HS256/384/512 for oct). That stops one key being used with two algorithms.
 // - Member types are checked: kid/alg/use/crv and the key material must be strings; the key
-//   material must be strict unpadded base64url. Private members (d, p, q, ...) are ignored.
+//   material must be strict unpadded base64url.
+// - A key that carries private material (RSA/EC/OKP "d", RSA "p", "q", "dp", "dq", "qi", "oth") is
+//   refused: a verification key set must not hold signing keys (a leaked JWKS would be a leaked IdP).
 
 import { JsonLimits, JsonValue, parseJsonBytes } from "../lib/json";
 import { base64UrlDecode } from "../lib/base64";
@@ -194,6 +196,8 @@ function rsaError(n: Uint8Array, e: Uint8Array, minBits: i32, maxBits: i32): str
   return "RSA key rejected";
 }
 
+const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth"];
+
 function fail(error: string): JwkResult {
   return new JwkResult(null, error);
 }
@@ -228,6 +232,13 @@ export function parseJwk(v: JsonValue, options: JwkOptions | null = null): JwkRe
       if (op.stringValue == "verify") verify = true;
     }
     if (!verify) return fail('"key_ops" does not include "verify"');
+  }
+
+  if (kty != "oct") {
+    for (let i = 0; i < PRIVATE_MEMBERS.length; i++) {
+      const m = unchecked(PRIVATE_MEMBERS[i]);
+      if (v.get(m) != null) return fail("has private key material (" + quote(m) + "): publish only the public key");
+    }
   }
 
   if (kty == "RSA") {

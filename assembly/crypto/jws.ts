@@ -106,6 +106,11 @@ function hashOf(alg: string): HashAlg {
   return HashAlg.SHA256;
 }
 
+function hashBytes(alg: string): i32 {
+  const h = hashOf(alg);
+  return h == HashAlg.SHA512 ? 64 : h == HashAlg.SHA384 ? 48 : 32;
+}
+
 /** True when `key` may sign `jws.alg` and its signature over the signing input is valid. */
 export function verifyJws(jws: Jws, key: Jwk): bool {
   const alg = jws.alg;
@@ -113,7 +118,8 @@ export function verifyJws(jws: Jws, key: Jwk): bool {
   const input = jws.signingInput;
   const sig = jws.signature;
   const first = alg.charCodeAt(0);
-  if (first == 0x48) return key.k.length > 0 && hmacVerify(hashOf(alg), key.k, input, sig); // HS
+  // HS: RFC 7518 3.2, a key at least as long as the hash output.
+  if (first == 0x48) return key.k.length >= hashBytes(alg) && hmacVerify(hashOf(alg), key.k, input, sig);
   if (first == 0x52 || first == 0x50) { // RS, PS
     const rsa = key.rsa;
     if (rsa == null) return false;

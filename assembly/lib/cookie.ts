@@ -23,8 +23,11 @@
 //   or a key validate it for that use.
 
 import { isOws } from "./ascii";
-/** Value of the first cookie called `name` in a Cookie header value, or null if there is none. */
-export function findCookie(cookieHeader: string, name: string): string | null {
+/**
+ * Value of the first cookie called `name` in a Cookie header value, or null if there is none;
+ * with `skip`, of the (`skip` + 1)-th one.
+ */
+export function findCookie(cookieHeader: string, name: string, skip: i32 = 0): string | null {
   const len = cookieHeader.length;
   const nameLen = name.length;
   if (nameLen == 0) return null;
@@ -45,6 +48,7 @@ export function findCookie(cookieHeader: string, name: string): string | null {
     while (ne > s && isOws(<u32>load<u16>(base + (<usize>(ne - 1) << 1)))) ne--;
     if (ne - s != nameLen) continue;
     if (memory.compare(base + (<usize>s << 1), namePtr, <usize>nameLen << 1) != 0) continue;
+    if (skip-- > 0) continue;
     let vs = eq + 1;
     let ve = end;
     while (vs < ve && isOws(<u32>load<u16>(base + (<usize>vs << 1)))) vs++;

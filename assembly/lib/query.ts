@@ -94,6 +94,19 @@ function pathEnd(path: string): i32 {
  * values are compared and returned as written (no percent- or '+'-decoding, as Higress does).
  */
 export function findQueryParam(path: string, name: string, raw: bool = false): string | null {
+  return findParam(path, name, raw, 0, false);
+}
+
+/**
+ * The value of the (`skip` + 1)-th parameter whose form-decoded key is `name`, form-decoded, or as
+ * written when it does not decode; null when there are not that many. For callers that must see
+ * every value a parameter has (an upstream may read another one than the first).
+ */
+export function queryParamAt(path: string, name: string, skip: i32): string | null {
+  return findParam(path, name, false, skip, true);
+}
+
+function findParam(path: string, name: string, raw: bool, skip: i32, undecodedAsWritten: bool): string | null {
   const base = changetype<usize>(path);
   const q = pathEnd(path);
   const stop = queryEnd(path, q);
@@ -108,8 +121,11 @@ export function findQueryParam(path: string, name: string, raw: bool = false): s
     let eq = s;
     while (eq < end && unit(base, eq) != 0x3d) eq++;
     if (raw ? !rawKeyEquals(base, s, eq, name) : !keyEquals(path, s, eq, name)) continue;
+    if (skip-- > 0) continue;
     if (eq >= end) return "";
-    return raw ? path.substring(eq + 1, end) : decodeRange(path, eq + 1, end, true);
+    if (raw) return path.substring(eq + 1, end);
+    const value = decodeRange(path, eq + 1, end, true);
+    return value == null && undecodedAsWritten ? path.substring(eq + 1, end) : value;
   }
   return null;
 }

@@ -197,6 +197,12 @@ function parseKeys(cfg: ConfigObject, c: Consumer): void {
   const at = cfg.pathOf("jwks") + (result.valid ? "." : ": ");
   for (let i = 0; i < result.errors.length; i++) cfg.errors.add("", at + unchecked(result.errors[i]));
   if (result.valid && result.errors.length == 0 && result.keys.length == 0) cfg.error("jwks", "has no keys");
+  for (let i = 0; i < result.keys.length; i++) {
+    const key = unchecked(result.keys[i]);
+    if (key.kty == "oct" && key.k.length < 32) {
+      cfg.error("jwks", "HMAC key" + (key.kid.length > 0 ? " " + quote(key.kid) : "") + " has " + key.k.length.toString() + " bytes, at least 32 are needed (RFC 7518 3.2)");
+    }
+  }
   c.keySet.keys = result.keys;
 }
 

@@ -21,6 +21,7 @@ export enum Denial {
   ClaimMismatch,
   SignatureInvalid,
   TokensConflict,
+  TooManyTokens,
   ConsumerNotAllowed,
 }
 
@@ -29,7 +30,7 @@ export const DENIAL_CODES: string[] = [
   "", "token_missing", "token_too_large", "token_malformed", "algorithm_unsupported", "key_not_found",
   "jwks_unavailable", "claim_invalid", "expiration_missing", "token_expired", "token_not_yet_valid",
   "token_issued_in_future", "lifetime_too_long", "issuer_mismatch", "audience_mismatch", "claim_mismatch",
-  "signature_invalid", "tokens_conflict", "consumer_not_allowed",
+  "signature_invalid", "tokens_conflict", "too_many_tokens", "consumer_not_allowed",
 ];
 
 const MESSAGES: string[] = [
@@ -39,7 +40,7 @@ const MESSAGES: string[] = [
   "the token has no expiration", "the token has expired", "the token is not valid yet",
   "the token was issued in the future", "the token's lifetime is too long", "the token's issuer is not accepted",
   "the token's audience is not accepted", "a required claim does not match", "the token's signature is invalid",
-  "tokens in the request name different consumers", "the consumer is not allowed here",
+  "tokens in the request name different consumers", "the request carries more than 4 tokens", "the consumer is not allowed here",
 ];
 
 export function denialCode(d: Denial): string { return unchecked(DENIAL_CODES[<i32>d]); }

@@ -46,6 +46,7 @@ class JwtAuth extends HttpFilter<Config> {
     const shared = config.consumers;
     const found = JwtAuth.found;
     findTokens(shared.sources, headers, this.request, found);
+    if (found.tooMany) return this.deny(Denial.TooManyTokens);
     if (found.count == 0) {
       if (!config.allowMissing) return this.deny(Denial.TokenMissing);
       m.anonymous.increment();

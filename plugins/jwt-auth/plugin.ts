@@ -1,7 +1,10 @@
 // The root side of jwt-auth: configurations share their top level's consumers with their rules
-// (config.ts), and consumers with `remote_jwks` get a key set that ticks and fetches.
+// (config.ts), consumers with `remote_jwks` get a key set that ticks and fetches, and a route with
+// `_disable_` still gets its identity headers removed.
 
+import { Filter } from "../../assembly/filter";
 import { FilterPlugin, CreateFilter } from "../../assembly/plugin";
+import { RequestView } from "../../assembly/request-view";
 import { HttpCallResponse } from "../../assembly/http-call";
 import { RuleSet } from "../../assembly/rules";
 import { nowNanos } from "../../assembly/time";
@@ -14,6 +17,9 @@ const TICK_MS: u32 = 500;
 function nowSeconds(): f64 { return <f64>nowNanos() / 1e9; }
 
 export class JwtAuthPlugin extends FilterPlugin<Config> {
+  /** For routes with `_disable_`: no authentication, but identity headers are still removed. */
+  private stripOnly: Config | null = null;
+
   constructor(create: CreateFilter<Config>) {
     super("jwt-auth", parseConfig, create);
   }
@@ -29,6 +35,10 @@ export class JwtAuthPlugin extends FilterPlugin<Config> {
     metrics();
     const global = set.global;
     if (global == null) return; // rules without a top level were rejected by parse
+    const stripOnly = new Config();
+    stripOnly.consumers = global.consumers;
+    stripOnly.required = false;
+    this.stripOnly = stripOnly;
     const consumers = global.consumers.list;
     for (let i = 0; i < consumers.length; i++) {
       const c = unchecked(consumers[i]);
@@ -36,6 +46,13 @@ export class JwtAuthPlugin extends FilterPlugin<Config> {
       if (remote != null) c.keySet = remoteKeySet(remote, this.contextId);
     }
     if (hasRemoteKeySets()) this.setTickPeriod(TICK_MS);
+  }
+
+  newFilter(view: RequestView): Filter | null {
+    const config = this.ruleSet.select(view);
+    if (config != null) return this.createFilter(config);
+    const stripOnly = this.stripOnly;
+    return stripOnly == null ? null : this.createFilter(stripOnly);
   }
 
   onTick(): void { tickRemoteKeySets(nowSeconds()); }

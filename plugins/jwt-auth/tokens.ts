@@ -4,13 +4,15 @@
 import { HeaderMap } from "../../assembly/headers";
 import { isOws } from "../../assembly/lib/ascii";
 import { findCookie, removeCookie } from "../../assembly/lib/cookie";
-import { findQueryParam, removeQueryParam } from "../../assembly/lib/query";
+import { queryParamAt, removeQueryParam } from "../../assembly/lib/query";
 import { RequestView } from "../../assembly/request-view";
 import { SourceKind, TokenSource } from "./config";
 
 /** The tokens of one request, in source order. Reused across requests. */
 export class FoundTokens {
   count: i32 = 0;
+  /** The request has more than MAX_TOKENS token values (empty ones included). */
+  tooMany: bool = false;
   tokens: string[] = [];
   sources: TokenSource[] = [];
 
@@ -26,26 +28,43 @@ export class FoundTokens {
   }
 }
 
+/** More tokens than this in one request are refused (each costs a signature check). */
+export const MAX_TOKENS: i32 = 4;
+
+/**
+ * Every token of the request: each configured header, and every value of each configured query
+ * parameter and cookie (an upstream may read another value than the first, so all are checked).
+ * Empty values are no token, but count towards MAX_TOKENS (the scan stays short).
+ */
 export function findTokens(sources: TokenSource[], headers: HeaderMap, view: RequestView, out: FoundTokens): void {
   out.count = 0;
-  for (let i = 0; i < sources.length; i++) {
+  out.tooMany = false;
+  let values = 0;
+  for (let i = 0; i < sources.length && !out.tooMany; i++) {
     const source = unchecked(sources[i]);
-    const token = read(source, headers, view);
-    if (token != null) out.add(token, source);
+    if (source.kind == SourceKind.Header) {
+      const value = headers.get(source.name);
+      if (value == null) continue;
+      if (++values > MAX_TOKENS) out.tooMany = true;
+      else addToken(afterPrefix(value, source.prefix), source, out);
+      continue;
+    }
+    const text = source.kind == SourceKind.Param ? view.path() : view.cookieHeader();
+    if (text == null) continue;
+    for (let k = 0; ; k++) {
+      const value = source.kind == SourceKind.Param ? queryParamAt(text, source.name, k) : findCookie(text, source.name, k);
+      if (value == null) break;
+      if (++values > MAX_TOKENS) {
+        out.tooMany = true;
+        break;
+      }
+      addToken(value, source, out);
+    }
   }
 }
 
-function read(source: TokenSource, headers: HeaderMap, view: RequestView): string | null {
-  if (source.kind == SourceKind.Header) {
-    const value = headers.get(source.name);
-    return value == null ? null : afterPrefix(value, source.prefix);
-  }
-  if (source.kind == SourceKind.Param) {
-    const path = view.path();
-    return path == null ? null : findQueryParam(path, source.name);
-  }
-  const cookies = view.cookieHeader();
-  return cookies == null ? null : findCookie(cookies, source.name);
+function addToken(token: string | null, source: TokenSource, out: FoundTokens): void {
+  if (token != null && token.length > 0) out.add(token, source);
 }
 
 /** The value after `prefix` (ASCII case ignored: "bearer x" is a Bearer token) and spaces; null without the prefix. */

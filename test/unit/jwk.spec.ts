@@ -328,6 +328,11 @@ describe("JWK validation", () => {
     );
     expect<string>(one('{"kty":"OKP","crv":"Ed25519","x":"AQ"}')).toBe('Ed25519 "x" must be 32 bytes');
   });
+  it("refuses keys with private material", () => {
+    expect<string>(one('{"kty":"EC","crv":"P-256","x":"' + "A".repeat(43) + '","y":"' + "A".repeat(43) + '","d":"AQ"}')).toBe('has private key material ("d"): publish only the public key');
+    expect<string>(one('{"kty":"RSA","n":"AQAB","e":"AQAB","p":"AQ"}')).toBe('has private key material ("p"): publish only the public key');
+    expect<string>(one('{"kty":"OKP","crv":"Ed25519","x":"AQ","d":"AQ"}')).toBe('has private key material ("d"): publish only the public key');
+  });
   it("oct keys", () => {
     expect<string>(one('{"kty":"oct","k":"' + HS_K + '"}')).toBe("ok");
     expect<string>(one('{"kty":"oct","k":""}')).toBe('"k" is empty');
