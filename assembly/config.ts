@@ -13,12 +13,22 @@ import { asciiLower, decimalValue } from "./lib/ascii";
 import { isToken } from "./lib/baggage";
 import { JsonValue } from "./lib/json";
 
+/** Messages kept (and logged); a hostile configuration can have thousands of errors. */
+const MAX_MESSAGES: i32 = 20;
+
 export class ConfigErrors {
   messages: Array<string> = new Array<string>();
-  get count(): i32 { return this.messages.length; }
+  /** Every error, also those past MAX_MESSAGES. */
+  count: i32 = 0;
   /** `path: message`; an error of the whole configuration (path "") is just the message. */
-  add(path: string, message: string): void { this.messages.push(path.length == 0 ? message : path + ": " + message); }
-  toString(): string { return this.messages.join("; "); }
+  add(path: string, message: string): void {
+    if (this.count++ < MAX_MESSAGES) this.messages.push(path.length == 0 ? message : path + ": " + message);
+  }
+  toString(): string {
+    let s = this.messages.join("; ");
+    if (this.count > MAX_MESSAGES) s += "; and " + (this.count - MAX_MESSAGES).toString() + " more";
+    return s;
+  }
 }
 
 /** The one message for a member that must be a header name. */

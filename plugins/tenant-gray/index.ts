@@ -91,7 +91,8 @@ class TenantGray extends HttpFilter<Config> {
     }
 
     if (tag != null) {
-      if (existing != tag) headers.set(c.tagHeader, tag);
+      // Set even when the first value already is the tag: a repeated header (`gray` + `blue`) must go.
+      headers.set(c.tagHeader, tag);
       increment(counter);
     } else {
       m.untagged.increment();

@@ -121,3 +121,15 @@ describe("ConfigObject helpers", () => {
     expect<bool>(read('{"a": null}').isEmpty()).toBe(false);
   });
 });
+
+describe("ConfigErrors", () => {
+  it("keeps the first 20 messages and counts the rest (a hostile configuration can have thousands)", () => {
+    const errors = new ConfigErrors();
+    for (let i = 0; i < 10000; i++) errors.add("rules[" + i.toString() + "]", "must be an object");
+    expect<i32>(errors.count).toBe(10000);
+    expect<i32>(errors.messages.length).toBe(20);
+    const text = errors.toString();
+    expect<bool>(text.startsWith("rules[0]: must be an object; rules[1]")).toBe(true);
+    expect<bool>(text.endsWith("rules[19]: must be an object; and 9980 more")).toBe(true);
+  });
+});
