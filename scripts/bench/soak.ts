@@ -225,7 +225,7 @@ export function report(r: SoakResult, svgName: string): string {
     md.push(`Warm-up ended at ${(r.growth.warmupEnd / 60).toFixed(1)} min; second-third median ${mib(r.growth.middleMedianKiB)} MiB, ` +
       `last-third median ${mib(r.growth.lastMedianKiB)} MiB: ${r.growth.growthKiB >= 0 ? "+" : ""}${mib(r.growth.growthKiB)} MiB.`, "");
   }
-  md.push(`![Envoy RSS during the soak](${svgName})`, "");
+  md.push(`![Envoy RSS during the soak](${svgName})`, "", "(Each y axis spans its series' range; neither starts at 0.)", "");
   md.push("## Requests by kind", "");
   md.push("| kind | requests | statuses |", "| --- | ---: | --- |");
   for (const [kind, m] of r.byKind) {
@@ -252,40 +252,49 @@ export function report(r: SoakResult, svgName: string): string {
   return md.join("\n");
 }
 
-/** RSS (and allocated) over time, the thirds shaded, the two medians the rule compares drawn. */
+/** Two panels over time: RSS (the warm-up shaded, the two medians the rule compares drawn) and
+ *  Envoy's own heap; each y axis spans its series' range (it does not start at 0), so a growth of
+ *  a few MiB is visible. */
 export function chart(r: SoakResult): string {
-  const W = 900, H = 360, L = 70, R = 20, T = 40, B = 50;
+  const W = 900, L = 70, R = 20, PH = 190, GAP = 60, T = 40;
   const s = r.samples;
-  const maxT = Math.max(1, ...s.map((x) => x.seconds));
-  const vals = s.flatMap((x) => [x.rssKiB, x.allocatedKiB]).map((k) => k / 1024);
-  const top = Math.ceil((Math.max(1, ...vals) * 1.1) / 10) * 10;
+  const maxT = Math.max(1, ...s.map((p) => p.seconds));
   const x = (t: number) => L + ((W - L - R) * t) / maxT;
-  const y = (m: number) => T + (H - T - B) * (1 - m / top);
   const parts: string[] = [];
-  if (r.growth) {
-    const third = Math.floor(s.length / 3);
-    const a = s[third - 1]!.seconds, b2 = s[s.length - third - 1]!.seconds;
-    parts.push(`<rect x="${x(0)}" y="${T}" width="${x(a) - x(0)}" height="${H - T - B}" fill="#eee"/>`);
-    parts.push(`<text x="${(x(0) + x(a)) / 2}" y="${T + 14}" text-anchor="middle" fill="#777">warm-up</text>`);
-    parts.push(`<line x1="${x(a)}" x2="${x(b2)}" y1="${y(r.growth.middleMedianKiB / 1024)}" y2="${y(r.growth.middleMedianKiB / 1024)}" stroke="#e9a23b" stroke-dasharray="4 3"/>`);
-    parts.push(`<line x1="${x(b2)}" x2="${x(maxT)}" y1="${y(r.growth.lastMedianKiB / 1024)}" y2="${y(r.growth.lastMedianKiB / 1024)}" stroke="#e9a23b" stroke-dasharray="4 3"/>`);
-  }
-  for (let m = 0; m <= top; m += top / 5) {
-    parts.push(`<line x1="${L}" x2="${W - R}" y1="${y(m)}" y2="${y(m)}" stroke="#ddd"/>`, `<text x="${L - 6}" y="${y(m) + 4}" text-anchor="end">${m.toFixed(0)}</text>`);
-  }
-  const stepMin = maxT > 900 ? 2 : maxT > 240 ? 1 : 0.25;
-  for (let t = 0; t <= maxT + 1e-9; t += stepMin * 60) parts.push(`<text x="${x(t)}" y="${H - B + 18}" text-anchor="middle">${+(t / 60).toFixed(2)}</text>`);
-  parts.push(`<text x="${(L + W - R) / 2}" y="${H - 10}" text-anchor="middle">minutes</text>`);
-  parts.push(`<text x="16" y="${(T + H - B) / 2}" transform="rotate(-90 16 ${(T + H - B) / 2})" text-anchor="middle">MiB</text>`);
-  const line = (f: (x: Sample) => number, color: string) =>
-    `<polyline fill="none" stroke="${color}" stroke-width="2" points="${s.map((p) => `${x(p.seconds).toFixed(1)},${y(f(p) / 1024).toFixed(1)}`).join(" ")}"/>` +
-    s.map((p) => `<circle cx="${x(p.seconds).toFixed(1)}" cy="${y(f(p) / 1024).toFixed(1)}" r="2.5" fill="${color}"/>`).join("");
-  parts.push(line((p) => p.rssKiB, "#3b7de9"), line((p) => p.allocatedKiB, "#9ab"));
-  parts.push(`<rect x="${W - R - 250}" y="${T + 6}" width="12" height="12" fill="#3b7de9"/><text x="${W - R - 232}" y="${T + 16}">Envoy RSS</text>`);
-  parts.push(`<rect x="${W - R - 250}" y="${T + 24}" width="12" height="12" fill="#9ab"/><text x="${W - R - 232}" y="${T + 34}">allocated (Envoy heap)</text>`);
-  parts.push(`<line x1="${W - R - 250}" x2="${W - R - 238}" y1="${T + 48}" y2="${T + 48}" stroke="#e9a23b" stroke-dasharray="4 3"/><text x="${W - R - 232}" y="${T + 52}">medians compared</text>`);
+  const panel = (top: number, title: string, color: string, f: (p: Sample) => number, medians: boolean) => {
+    const vals = s.map((p) => f(p) / 1024);
+    const lo0 = Math.min(...vals), hi0 = Math.max(...vals);
+    const span = Math.max(8, hi0 - lo0);
+    const step = [1, 2, 5, 10, 20, 50].find((st) => span / st <= 6) ?? 100;
+    const lo = Math.floor((lo0 - span * 0.15) / step) * step, hi = Math.ceil((hi0 + span * 0.15) / step) * step;
+    const y = (m: number) => top + PH * (1 - (m - lo) / (hi - lo));
+    parts.push(`<text x="${L}" y="${top - 8}" font-weight="bold">${title}</text>`);
+    if (medians && r.growth) {
+      const third = Math.floor(s.length / 3);
+      const a = s[third - 1]!.seconds, b2 = s[s.length - third - 1]!.seconds;
+      parts.push(`<rect x="${x(0)}" y="${top}" width="${(x(a) - x(0)).toFixed(1)}" height="${PH}" fill="#eee"/>`);
+      parts.push(`<text x="${((x(0) + x(a)) / 2).toFixed(1)}" y="${top + 14}" text-anchor="middle" fill="#777">warm-up</text>`);
+      const mid = r.growth.middleMedianKiB / 1024, last = r.growth.lastMedianKiB / 1024;
+      parts.push(`<line x1="${x(a).toFixed(1)}" x2="${x(b2).toFixed(1)}" y1="${y(mid).toFixed(1)}" y2="${y(mid).toFixed(1)}" stroke="#e9a23b" stroke-width="2" stroke-dasharray="5 3"/>`);
+      parts.push(`<line x1="${x(b2).toFixed(1)}" x2="${x(maxT).toFixed(1)}" y1="${y(last).toFixed(1)}" y2="${y(last).toFixed(1)}" stroke="#e9a23b" stroke-width="2" stroke-dasharray="5 3"/>`);
+      parts.push(`<text x="${W - R}" y="${top - 8}" text-anchor="end" fill="#b8741a">dashed: medians of the second and last thirds (${r.growth.growthKiB >= 0 ? "+" : ""}${mib(r.growth.growthKiB)} MiB)</text>`);
+    }
+    for (let m = lo; m <= hi + 1e-9; m += step) {
+      parts.push(`<line x1="${L}" x2="${W - R}" y1="${y(m).toFixed(1)}" y2="${y(m).toFixed(1)}" stroke="#ddd"/>`, `<text x="${L - 6}" y="${(y(m) + 4).toFixed(1)}" text-anchor="end">${m}</text>`);
+    }
+    parts.push(`<text x="16" y="${top + PH / 2}" transform="rotate(-90 16 ${top + PH / 2})" text-anchor="middle">MiB</text>`);
+    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${s.map((p) => `${x(p.seconds).toFixed(1)},${y(f(p) / 1024).toFixed(1)}`).join(" ")}"/>`);
+    for (const p of s) parts.push(`<circle cx="${x(p.seconds).toFixed(1)}" cy="${y(f(p) / 1024).toFixed(1)}" r="2.5" fill="${color}"/>`);
+    const stepMin = maxT > 1200 ? 5 : maxT > 240 ? 1 : maxT > 60 ? 0.5 : 0.25;
+    for (let t = 0; t <= maxT + 1e-9; t += stepMin * 60) parts.push(`<text x="${x(t).toFixed(1)}" y="${top + PH + 16}" text-anchor="middle">${+(t / 60).toFixed(2)}</text>`);
+  };
+  panel(T + 20, "Envoy RSS (VmRSS)", "#3b7de9", (p) => p.rssKiB, true);
+  panel(T + 20 + PH + GAP, "Envoy heap (server.memory_allocated)", "#6b7f99", (p) => p.allocatedKiB, false);
+  const H = T + 20 + 2 * PH + GAP + 45;
+  parts.push(`<text x="${(L + W - R) / 2}" y="${H - 8}" text-anchor="middle">minutes</text>`);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">
-<text x="10" y="20" font-size="14" font-weight="bold">Envoy memory under the soak (${r.requests.toLocaleString("en")} requests, ${(r.seconds / 60).toFixed(1)} min, --concurrency 2, four plugins chained)</text>
+<rect width="${W}" height="${H}" fill="white"/>
+<text x="10" y="20" font-size="14" font-weight="bold">Envoy memory under the soak: ${r.requests.toLocaleString("en")} requests in ${(r.seconds / 60).toFixed(1)} min, --concurrency 2, four plugins chained</text>
 ${parts.join("\n")}
 </svg>
 `;
