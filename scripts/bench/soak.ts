@@ -4,6 +4,7 @@
 // keep-alive connections, each sending its next request when the previous one is answered.
 //
 //   npm run soak -- [--minutes 10] [--every 10] [--connections 8] [--out docs/soak.md] [--seed N]
+//                   [--max-growth 4] [--wasm-dir dist]
 //
 // Every --every seconds: Envoy's VmRSS (/proc/<pid>/status) and its allocator's view
 // (server.memory_allocated). The run FAILS on:
@@ -37,6 +38,8 @@ export interface SoakOptions {
   /** RSS growth (MiB) of the last third's median over the second third's that fails the run */
   maxGrowthMiB?: number;
   seed?: number;
+  /** where the .wasm modules come from (default: dist/) */
+  wasmDir?: string;
   /** progress lines (default: stderr) */
   progress?: (line: string) => void;
 }
@@ -48,7 +51,7 @@ export interface SoakResult {
   failures: string[];
   started: Date;
   seconds: number;
-  options: Required<Omit<SoakOptions, "progress">>;
+  options: Required<Omit<SoakOptions, "progress" | "wasmDir">>;
   envoyVersion: string;
   requests: number;
   /** kind -> status -> count ("error" for no answer) */
@@ -97,7 +100,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
   const tokens = await mintTokens(1500, Math.ceil(options.minutes * 60) + 3600);
   const envoy = await startEnvoy({
     configPath: join(work, "envoy.yaml"), concurrency: 2, logLevel: "warning", componentLogLevel: "wasm:warning",
-    replacements: standardReplacements({ upstreams: { "echo-base": base.port, "echo-gray": gray.port } }),
+    replacements: standardReplacements({ upstreams: { "echo-base": base.port, "echo-gray": gray.port }, wasmDir: opts.wasmDir }),
   });
   const wasmErrors: string[] = [];
   const scan = (chunk: Buffer) => {
@@ -314,12 +317,12 @@ export function writeReport(r: SoakResult, mdPath: string): { md: string; svgPat
 // Command line
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const { numberOption, option } = await import("./options.ts");
+  const { numberOption, option, wasmDir } = await import("./options.ts");
   const out = resolve(REPO_ROOT, option("out", "docs/soak.md"));
   const seed = option("seed", "");
   const result = await runSoak({
     minutes: numberOption("minutes", 10), everySeconds: numberOption("every", 10), connections: numberOption("connections", 8),
-    maxGrowthMiB: numberOption("max-growth", 4), seed: seed ? Number(seed) : undefined,
+    maxGrowthMiB: numberOption("max-growth", 4), seed: seed ? Number(seed) : undefined, wasmDir,
   });
   const { md, svgPath } = writeReport(result, out);
   console.log(md);
