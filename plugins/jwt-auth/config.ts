@@ -5,7 +5,7 @@
 import { ConfigObject, HEADER_NAME } from "../../assembly/config";
 import { ClaimsPolicy } from "../../assembly/crypto/jwt-claims";
 import { parseJwksBytes } from "../../assembly/crypto/jwk";
-import { asciiLower } from "../../assembly/lib/ascii";
+import { hasControlChars } from "../../assembly/lib/ascii";
 import { encodeBytes } from "../../assembly/lib/bytes-text";
 import { JsonValue } from "../../assembly/lib/json";
 import { ClaimHeader } from "./claim-headers";
@@ -140,6 +140,7 @@ function parseConsumer(cfg: ConfigObject): Consumer {
   cfg.allowOnly(CONSUMER_KEYS);
   const c = new Consumer();
   c.name = cfg.requiredString("name");
+  if (hasControlChars(c.name, true)) cfg.error("name", "must not contain control characters (it becomes the x-mse-consumer value)");
   parseKeys(cfg, c);
   const policy = c.policy;
   policy.issuer = cfg.string("issuer", "");

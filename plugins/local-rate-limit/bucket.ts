@@ -20,8 +20,8 @@
 // race (it would need a worker to stall for a second between reading the clock and the bucket):
 // the value is corrupt (or from another clock), and load() rejects it like any unreadable value,
 // so the caller replaces it with a fresh full bucket. Keeping its level and clamping the time to
-// now would be the alternative, but a slot whose owner never comes back would then stay non-full
-// (unusable for other values) forever.
+// now would be the alternative, but a slot whose owner never comes back would then never be full
+// (never free for other values without an eviction).
 
 import { Limit } from "./limit";
 
@@ -98,12 +98,14 @@ export class Bucket {
     this.units = elapsed >= toFull ? this.capUnits : this.units + elapsed * this.refillPerUs;
   }
 
-  /** Would the bucket be full at `nowUs` (then its owner is idle and the slot reusable)? */
-  fullAt(nowUs: u64): bool {
-    if (this.units >= this.capUnits) return true;
-    if (nowUs <= this.lastUs) return false;
-    const missing = this.capUnits - this.units;
-    return nowUs - this.lastUs >= (missing + this.refillPerUs - 1) / this.refillPerUs;
+  /**
+   * When the bucket will be full again (µs on the clock), or 0 when it is full at `nowUs` (its owner
+   * is idle: its key-table slot may be reused).
+   */
+  fullAtUs(nowUs: u64): u64 {
+    if (this.units >= this.capUnits) return 0;
+    const at = this.lastUs + this.usUntilFull;
+    return at <= nowUs ? 0 : at;
   }
 
   /** Takes one token if there is one. */

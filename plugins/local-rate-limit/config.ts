@@ -1,11 +1,12 @@
 // Configuration of local-rate-limit (see README.md for the table). Two shapes are accepted:
-//   native   {"rules": [{"name", "match", "key", "limit", "keys", "limit_missing", "max_keys", "overflow"}], ...}
+//   native   {"rules": [{"name", "match", "key", "limit", "keys", "limit_missing", "max_keys"}], ...}
 //   Higress  key-rate-limit {"limit_by_header" | "limit_by_param": name, "limit_keys": [{"key", "query_per_*"}]}
 // plus the response fields (status, body, headers, rate_limit_headers) and the contention policy.
 // The Higress form is read the way Higress reads it: `key: 102234` is the key "102234" and
 // `query_per_second: "10"` is 10 (a lenient ConfigObject), the rejection body is Higress's
 // `rate_limited`, and a query parameter is compared raw (Source.RawParam). The native form keeps
-// strict types.
+// strict types. `overflow` (a rule field of earlier versions) is still accepted but has no effect:
+// a full key table evicts instead (key-table.ts); activation logs that it is deprecated.
 
 import { ConfigObject, HEADER_NAME } from "../../assembly/config";
 import { asciiLower, hasControlChars } from "../../assembly/lib/ascii";
@@ -26,7 +27,7 @@ import { encodeBytes } from "../../assembly/lib/bytes-text";
 export enum Source { None, Header, Param, Cookie, Consumer, ClientIp, Path, RawParam }
 const SOURCE_FIELDS = ["header", "param", "cookie", "consumer", "client_ip", "path"];
 
-export enum Overflow { Shared, Allow, Deny }
+/** Values of the deprecated `overflow` field, still validated so that a typo is still an error. */
 const OVERFLOW_NAMES = ["shared", "allow", "deny"];
 /** on_contention: index 0 rejects the request. */
 const CONTENTION_NAMES = ["deny", "allow"];
@@ -40,7 +41,7 @@ export const MAX_MAX_KEYS: i64 = 1_000_000;
 const MAX_KEY_TEXT: i32 = 1024;
 const RULE_NAME_MAX: i32 = 64;
 
-/** A bucket with a fixed shared-data key: a keyless rule, an exact key, missing keys, an overflow bucket. */
+/** A bucket with a fixed shared-data key: a keyless rule, an exact key, missing keys. */
 export class Dedicated {
   /** UTF-8 of the full shared-data key (set with the rule's prefix once the rule is parsed). */
   keyBytes: ArrayBuffer = new ArrayBuffer(0);
@@ -51,8 +52,6 @@ export class Dedicated {
 export class Pattern {
   regex: Regex | null = null;
   cidr: Cidr | null = null;
-  /** Shared bucket for values of this pattern once the key table is full (only with overflow "shared"). */
-  overflow: Dedicated | null = null;
   constructor(public kind: PatternKind, public text: string, public limit: Limit) {}
 }
 
@@ -76,11 +75,12 @@ export class Rule {
   missing: Dedicated | null = null;
   /** The bucket of a keyless rule. */
   all: Dedicated | null = null;
-  /** Overflow bucket of the default limit (only with overflow "shared"). */
-  defaultOverflow: Dedicated | null = null;
   // key table
   maxKeys: i32 = <i32>DEFAULT_MAX_KEYS;
-  overflow: Overflow = Overflow.Shared;
+  /** Path of a deprecated `overflow` field ("rules[0].overflow"), logged at activation; "" when absent. */
+  deprecatedOverflow: string = "";
+  /** The key is chosen by the client and no earlier rule limits per client: logged at activation. */
+  unguarded: bool = false;
   /** Shared-data key prefix of this rule: "lrl|<plugin>|<scope>|<rule>|". */
   prefix: string = "";
   prefixBytes: ArrayBuffer = new ArrayBuffer(0);
@@ -136,6 +136,7 @@ export function parseConfig(cfg: ConfigObject): Config {
     const rule = parseHigressRule(cfg);
     if (rule != null) {
       finishRule(rule, prefix);
+      rule.unguarded = clientChosen(rule);
       config.rules.push(rule);
     }
     return config;
@@ -153,9 +154,55 @@ export function parseConfig(cfg: ConfigObject): Config {
     if (names.has(rule.name)) r.error("name", "duplicate rule name '" + rule.name + "'");
     names.add(rule.name);
     finishRule(rule, prefix);
+    rule.unguarded = clientChosen(rule) && !guarded(config.rules, rule);
     config.rules.push(rule);
   }
   return config;
+}
+
+/**
+ * A key table filled from a value the client picks freely: header, query parameter, cookie, path
+ * (not the client address, not the consumer a verified identity names). Exact keys alone use no table.
+ */
+function clientChosen(rule: Rule): bool {
+  const s = rule.source;
+  return rule.usesTable && s != Source.ClientIp && s != Source.Consumer;
+}
+
+/** Does an earlier rule limit every client (by address or consumer) on every request `rule` applies to? */
+function guarded(before: Array<Rule>, rule: Rule): bool {
+  for (let i = 0; i < before.length; i++) {
+    const f = unchecked(before[i]);
+    if (f.source != Source.ClientIp && f.source != Source.Consumer) continue;
+    if (f.limit == null && !hasAnyPattern(f)) continue;
+    if (covers(f, rule)) return true;
+  }
+  return false;
+}
+
+function hasAnyPattern(rule: Rule): bool {
+  for (let i = 0; i < rule.patterns.length; i++) if (unchecked(rule.patterns[i]).kind == PatternKind.Any) return true;
+  return false;
+}
+
+/** Every request that `rule` matches also matches `f` (path prefix, methods, header conditions). */
+function covers(f: Rule, rule: Rule): bool {
+  if (!rule.pathPrefix.startsWith(f.pathPrefix)) return false;
+  if (f.methods.length > 0) {
+    if (rule.methods.length == 0) return false;
+    for (let i = 0; i < rule.methods.length; i++) if (!f.methods.includes(unchecked(rule.methods[i]))) return false;
+  }
+  for (let i = 0; i < f.headers.length; i++) {
+    const h = unchecked(f.headers[i]);
+    let found = false;
+    for (let j = 0; j < rule.headers.length && !found; j++) {
+      const g = unchecked(rule.headers[j]);
+      const want = h.value;
+      found = g.name == h.name && (want == null || g.value == want);
+    }
+    if (!found) return false;
+  }
+  return true;
 }
 
 /** plugin_name of the filter (Envoy PluginConfig.name), so two filters sharing a vm_id keep separate buckets. */
@@ -239,7 +286,8 @@ function parseRule(r: ConfigObject): Rule {
   parseMissing(r, rule);
 
   rule.maxKeys = <i32>r.int("max_keys", DEFAULT_MAX_KEYS, 1, MAX_MAX_KEYS);
-  rule.overflow = <Overflow>r.oneOf("overflow", OVERFLOW_NAMES, <i32>Overflow.Shared);
+  r.oneOf("overflow", OVERFLOW_NAMES, 0);
+  if (r.has("overflow")) rule.deprecatedOverflow = r.pathOf("overflow");
   return rule;
 }
 
@@ -370,15 +418,7 @@ function parseHigressRule(cfg: ConfigObject): Rule | null {
 function finishRule(rule: Rule, prefix: string): void {
   rule.prefix = prefix + rule.name + "|";
   const l = rule.limit;
-  if (rule.source == Source.None) {
-    if (l != null) rule.all = new Dedicated("all", l);
-  } else if (rule.overflow == Overflow.Shared) {
-    if (l != null) rule.defaultOverflow = new Dedicated("o|*", l);
-    for (let i = 0; i < rule.patterns.length; i++) {
-      const p = unchecked(rule.patterns[i]);
-      p.overflow = new Dedicated("o|" + p.text, p.limit);
-    }
-  }
+  if (rule.source == Source.None && l != null) rule.all = new Dedicated("all", l);
   const all = dedicatedBuckets(rule);
   for (let i = 0; i < all.length; i++) {
     const d = unchecked(all[i]);
@@ -397,11 +437,5 @@ export function dedicatedBuckets(rule: Rule): Array<Dedicated> {
   if (missing != null) out.push(missing);
   const values = rule.exact.values();
   for (let i = 0; i < values.length; i++) out.push(unchecked(values[i]));
-  const d = rule.defaultOverflow;
-  if (d != null) out.push(d);
-  for (let i = 0; i < rule.patterns.length; i++) {
-    const o = unchecked(rule.patterns[i]).overflow;
-    if (o != null) out.push(o);
-  }
   return out;
 }

@@ -8,7 +8,7 @@ import { log } from "../../assembly/log";
 import { HeaderPair } from "../../assembly/pairs";
 import { registerFilter } from "../../assembly/plugin";
 import { monotonicNanos, nowNanos } from "../../assembly/time";
-import { Config, parseConfig, Rule } from "./config";
+import { Config, parseConfig, Rule, Source } from "./config";
 import { ruleMetrics } from "./metrics";
 import { keyValue, patternMatches, ruleMatches } from "./request";
 import { RequestView } from "../../assembly/request-view";
@@ -18,6 +18,17 @@ import { Outcome, Verdict } from "./verdict";
 
 const GRPC_RESOURCE_EXHAUSTED: i32 = 8;
 const REMAINING_ZERO = new HeaderPair("x-ratelimit-remaining", "0");
+
+/** The configure-time warning for a key the client picks freely, with no per-client rule before it. */
+function unguardedMessage(rule: Rule): string {
+  const s = rule.source;
+  const what = s == Source.Header ? "header " + rule.sourceName
+    : s == Source.Cookie ? "cookie " + rule.sourceName
+    : s == Source.Path ? "path" : "query parameter " + rule.sourceName;
+  return "rule " + rule.name + ": its key (" + what + ") is chosen by the client, and no rule before it limits per client " +
+    "(client_ip or consumer) on its requests: one client can send new values to get a fresh bucket for each and " +
+    "evict other values' buckets from the key table (max_keys " + rule.maxKeys.toString() + "); put a client_ip rule before it";
+}
 
 /** Microseconds on the monotonic clock (wall clock if the host has no monotonic clock). */
 function nowUs(): u64 {
@@ -37,6 +48,11 @@ function activateConfig(config: Config): void {
     const rule = unchecked(config.rules[i]);
     ensureStorage(rule, now);
     rule.metrics = ruleMetrics(rule.name);
+    if (rule.deprecatedOverflow.length > 0) {
+      log.warn(rule.deprecatedOverflow + " is deprecated and has no effect: when the key table is full, a new value " +
+        "takes over the slot of the value whose bucket is nearest to full (rule " + rule.name + ")");
+    }
+    if (rule.unguarded) log.warn(unguardedMessage(rule));
     if (log.enabled(LogLevel.Debug)) {
       const l = rule.limit;
       log.debug("rule " + rule.name + ": " + (l != null ? l.toString() : "listed keys only") + ", buckets under " + rule.prefix);
@@ -69,7 +85,7 @@ class LocalRateLimit extends HttpFilter<Config> {
       if (!this.apply(rule, req, now, verdict)) continue;
       const m = rule.metrics!; // set by activateConfig() for every rule of an accepted configuration
       const o = verdict.outcome;
-      if (verdict.overflowed) m.overflow.increment();
+      if (verdict.evicted) m.overflow.increment();
       if (o == Outcome.ContentionAllowed || o == Outcome.ContentionDenied) m.contention.increment();
       else if (o == Outcome.Error) m.error.increment();
       if (!verdict.allowed) {
@@ -110,12 +126,12 @@ class LocalRateLimit extends HttpFilter<Config> {
     for (let p = 0; p < rule.patterns.length; p++) {
       const pattern = unchecked(rule.patterns[p]);
       if (!patternMatches(pattern, value, req)) continue;
-      takeKeyed(rule, value, pattern.limit, pattern.overflow, now, config, verdict);
+      takeKeyed(rule, value, pattern.limit, now, config, verdict);
       return true;
     }
     const limit = rule.limit;
     if (limit == null) return false;
-    takeKeyed(rule, value, limit, rule.defaultOverflow, now, config, verdict);
+    takeKeyed(rule, value, limit, now, config, verdict);
     return true;
   }
 

@@ -1,12 +1,21 @@
 // The key table of a rule: buckets for values without a dedicated bucket (default limit, "*",
-// regexp and CIDR entries), in max_keys slots "s<i>", each holding one value's bucket plus the value itself (its owner: the UTF-8 bytes,
-// or a 128-bit digest for values over 128 bytes). A value lives in the first usable slot among 16
-// pseudo-random probes (hash of the value). A slot is usable when it is unused or when its bucket
-// is FULL: a full bucket is exactly a fresh bucket, so handing the slot to another value changes
-// nothing for the old owner, who simply gets a fresh slot when it comes back. Memory is therefore
-// bounded by max_keys slots per rule, and idle values free their slots without any timer or
-// delete (the ABI has neither TTL nor delete). When all 16 probes hold other values' non-full
-// buckets, the value overflows and the rule's `overflow` policy decides.
+// regexp and CIDR entries), in max_keys slots "s<i>", each holding one value's bucket plus the value
+// itself (its owner: the UTF-8 bytes, or a 128-bit digest for values over 128 bytes). A value's
+// slot is one of 16 pseudo-random probes (hash of the value); a value looks for itself along them.
+//
+// A value without a slot takes, among its probes, the first never-used slot or slot whose bucket is
+// FULL (a full bucket is exactly a fresh bucket: handing the slot over changes nothing for the old
+// owner, who gets a fresh slot when it comes back), and otherwise EVICTS the value whose bucket will
+// be full soonest (an eviction, counted in the `overflow` metric). There is no shared overflow
+// bucket: a flood of new values cannot leave other values without a bucket (that let one client,
+// sending more than max_keys values against a slow limit, make every new value share one empty
+// bucket). The price is exactness: an evicted value comes back to a full bucket, so it gains the
+// tokens its bucket still lacked, which is what refill would have given it by the time the bucket
+// was full. Choosing the bucket nearest to full keeps that gain smallest, and a flood can only evict
+// a value whose 15 probe neighbours hold buckets even further from full (values that took at least
+// as many tokens, as recently). Memory stays bounded by max_keys slots per rule, idle values free
+// their slots without any timer or delete (the ABI has neither TTL nor delete), and each request
+// reads at most 16 slots (plus bitmap shards for never-used ones) and writes one.
 //
 // Creating a key is the one step compare-and-swap cannot guard (the ABI has no insert-if-absent:
 // writing a new key always succeeds). So the first write of a slot is serialized through a bitmap
@@ -18,7 +27,8 @@
 // fail, so a claim is never left without its slot while the process lives. Bitmap shards and
 // dedicated buckets are themselves created once the configuration is accepted, before it takes
 // traffic; only a worker configuring in the same microsecond that another one already updated the
-// key could overwrite it.
+// key could overwrite it. Taking over a created slot (full or evicted) is a CAS write on the value
+// read while probing: if its owner or another worker changed it since, the round starts over.
 //
 // A shard of another size (an older layout, or a corrupt value) is read as all clear: a bit only
 // matters for an absent slot (present slots are found by reading them), so clear bits are right for
@@ -28,10 +38,10 @@
 import { Status } from "../../assembly/enums";
 import { encodeBytesInto } from "../../assembly/lib/bytes-text";
 import { HEADER_SIZE } from "./bucket";
-import { Config, Dedicated, Overflow, Rule } from "./config";
+import { Config, Rule } from "./config";
 import { fnv1a, wordHash } from "./hash";
 import { Limit } from "./limit";
-import { Raw, shared, SHARD_BYTES, SHARD_SLOTS, SHARD_TAG, SLOT_TAG, takeDedicated } from "./shared-store";
+import { Raw, shared, SHARD_BYTES, SHARD_SLOTS, SHARD_TAG, SLOT_TAG } from "./shared-store";
 import { Outcome, Verdict } from "./verdict";
 
 export const PROBES: i32 = 16;
@@ -149,10 +159,9 @@ function awaitSlot(rule: Rule, slot: i32): Status {
 
 /**
  * Takes a token from the bucket of `value` in the rule's key table, under `limit` (the default
- * limit or the matching pattern's); `overflowBucket` is that limit's shared overflow bucket.
+ * limit or the matching pattern's).
  */
-export function takeKeyed(rule: Rule, value: string, limit: Limit, overflowBucket: Dedicated | null,
-                          nowUs: u64, config: Config, out: Verdict): void {
+export function takeKeyed(rule: Rule, value: string, limit: Limit, nowUs: u64, config: Config, out: Verdict): void {
   const s = shared;
   const bucket = s.bucket;
   const retries = config.casRetries;
@@ -161,9 +170,11 @@ export function takeKeyed(rule: Rule, value: string, limit: Limit, overflowBucke
   const slots = rule.maxKeys;
   const probes = slots < PROBES ? slots : PROBES;
   for (let attempt = 0; attempt < retries; attempt++) {
+    // The slot to take if the value has none: never used, full (fullAt 0) or full soonest.
     let target = -1;
     let targetCas: u32 = 0;
     let targetAbsent = false;
+    let targetFullAt: u64 = 0;
     let found = -1;
     let pending = false;
     for (let p = 0; p < probes; p++) {
@@ -175,7 +186,7 @@ export function takeKeyed(rule: Rule, value: string, limit: Limit, overflowBucke
         if (bit < 0) { out.unmetered(Outcome.Error, limit); return; }
         if (bit == 0) {
           // Never used: the value cannot live further along its probes (slots are never deleted).
-          if (target < 0) { target = slot; targetAbsent = true; }
+          if (target < 0 || targetFullAt != 0) { target = slot; targetAbsent = true; targetFullAt = 0; }
           break;
         }
         status = awaitSlot(rule, slot);
@@ -183,10 +194,13 @@ export function takeKeyed(rule: Rule, value: string, limit: Limit, overflowBucke
       }
       if (status != Status.Ok) { out.unmetered(Outcome.Error, limit); return; }
       if (readIsOwner()) { found = slot; break; }
-      if (target < 0 && (!bucket.load(s.value.ptr, s.value.len, nowUs) || bucket.fullAt(nowUs))) {
+      // An unreadable bucket counts as full. Ties keep the earlier probe.
+      const fullAt = bucket.load(s.value.ptr, s.value.len, nowUs) ? bucket.fullAtUs(nowUs) : 0;
+      if (target < 0 || fullAt < targetFullAt) {
         target = slot;
         targetCas = s.cas;
         targetAbsent = false;
+        targetFullAt = fullAt;
       }
     }
 
@@ -211,29 +225,24 @@ export function takeKeyed(rule: Rule, value: string, limit: Limit, overflowBucke
       continue;
     }
 
-    if (target >= 0) {
-      bucket.fill(limit, nowUs);
-      bucket.take();
-      s.encodeBucket(owner);
-      if (targetAbsent) {
-        const r = createSlot(rule, target, retries);
-        if (r == CREATED) { out.fromBucket(Outcome.Taken, bucket, limit); return; }
-        if (r == FAILED) { out.unmetered(Outcome.Error, limit); return; }
-        continue; // someone else claimed it first: look again
-      }
-      s.keyIndexed(rule.prefixBytes, SLOT_TAG, target);
-      const w = s.write(s.out, targetCas);
-      if (w == Status.Ok) { out.fromBucket(Outcome.Taken, bucket, limit); return; }
-      if (w != Status.CasMismatch) { out.unmetered(Outcome.Error, limit); return; }
-      continue;
+    if (target < 0) { out.unmetered(Outcome.Error, limit); return; } // not reached: every probe read is a candidate
+    bucket.fill(limit, nowUs);
+    bucket.take();
+    s.encodeBucket(owner);
+    if (targetAbsent) {
+      const r = createSlot(rule, target, retries);
+      if (r == CREATED) { out.fromBucket(Outcome.Taken, bucket, limit); return; }
+      if (r == FAILED) { out.unmetered(Outcome.Error, limit); return; }
+      continue; // someone else claimed it first: look again
     }
-
-    // Every probe holds another value's active bucket. Overflow buckets exist only for "shared".
-    if (rule.overflow == Overflow.Deny) out.unmetered(Outcome.OverflowDenied, limit);
-    else if (overflowBucket != null) takeDedicated(overflowBucket, nowUs, config, out);
-    else out.unmetered(Outcome.OverflowAllowed, limit);
-    out.overflowed = true;
-    return;
+    s.keyIndexed(rule.prefixBytes, SLOT_TAG, target);
+    const w = s.write(s.out, targetCas);
+    if (w == Status.Ok) {
+      out.fromBucket(Outcome.Taken, bucket, limit);
+      out.evicted = targetFullAt != 0;
+      return;
+    }
+    if (w != Status.CasMismatch) { out.unmetered(Outcome.Error, limit); return; }
   }
   out.unmetered(config.denyOnContention ? Outcome.ContentionDenied : Outcome.ContentionAllowed, limit);
 }

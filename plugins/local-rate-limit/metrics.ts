@@ -8,7 +8,7 @@ export class RuleMetrics {
   allowed: Counter;
   /** The rule had no token: the request was rejected. */
   limited: Counter;
-  /** The key table had no free or idle slot for the value: the overflow policy decided. */
+  /** The key table had no free or idle slot for the value: it evicted the value whose bucket was nearest to full. */
   overflow: Counter;
   /** Compare-and-swap retries ran out under contention: on_contention decided. */
   contention: Counter;

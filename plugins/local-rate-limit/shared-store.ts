@@ -4,9 +4,9 @@
 // Two kinds of storage per rule (all keys start with the rule's prefix "lrl|<plugin>|<scope>|<rule>|"):
 //
 // * Dedicated buckets with a fixed key: "all" (rule without key source), "m" (requests without
-//   the key, limit_missing), "x|<value>" (each exact value listed in `keys`), "o|<entry>"
-//   (overflow buckets). They are created when absent, once a configuration has been accepted
-//   (ensureStorage, called when the configuration is activated).
+//   the key, limit_missing), "x|<value>" (each exact value listed in `keys`). They are created when
+//   absent, once a configuration has been accepted (ensureStorage, called when the configuration is
+//   activated). Earlier versions also had overflow buckets "o|<entry>"; nothing reads them now.
 //
 // * The key table for every other value: see key-table.ts.
 //

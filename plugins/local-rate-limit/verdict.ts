@@ -9,10 +9,6 @@ export enum Outcome {
   Taken,
   /** The bucket was empty: rejected. */
   Empty,
-  /** The key table was full for this value; the overflow policy let it through. */
-  OverflowAllowed,
-  /** The key table was full for this value; the overflow policy rejected it. */
-  OverflowDenied,
   /** Retries ran out; on_contention let it through. */
   ContentionAllowed,
   /** Retries ran out; on_contention rejected it. */
@@ -30,11 +26,12 @@ export class Verdict {
   capacity: i64 = 0;
   usUntilFull: u64 = 0;
   usUntilToken: u64 = 0;
-  overflowed: bool = false;
+  /** The value took over the key-table slot of another value whose bucket was not full. */
+  evicted: bool = false;
 
   get allowed(): bool {
     const o = this.outcome;
-    return o == Outcome.Taken || o == Outcome.OverflowAllowed || o == Outcome.ContentionAllowed || o == Outcome.Error;
+    return o == Outcome.Taken || o == Outcome.ContentionAllowed || o == Outcome.Error;
   }
 
   reset(): void {
@@ -44,7 +41,7 @@ export class Verdict {
     this.capacity = 0;
     this.usUntilFull = 0;
     this.usUntilToken = 0;
-    this.overflowed = false;
+    this.evicted = false;
   }
 
   fromBucket(outcome: Outcome, b: Bucket, limit: Limit): void {

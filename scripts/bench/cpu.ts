@@ -3,17 +3,22 @@
 // /proc/<pid>/task/*/schedstat (nanoseconds on CPU; /proc/<pid>/stat would give 10 ms ticks),
 // read before and after a batch. Variants are interleaved round by round and each round's "no
 // filter" batch is subtracted from the others of the same round (paired differences), so drift on
-// this shared machine hits every variant alike; the tables give medians over the rounds.
+// this shared machine hits every variant alike (every other round runs in reverse order); the
+// tables give medians over the rounds.
 //
-//   node --import tsx scripts/bench/cpu.ts [plugin ...] [--rounds 9] [--requests 4000] [--connections 8] [--json out.json]
+// A variant with a `scale` (e.g. a full JWT verification per request) is sent that fraction of the
+// requests per batch and of the warm-up; per-request figures are comparable all the same.
+//
+//   node --import tsx scripts/bench/cpu.ts [plugin ...] [--rounds 9] [--requests 4000] [--connections 8]
+//                                          [--variants <id regex>] [--json out.json]
 
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { numberOption, option, wantedPlugins, wasmDir } from "./options.ts";
+import { numberOption, option, wasmDir } from "./options.ts";
 import { startEnvoy } from "../../test/envoy/envoy.ts";
-import { BENCHES, envoyConfig, type Variant } from "./variants.ts";
+import { baselineOf, checkVariant, envoyConfig, ratioToNative, requestHeaders, scaled, selectedBenches, type Answer, type Variant } from "./variants.ts";
 
 const ROUNDS = numberOption("rounds", 9);
 const REQUESTS = numberOption("requests", 4000);
@@ -36,13 +41,12 @@ function cpuNs(pid: number): number {
 
 async function load(port: number, v: Variant, n: number): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-  const headers = Object.fromEntries(v.headers);
   let next = 0;
   const worker = async () => {
     while (next < n) {
       next++;
       await new Promise<void>((ok, fail) => {
-        const req = httpRequest({ host: "127.0.0.1", port, path: v.path ?? "/", agent, headers }, (res) => {
+        const req = httpRequest({ host: "127.0.0.1", port, path: v.path ?? "/", agent, headers: requestHeaders(v) }, (res) => {
           res.resume();
           res.on("end", () => (res.statusCode === (v.status ?? 200) ? ok() : fail(new Error(`${v.id}: status ${res.statusCode}`))));
         });
@@ -60,12 +64,30 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-export interface CpuResult { plugin: string; id: string; label: string; usPerRequest: number; aboveNone: number; rounds: number[] }
+export interface CpuResult {
+  plugin: string; id: string; label: string; usPerRequest: number; aboveNone: number; rounds: number[];
+  /** requests per batch (fewer for a variant with a `scale`) */
+  requests: number;
+  /** the native variant doing the same job, and the goal for the ratio to it (variants.ts) */
+  native?: string; goal?: number;
+}
+
+/** One request with `headers`, for checkVariant. */
+function check(port: number, v: Variant, headers: Record<string, string>): Promise<Answer> {
+  return new Promise((ok, fail) => {
+    const req = httpRequest({ host: "127.0.0.1", port, path: v.path ?? "/", headers, agent: false }, (res) => {
+      res.resume();
+      res.on("end", () => ok({ status: res.statusCode ?? 0, headers: res.headers }));
+    });
+    req.on("error", fail);
+    req.end();
+  });
+}
 
 export async function measureCpu(): Promise<CpuResult[]> {
-  const benches = BENCHES.filter((b) => wantedPlugins.length === 0 || wantedPlugins.includes(b.plugin));
+  const benches = selectedBenches();
   const work = mkdtempSync(join(tmpdir(), "bench-cpu-"));
-  for (const b of benches) writeFileSync(join(work, `${b.plugin}.wasm`), readFileSync(join(WASM_DIR, `${b.plugin}.wasm`)));
+  for (const b of benches) if (b.variants.some((v) => v.wasm)) writeFileSync(join(work, `${b.plugin}.wasm`), readFileSync(join(WASM_DIR, `${b.plugin}.wasm`)));
   writeFileSync(join(work, "envoy.yaml"), envoyConfig(benches, work));
   const envoy = await startEnvoy({
     configPath: join(work, "envoy.yaml"),
@@ -78,12 +100,19 @@ export async function measureCpu(): Promise<CpuResult[]> {
   const all = benches.flatMap((b) => b.variants.map((v) => ({ plugin: b.plugin, v })));
   const perRequest = new Map<string, number[]>(all.map(({ v }) => [v.id, []]));
   try {
-    for (const { v } of all) await load(envoy.listeners.get(v.id)!, v, 500); // warm-up
+    for (const { v } of all) {
+      const port = envoy.listeners.get(v.id)!;
+      await checkVariant(v, (headers) => check(port, v, headers));
+      await load(port, v, scaled(v, 500)); // warm-up
+    }
     for (let r = 0; r < ROUNDS; r++) {
-      for (const { v } of all) {
+      // Every other round in reverse order: drift over a round then biases no variant's difference
+      // with its "no filter" one way only.
+      for (const { v } of r % 2 ? [...all].reverse() : all) {
+        const n = scaled(v, REQUESTS);
         const before = cpuNs(pid);
-        await load(envoy.listeners.get(v.id)!, v, REQUESTS);
-        perRequest.get(v.id)!.push((cpuNs(pid) - before) / REQUESTS / 1000);
+        await load(envoy.listeners.get(v.id)!, v, n);
+        perRequest.get(v.id)!.push((cpuNs(pid) - before) / n / 1000);
       }
       process.stderr.write(`  round ${r + 1}/${ROUNDS}\n`);
     }
@@ -93,11 +122,12 @@ export async function measureCpu(): Promise<CpuResult[]> {
   }
   const results: CpuResult[] = [];
   for (const b of benches) {
-    const none = perRequest.get(b.variants.find((v) => v.filters === "")!.id)!;
     for (const v of b.variants) {
+      const none = perRequest.get(baselineOf(b, v))!;
       const xs = perRequest.get(v.id)!;
       const diffs = xs.map((x, i) => x - none[i]!);
-      results.push({ plugin: b.plugin, id: v.id, label: v.label, usPerRequest: median(xs), aboveNone: v.filters === "" ? 0 : median(diffs), rounds: xs });
+      results.push({ plugin: b.plugin, id: v.id, label: v.label, usPerRequest: median(xs), aboveNone: v.filters === "" ? 0 : median(diffs), rounds: xs,
+        requests: scaled(v, REQUESTS), native: v.native, goal: v.goal });
     }
   }
   return results;
@@ -106,9 +136,11 @@ export async function measureCpu(): Promise<CpuResult[]> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const results = await measureCpu();
   console.log(`\nEnvoy CPU µs per request (schedstat, --concurrency 2, ${ROUNDS} interleaved rounds x ${REQUESTS} requests, ${CONNECTIONS} connections; medians, paired with no filter)\n`);
-  console.log("plugin".padEnd(18) + "variant".padEnd(40) + "µs/request".padStart(12) + "above no filter".padStart(18));
+  console.log("plugin".padEnd(18) + "variant".padEnd(48) + "µs/request".padStart(12) + "above no filter".padStart(18) + "x native".padStart(10) + "goal".padStart(7));
   for (const r of results) {
-    console.log(`${r.plugin.padEnd(18)}${r.label.padEnd(40)}${r.usPerRequest.toFixed(1).padStart(12)}${(r.aboveNone === 0 ? "" : (r.aboveNone >= 0 ? "+" : "") + r.aboveNone.toFixed(1)).padStart(18)}`);
+    const native = ratioToNative(results, r);
+    console.log(`${r.plugin.padEnd(18)}${r.label.padEnd(48)}${r.usPerRequest.toFixed(1).padStart(12)}${(r.aboveNone === 0 ? "" : (r.aboveNone >= 0 ? "+" : "") + r.aboveNone.toFixed(1)).padStart(18)}` +
+      `${(native === undefined ? "" : native.toFixed(2)).padStart(10)}${(r.goal ? `≤${r.goal}` : "").padStart(7)}`);
   }
   if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify(results, null, 2));
 }

@@ -45,6 +45,10 @@ export interface FloorRequest {
   path?: string;
   /** wasm to trace (default dist/<plugin>.wasm) */
   wasm?: string;
+  /** a header that takes a new value on every request (e.g. a new token: the trace of a cache miss) */
+  rotate?: { header: string; next(): string };
+  /** status the traced request must get (default 200): a floor of a denial would measure the wrong job */
+  status?: number;
 }
 
 export interface Floor {
@@ -60,11 +64,15 @@ export async function buildFloor(req: FloorRequest): Promise<Floor> {
   const wasmPath = req.wasm ?? join(REPO_ROOT, "dist", `${req.plugin}.wasm`);
   const bytes = new Uint8Array(readFileSync(wasmPath));
   const info = readModuleInfo(bytes);
-  const host = ProxyWasmHost.create({ wasm: wasmPath, workers: 1, trace: true, pluginName: req.plugin, rootId: req.plugin, pluginConfig: req.config });
+  // The wall clock is the real one: the plugin may check times in the request (token expiry).
+  const host = ProxyWasmHost.create({ wasm: wasmPath, workers: 1, trace: true, pluginName: req.plugin, rootId: req.plugin, pluginConfig: req.config, startTime: Date.now() });
   const vm = host.vm(0);
   const send = () => {
-    const s = host.request({ headers: [[":path", req.path ?? "/"], ...req.headers] });
-    if ((s.status ?? 0) >= 500) throw new Error(`${req.plugin}: status ${s.status}`);
+    const rotated = req.rotate?.header.toLowerCase();
+    const headers: [string, string][] = [[":path", req.path ?? "/"], ...req.headers.filter(([k]) => k.toLowerCase() !== rotated)];
+    if (req.rotate) headers.push([req.rotate.header, req.rotate.next()]);
+    const s = host.request({ headers });
+    if ((s.status ?? 200) !== (req.status ?? 200)) throw new Error(`${req.plugin}: status ${s.status}${s.localResponse ? ` (${s.localResponse.details}: ${s.localResponse.bodyText})` : ""}`);
   };
   for (let i = 0; i < 3; i++) send(); // lazily defined metrics, first-use work
   const setup = vm.trace.splice(0);

@@ -3,34 +3,33 @@
 // are repeatable to a fraction of a percent whatever else the machine does, unlike CPU time.
 //
 //   node --import tsx scripts/bench/instructions.ts [plugin ...] [--requests 1000] [--warmup 300]
-//                                                   [--wasm-dir dist] [--json out.json]
+//                                                   [--variants <id regex>] [--wasm-dir dist] [--json out.json]
 //
 // For each variant: warm up, zero the counters (callgrind_control -z), send --requests requests one
-// at a time on one keep-alive connection, dump (callgrind_control -d) and read the total. Envoy
+// at a time on one keep-alive connection, dump (callgrind_control -d) and read the total. A variant
+// with a `scale` gets that fraction of both (e.g. a full JWT verification per request); a variant
+// with `stats` must move those Envoy counters by exactly that much per measured request. Envoy
 // starts slowly under valgrind (about a minute). Needs `valgrind` (Debian package).
 
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { numberOption, option, wantedPlugins, wasmDir } from "./options.ts";
+import { numberOption, option, wasmDir } from "./options.ts";
 import { startEnvoy } from "../../test/envoy/envoy.ts";
 import { buildFloor } from "./floor.ts";
-import { BENCHES, envoyConfig, wasmFilter, type PluginBench, type Variant } from "./variants.ts";
+import { baselineOf, checkVariant, envoyConfig, ratioToNative, requestHeaders, scaled, selectedBenches, wasmFilter, type Answer, type PluginBench, type Variant } from "./variants.ts";
 
 const REQUESTS = numberOption("requests", 1000);
 const WARMUP = numberOption("warmup", 300);
 const WASM_DIR = wasmDir;
 const JSON_OUT = option("json", "");
-const selected = BENCHES.filter((b) => wantedPlugins.length === 0 || wantedPlugins.includes(b.plugin));
-if (selected.length === 0) throw new Error(`unknown plugin; known: ${BENCHES.map((b) => b.plugin).join(", ")}`);
+const selected = selectedBenches();
 
-interface Answer { status: number; headers: Record<string, string | string[] | undefined> }
-
-function send(agent: Agent, port: number, v: Variant): Promise<Answer> {
+function send(agent: Agent, port: number, v: Variant, headers = requestHeaders(v)): Promise<Answer> {
   return new Promise((ok, fail) => {
-    const headers: Record<string, string> = Object.fromEntries(v.headers);
     const req = httpRequest({ host: "127.0.0.1", port, path: v.path ?? "/", agent, headers }, (res) => {
       res.resume();
       res.on("end", () => ok({ status: res.statusCode ?? 0, headers: res.headers }));
@@ -64,6 +63,11 @@ export interface InstructionResult {
   aboveNone: number;
   /** for a Wasm variant: its host-call floor's cost above no filter, and the ratio to it */
   floor?: number;
+  /** requests measured (fewer for a variant with a `scale`) */
+  requests: number;
+  /** the native variant doing the same job, and the goal for the ratio to it (variants.ts) */
+  native?: string;
+  goal?: number;
 }
 
 /**
@@ -72,15 +76,24 @@ export interface InstructionResult {
  */
 async function withFloors(benches: PluginBench[], dir: string): Promise<PluginBench[]> {
   const out: PluginBench[] = [];
+  const modules = new Map<string, string>();
   for (const b of benches) {
     const variants: Variant[] = [];
     for (const v of b.variants) {
       variants.push(v);
       if (!v.wasm) continue;
       const name = `${v.id}-floor`;
-      const floor = await buildFloor({ plugin: v.wasm.plugin, config: v.wasm.config, headers: v.headers, path: v.path, wasm: join(dir, `${v.wasm.plugin}.wasm`) });
-      writeFileSync(join(dir, `${name}.wasm`), floor.wasm);
-      variants.push({ id: name, label: `  its host-call floor`, filters: wasmFilter(name, {}), headers: v.headers, path: v.path, proof: v.proof });
+      const floor = await buildFloor({ plugin: v.wasm.plugin, config: v.wasm.config, headers: v.headers, path: v.path, wasm: join(dir, `${v.wasm.plugin}.wasm`), rotate: v.rotate, status: v.status });
+      // Identical floors (e.g. the same host calls for three signature algorithms) share one module:
+      // under valgrind, V8 cannot instantiate more than a few modules in one process.
+      const hash = createHash("sha256").update(floor.wasm).digest("hex");
+      let module = modules.get(hash);
+      if (!module) {
+        module = name;
+        modules.set(hash, module);
+        writeFileSync(join(dir, `${module}.wasm`), floor.wasm);
+      }
+      variants.push({ id: name, label: `  its host-call floor`, filters: wasmFilter(module, {}), headers: v.headers, path: v.path, proof: v.proof, rotate: v.rotate, scale: v.scale, status: v.status, baseline: baselineOf(b, v) });
     }
     out.push({ ...b, variants });
   }
@@ -100,7 +113,7 @@ export async function measureInstructions(): Promise<InstructionResult[]> {
 export async function measurePlugin(selectedBench: PluginBench, modules: Record<string, Uint8Array> = {}): Promise<InstructionResult[]> {
   const work = mkdtempSync(join(tmpdir(), "bench-cg-"));
   // Copies first: the modules measured are the ones traced, whatever happens to WASM_DIR meanwhile.
-  writeFileSync(join(work, `${selectedBench.plugin}.wasm`), readFileSync(join(WASM_DIR, `${selectedBench.plugin}.wasm`)));
+  if (selectedBench.variants.some((v) => v.wasm)) writeFileSync(join(work, `${selectedBench.plugin}.wasm`), readFileSync(join(WASM_DIR, `${selectedBench.plugin}.wasm`)));
   for (const [name, wasm] of Object.entries(modules)) writeFileSync(join(work, `${name}.wasm`), wasm);
   const [bench] = await withFloors([selectedBench], work);
   const configPath = join(work, "envoy.yaml");
@@ -117,28 +130,33 @@ export async function measurePlugin(selectedBench: PluginBench, modules: Record<
   const pid = envoy.proc.pid!;
   const results: InstructionResult[] = [];
   let dumps = 0;
-  let none = 0;
+  const none = new Map<string, number>();
   try {
     for (const v of bench!.variants) {
       const port = envoy.listeners.get(v.id);
       if (!port) throw new Error(`listener ${v.id} not found`);
       const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-      if (v.proof) {
-        const [name, value] = v.proof;
-        const seen = (await send(agent, port, v)).headers[`x-seen-${name}`];
-        if (seen !== value) throw new Error(`${v.label} did not do its job: ${name}=${seen}`);
-      }
-      await run(agent, port, v, WARMUP);
+      await checkVariant(v, (headers) => send(agent, port, v, headers));
+      const requests = scaled(v, REQUESTS);
+      await run(agent, port, v, scaled(v, WARMUP));
+      const counters = Object.keys(v.stats ?? {});
+      const before = await Promise.all(counters.map((c) => envoy.stat(c)));
       execFileSync("callgrind_control", ["-z", String(pid)], { stdio: "ignore" });
-      await run(agent, port, v, REQUESTS);
+      await run(agent, port, v, requests);
       execFileSync("callgrind_control", ["-d", String(pid)], { stdio: "ignore" });
       agent.destroy();
-      const perRequest = readDump(work, pid, ++dumps) / REQUESTS;
-      if (v.filters === "") none = perRequest;
-      const result: InstructionResult = { plugin: bench!.plugin, id: v.id, label: v.label, perRequest, aboveNone: perRequest - none };
+      for (const [i, c] of counters.entries()) {
+        const moved = (await envoy.stat(c)) - before[i]!;
+        if (moved !== v.stats![c]! * requests) throw new Error(`${v.label}: ${c} moved by ${moved} over ${requests} requests, want ${v.stats![c]! * requests}`);
+      }
+      const perRequest = readDump(work, pid, ++dumps) / requests;
+      if (v.filters === "") none.set(v.id, perRequest);
+      const base = none.get(baselineOf(bench!, v));
+      if (base === undefined) throw new Error(`${v.id}: its "no filter" variant ${baselineOf(bench!, v)} must be measured before it`);
+      const result: InstructionResult = { plugin: bench!.plugin, id: v.id, label: v.label, perRequest, aboveNone: perRequest - base, requests, native: v.native, goal: v.goal };
       if (v.id.endsWith("-floor")) results[results.length - 1]!.floor = result.aboveNone;
       results.push(result);
-      process.stderr.write(`  ${v.id}: ${Math.round(perRequest)} instructions/request\n`);
+      process.stderr.write(`  ${v.id}: ${Math.round(perRequest)} instructions/request (${requests} requests)\n`);
     }
   } finally {
     await envoy.stop();
@@ -150,10 +168,12 @@ export async function measurePlugin(selectedBench: PluginBench, modules: Record<
 if (import.meta.url === `file://${process.argv[1]}`) {
   const results = await measureInstructions();
   console.log(`\nEnvoy instructions per request (callgrind, --concurrency 1, ${REQUESTS} requests after ${WARMUP} warm-up, wasm from ${WASM_DIR})\n`);
-  console.log("plugin".padEnd(18) + "variant".padEnd(40) + "per request".padStart(14) + "above no filter".padStart(18) + "x floor".padStart(10));
+  console.log("plugin".padEnd(18) + "variant".padEnd(48) + "per request".padStart(14) + "above no filter".padStart(18) + "x floor".padStart(10) + "x native".padStart(10) + "goal".padStart(7));
   for (const r of results) {
     const ratio = r.floor ? (r.aboveNone / r.floor).toFixed(2) : "";
-    console.log(`${r.plugin.padEnd(18)}${r.label.padEnd(40)}${Math.round(r.perRequest).toLocaleString("en").padStart(14)}${(r.aboveNone === 0 ? "" : Math.round(r.aboveNone).toLocaleString("en")).padStart(18)}${ratio.padStart(10)}`);
+    const native = ratioToNative(results, r);
+    console.log(`${r.plugin.padEnd(18)}${r.label.padEnd(48)}${Math.round(r.perRequest).toLocaleString("en").padStart(14)}${(r.aboveNone === 0 ? "" : Math.round(r.aboveNone).toLocaleString("en")).padStart(18)}${ratio.padStart(10)}` +
+      `${(native === undefined ? "" : native.toFixed(2)).padStart(10)}${(r.goal ? `≤${r.goal}` : "").padStart(7)}`);
   }
   if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify(results, null, 2));
 }

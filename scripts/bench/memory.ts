@@ -8,33 +8,42 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ProxyWasmHost } from "../../test/host/index.ts";
-import { numberOption, option, wantedPlugins, wasmDir } from "./options.ts";
-import { BENCHES } from "./variants.ts";
+import { numberOption, option, wasmDir } from "./options.ts";
+import { requestHeaders, scaled, selectedBenches } from "./variants.ts";
 
 const REQUESTS = numberOption("requests", 1000000);
 const WASM_DIR = wasmDir;
 const JSON_OUT = option("json", "");
 
-export interface MemoryResult { plugin: string; id: string; label: string; warm: number; at100k: number; atEnd: number; requests: number }
+export interface MemoryResult {
+  plugin: string; id: string; label: string; warm: number; at100k: number; atEnd: number; requests: number;
+  /** requests before `at100k` (100,000 but for a variant with a `memoryScale`) */
+  midRequests: number;
+}
 
 export function measureMemory(requests = REQUESTS): MemoryResult[] {
   const results: MemoryResult[] = [];
-  for (const b of BENCHES.filter((x) => wantedPlugins.length === 0 || wantedPlugins.includes(x.plugin))) {
+  for (const b of selectedBenches()) {
     for (const v of b.variants) {
       if (!v.wasm) continue;
-      const host = ProxyWasmHost.create({ wasm: join(WASM_DIR, `${b.plugin}.wasm`), workers: 1, pluginName: b.plugin, pluginConfig: v.wasm.config });
+      // The wall clock is the real one: the plugin may check times in the request (token expiry).
+      const host = ProxyWasmHost.create({ wasm: join(WASM_DIR, `${b.plugin}.wasm`), workers: 1, pluginName: b.plugin, pluginConfig: v.wasm.config, startTime: Date.now() });
       const vm = host.vm(0);
-      const headers: [string, string][] = [[":path", v.path ?? "/"], ...v.headers];
       const run = (n: number) => {
-        for (let i = 0; i < n; i++) host.request({ headers });
+        for (let i = 0; i < n; i++) {
+          const s = host.request({ headers: [[":path", v.path ?? "/"], ...Object.entries(requestHeaders(v))] });
+          if ((s.status ?? 200) !== (v.status ?? 200)) throw new Error(`${v.id}: status ${s.status}`);
+        }
       };
-      run(1000);
+      // A variant with a `memoryScale` gets that fraction of every stage.
+      const [warmN, midN, endN] = [1000, 100_000, Math.max(100_000, requests)].map((n) => scaled(v, n, 0, v.memoryScale));
+      run(warmN);
       const warm = vm.memoryPages;
-      run(99_000);
+      run(midN - warmN);
       const at100k = vm.memoryPages;
-      run(Math.max(0, requests - 100_000));
-      results.push({ plugin: b.plugin, id: v.id, label: v.label, warm, at100k, atEnd: vm.memoryPages, requests });
-      process.stderr.write(`  ${v.id}: ${warm} / ${at100k} / ${vm.memoryPages} pages\n`);
+      run(endN - midN);
+      results.push({ plugin: b.plugin, id: v.id, label: v.label, warm, at100k, atEnd: vm.memoryPages, requests: endN, midRequests: midN });
+      process.stderr.write(`  ${v.id}: ${warm} / ${at100k} / ${vm.memoryPages} pages (${warmN} / ${midN} / ${endN} requests)\n`);
     }
   }
   return results;
@@ -43,7 +52,10 @@ export function measureMemory(requests = REQUESTS): MemoryResult[] {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const results = measureMemory();
   console.log(`\nLinear memory of one VM, 64 KiB pages (emulator)\n`);
-  console.log("plugin".padEnd(18) + "variant".padEnd(40) + "warm".padStart(8) + "100k".padStart(8) + `${REQUESTS / 1000}k`.padStart(8));
-  for (const r of results) console.log(`${r.plugin.padEnd(18)}${r.label.padEnd(40)}${String(r.warm).padStart(8)}${String(r.at100k).padStart(8)}${String(r.atEnd).padStart(8)}`);
+  console.log("plugin".padEnd(18) + "variant".padEnd(48) + "warm".padStart(8) + "100k".padStart(8) + `${REQUESTS / 1000}k`.padStart(8));
+  for (const r of results) {
+    const scaledNote = r.midRequests !== 100_000 ? `  (after ${r.midRequests.toLocaleString("en")} and ${r.requests.toLocaleString("en")} requests)` : "";
+    console.log(`${r.plugin.padEnd(18)}${r.label.padEnd(48)}${String(r.warm).padStart(8)}${String(r.at100k).padStart(8)}${String(r.atEnd).padStart(8)}${scaledNote}`);
+  }
   if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify(results, null, 2));
 }

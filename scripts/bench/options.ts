@@ -18,3 +18,8 @@ export const wantedPlugins: string[] = argv.filter((a, i) => !a.startsWith("--")
 
 /** Where the measured .wasm files come from (--wasm-dir, default dist/). */
 export const wasmDir = resolve(REPO_ROOT, option("wasm-dir", "dist"));
+
+/** --variants <regex>: only the variants whose id matches (and each plugin's "no filter", which the others are paired with). */
+const variantPattern = option("variants", "");
+export const wantedVariant = (v: { id: string; filters: string }): boolean =>
+  variantPattern === "" || v.filters === "" || new RegExp(variantPattern).test(v.id);

@@ -4,6 +4,9 @@
 // drown the filter's cost. Every route echoes what the filters did as response headers
 // (`x-seen-<header>: %REQ(<header>)%`), so each variant proves it did its job before it is measured.
 
+import { jwtBench } from "./jwt.ts";
+import { wantedPlugins, wantedVariant } from "./options.ts";
+
 export interface Variant {
   /** unique, also the listener name */
   id: string;
@@ -18,13 +21,50 @@ export interface Variant {
   status?: number;
   /** the plugin and configuration of a Wasm variant (its host-call floor is generated from them) */
   wasm?: { plugin: string; config: object };
+  /** a header whose value changes on every request (e.g. a new token each time; see requestHeaders) */
+  rotate?: Rotation;
+  /** fraction of the usual requests and warm-up instructions.ts and cpu.ts send this variant (for requests costing far more than the rest) */
+  scale?: number;
+  /** fraction of the usual requests memory.ts sends this variant (the emulator runs ~1,000,000 per variant) */
+  memoryScale?: number;
+  /** a request that must be refused with `status` before this variant is measured */
+  reject?: { headers: [string, string][]; status: number };
+  /** counters the measured requests must move, by how much per request (checked by instructions.ts) */
+  stats?: Record<string, number>;
+  /** id of the "no filter" variant this one is paired with (default: its bench's first one; several when
+   *  the request itself differs, e.g. tokens of different lengths) */
+  baseline?: string;
+  /** id of the variant doing the same job natively: the reports give the ratio of their costs above no filter */
+  native?: string;
+  /** the ratio to `native` the plugin aims at (reported, met or not) */
+  goal?: number;
 }
+
+/** A header value that changes per request: `next()` gives the value for the next request sent. */
+export interface Rotation {
+  header: string;
+  next(): string;
+}
+
+/** The headers of the next request of variant `v` (its fixed headers, and its rotating one's next value). */
+export function requestHeaders(v: Variant): Record<string, string> {
+  if (!v.rotate) return Object.fromEntries(v.headers);
+  const rotated = v.rotate.header.toLowerCase();
+  const headers: Record<string, string> = Object.fromEntries(v.headers.filter(([k]) => k.toLowerCase() !== rotated));
+  headers[v.rotate.header] = v.rotate.next();
+  return headers;
+}
+
+/** How many of `n` requests variant `v` is sent (`n` times its `scale`, at least `min`). */
+export const scaled = (v: Variant, n: number, min = 10, scale = v.scale) => (scale ? Math.max(min, Math.round(n * scale)) : n);
 
 export interface PluginBench {
   plugin: string;
   variants: Variant[];
   /** request headers echoed back by the route (for proofs) */
   echo: string[];
+  /** the most dist/<plugin>.wasm should weigh (reported in docs/benchmarks.md, met or not) */
+  sizeGoalKiB?: number;
 }
 
 /** A Wasm filter entry loading <module>.wasm from WASM_DIR (replaced by the runner). */
@@ -43,7 +83,7 @@ export function wasmFilter(module: string, config: object): string {
 }
 
 /** A variant running a plugin from dist/ with `config`. */
-function plugin(id: string, label: string, name: string, config: object, headers: [string, string][], proof?: [string, string]): Variant {
+export function plugin(id: string, label: string, name: string, config: object, headers: [string, string][], proof?: [string, string]): Variant {
   return { id, label, filters: wasmFilter(name, config), headers, proof, wasm: { plugin: name, config } };
 }
 
@@ -133,7 +173,16 @@ export const BENCHES: PluginBench[] = [
       { id: "lrl-native-key", label: "native, bucket per key", filters: nativeLimit(true), headers: [["x-api-key", "k1"]] },
     ],
   },
+  jwtBench(plugin),
 ];
+
+/** The benches named on the command line (all without names), with the variants --variants selects. */
+export function selectedBenches(): PluginBench[] {
+  const out = BENCHES.filter((b) => wantedPlugins.length === 0 || wantedPlugins.includes(b.plugin))
+    .map((b) => ({ ...b, variants: b.variants.filter(wantedVariant) }));
+  if (out.length === 0) throw new Error(`unknown plugin; known: ${BENCHES.map((b) => b.plugin).join(", ")}`);
+  return out;
+}
 
 /** One Envoy config with a listener per variant (ports 0: the harness learns them from the admin API). */
 export function envoyConfig(benches: PluginBench[], wasmDir: string): string {
@@ -171,4 +220,34 @@ admin:
 static_resources:
   listeners:${listeners}
 `;
+}
+
+/** A result's cost above no filter over its native variant's (variants with `native` only). */
+export function ratioToNative<T extends { id: string; aboveNone: number; native?: string }>(rows: T[], r: T): number | undefined {
+  const n = r.native ? rows.find((x) => x.id === r.native) : undefined;
+  return n && n.aboveNone > 0 ? r.aboveNone / n.aboveNone : undefined;
+}
+
+/** What a check request got back. */
+export interface Answer { status: number; headers: Record<string, string | string[] | undefined> }
+
+/** Checks a variant before it is measured: its proof header, and that a bad request is refused. */
+export async function checkVariant(v: Variant, send: (headers: Record<string, string>) => Promise<Answer>): Promise<void> {
+  if (v.proof) {
+    const [name, value] = v.proof;
+    const a = await send(requestHeaders(v));
+    const seen = a.headers[`x-seen-${name}`];
+    if (a.status !== (v.status ?? 200) || seen !== value) throw new Error(`${v.label} did not do its job: status ${a.status}, ${name}=${seen}`);
+  }
+  if (v.reject) {
+    const a = await send(Object.fromEntries(v.reject.headers));
+    const seen = v.proof ? a.headers[`x-seen-${v.proof[0]}`] : undefined;
+    if (a.status !== v.reject.status || seen) throw new Error(`${v.label} did not refuse a bad request: status ${a.status} (want ${v.reject.status})`);
+  }
+}
+
+/** The id of the "no filter" variant `v` is measured against (itself for a "no filter" variant). */
+export function baselineOf(b: PluginBench, v: Variant): string {
+  if (v.filters === "") return v.id;
+  return v.baseline ?? b.variants.find((x) => x.filters === "")!.id;
 }

@@ -327,42 +327,31 @@ describe("keys", () => {
 });
 
 describe("key table bound (max_keys)", () => {
-  const table = (overflow: string, extra: object = {}) => host({ rules: [{ name: "t", key: { header: "x-k" },
-    limit: { requests: 1, per: "minute" }, max_keys: 8, overflow, ...extra }] }, 2);
+  const table = (extra: object = {}) => host({ rules: [{ name: "t", key: { header: "x-k" },
+    limit: { requests: 1, per: "minute" }, max_keys: 8, ...extra }] }, 2);
 
   test("at most max_keys slots are ever created, whatever the number of values", () => {
-    const h = table("shared");
+    const h = table();
     for (let i = 0; i < 500; i++) { send(h, "/", [["x-k", `v${i}`]]); h.advanceTime(60_000); }
     const slots = h.sharedData.keys().filter((k) => /\|t\|s\d+$/.test(k));
     assert.ok(slots.length <= 8, `${slots.length} slots`);
-    assert.equal(counter(h, "t", "overflow"), 0, "idle (full) buckets are reused, so nothing overflowed");
+    assert.equal(counter(h, "t", "overflow"), 0, "idle (full) buckets are reused, so nothing was evicted");
   });
 
-  test("beyond the bound, new values share the overflow bucket (overflow: shared)", () => {
-    const h = table("shared");
+  test("beyond the bound, a new value evicts an active one instead of sharing a bucket: every new value is admitted", () => {
+    const h = table();
     let ok = 0;
     for (let i = 0; i < 200; i++) if (send(h, "/", [["x-k", `active-${i}`]]).status === 200) ok++;
-    // 8 slots hold 8 active buckets; every other value lands in the one overflow bucket (1/minute).
-    assert.ok(ok >= 9 && ok <= 9, `admitted ${ok}`);
-    assert.ok(counter(h, "t", "overflow") >= 192 - 8);
-    // A value that already owns a slot is unaffected.
-    const owners = h.sharedData.keys().filter((k) => /\|t\|s\d+$/.test(k)).length;
-    assert.equal(owners, 8);
+    assert.equal(ok, 200, "each value starts with its own full bucket");
+    assert.equal(counter(h, "t", "overflow"), 200 - 8, "every value after the first 8 evicted one");
+    assert.equal(h.sharedData.keys().filter((k) => /\|t\|s\d+$/.test(k)).length, 8);
+    assert.ok(!h.sharedData.keys().some((k) => /\|o\|/.test(k)), "no overflow bucket any more");
+    // The last value placed is still in its slot: its bucket is empty.
+    assert.equal(send(h, "/", [["x-k", "active-199"]]).status, 429);
   });
 
-  test("overflow: deny rejects values without a slot, overflow: allow lets them through", () => {
-    const deny = table("deny");
-    let ok = 0;
-    for (let i = 0; i < 100; i++) if (send(deny, "/", [["x-k", `d-${i}`]]).status === 200) ok++;
-    assert.equal(ok, 8 + 0, "only values that got a slot");
-    const allow = table("allow");
-    ok = 0;
-    for (let i = 0; i < 100; i++) if (send(allow, "/", [["x-k", `a-${i}`]]).status === 200) ok++;
-    assert.equal(ok, 100);
-  });
-
-  test("a half-full table places every value: 500 active values in 1,000 slots, none overflows", () => {
-    const h = host({ rules: [{ name: "t", key: { header: "x-k" }, limit: { requests: 1, per: "hour" }, max_keys: 1000, overflow: "deny" }] }, 2);
+  test("a half-full table places every value: 500 active values in 1,000 slots, none evicted", () => {
+    const h = host({ rules: [{ name: "t", key: { header: "x-k" }, limit: { requests: 1, per: "hour" }, max_keys: 1000 }] }, 2);
     let ok = 0;
     for (let i = 0; i < 500; i++) if (send(h, "/", [["x-k", `user-${i}`]]).status === 200) ok++;
     assert.equal(ok, 500);
@@ -370,20 +359,166 @@ describe("key table bound (max_keys)", () => {
     for (let i = 0; i < 500; i++) assert.equal(send(h, "/", [["x-k", `user-${i}`]]).status, 429, "each value found its bucket again");
   });
 
-  test("exact keys have their own buckets and never overflow", () => {
-    const h = table("deny", { keys: [{ key: "vip", requests: 2, per: "minute" }] });
+  test("exact keys have their own buckets and are never evicted", () => {
+    const h = table({ keys: [{ key: "vip", requests: 2, per: "minute" }] });
+    assert.equal(burst(h, 1, "/", [["x-k", "vip"]]), 1);
     for (let i = 0; i < 100; i++) send(h, "/", [["x-k", `fill-${i}`]]);
-    assert.equal(burst(h, 3, "/", [["x-k", "vip"]]), 2);
+    assert.equal(burst(h, 3, "/", [["x-k", "vip"]]), 1);
   });
 
   test("a value whose bucket refilled gives up its slot and gets a fresh one when it returns", () => {
-    const h = table("deny");
+    const h = table();
     for (let i = 0; i < 8; i++) send(h, "/", [["x-k", `old-${i}`]]);
     h.advanceTime(60_000); // every old bucket is full again: all slots reusable
     let ok = 0;
     for (let i = 0; i < 8; i++) if (send(h, "/", [["x-k", `new-${i}`]]).status === 200) ok++;
-    assert.ok(ok >= 6, `new values admitted: ${ok}`);
+    assert.equal(ok, 8);
     assert.equal(send(h, "/", [["x-k", "new-0"]]).status, 429, "new-0 keeps its bucket");
+  });
+});
+
+describe("a key flood cannot lock the key table", () => {
+  const slotRe = (rule: string) => new RegExp(`\\|${rule}\\|s\\d+$`);
+  /** Does `value` own a slot of the rule's key table (owner bytes 0x00 + value after the 40-byte bucket)? */
+  function owns(h: ProxyWasmHost, rule: string, value: string): boolean {
+    const want = Buffer.concat([Buffer.from([0]), Buffer.from(value)]);
+    return h.sharedData.keys().filter((k) => slotRe(rule).test(k)).some((k) => Buffer.from(h.getSharedData(k)!.bytes.subarray(40)).equals(want));
+  }
+  const statuses = (h: ProxyWasmHost, n: number, path: string, headers: [string, string][] = []) =>
+    Array.from({ length: n }, () => send(h, path, headers)).map((r) => `${r.status} ${r.responseHeader("x-ratelimit-remaining")}`);
+
+  test("example configuration: one client sends 10 x max_keys tenant values at 3/day, then a new tenant gets its full 3", () => {
+    const h = host(exampleConfig(EXAMPLE, "local-rate-limit"));
+    assert.equal(LIMITS_CONFIG.rules[4]!.max_keys, 100);
+    // A tenant that has used its 3 requests before the flood.
+    assert.deepEqual(statuses(h, 4, "/search?tenant=steady"), ["200 2", "200 1", "200 0", "429 0"]);
+    let admitted = 0;
+    for (let i = 0; i < 1000; i++) if (send(h, `/search?tenant=flood-${i}`).status === 200) admitted++;
+    assert.deepEqual(statuses(h, 4, "/search?tenant=legit"), ["200 2", "200 1", "200 0", "429 0"], "full allowance, then limited");
+    assert.equal(admitted, 1000, "every flood value had a bucket of its own (each took 1 of its 3 tokens)");
+    assert.ok(counter(h, "per-tenant", "overflow") >= 800, `evictions: ${counter(h, "per-tenant", "overflow")}`);
+    assert.deepEqual(statuses(h, 1, "/search?tenant=steady"), ["429 0"], "an emptier bucket is never evicted by values that took fewer tokens");
+  });
+
+  test("cookie key at 4/hour + burst 1: 10 x max_keys session values, then a new session gets its full 5", () => {
+    const h = host({ rules: [{ name: "s", key: { cookie: "sid" }, limit: { requests: 4, per: "hour", burst: 1 }, max_keys: 50 }] });
+    for (let i = 0; i < 500; i++) send(h, "/cart", [["cookie", `sid=flood-${i}`]]);
+    for (let i = 0; i < 500; i++) send(h, "/cart", [["cookie", `sid=flood-${i}`]]); // some values twice
+    assert.deepEqual(statuses(h, 6, "/cart", [["cookie", "sid=legit"]]), ["200 4", "200 3", "200 2", "200 1", "200 0", "429 0"]);
+  });
+
+  test("the victim is the bucket nearest to full: a value evicted k times was admitted at most capacity x (k + 1) (3/day, 16 slots)", () => {
+    const h = host({ rules: [{ name: "t", key: { header: "x-k" }, limit: { requests: 3, per: "day" }, max_keys: 16 }] }, 3);
+    let x = 7;
+    const rnd = (n: number) => { x = (x * 1103515245 + 12345) & 0x7fffffff; return x % n; };
+    const watched = ["w-0", "w-1", "w-2"];
+    const placed = new Map(watched.map((w) => [w, 0]));
+    const admittedOf = new Map(watched.map((w) => [w, 0]));
+    let fresh = 0;
+    for (let i = 0; i < 3000; i++) {
+      h.advanceTime(rnd(50));
+      if (rnd(10) === 0) {
+        const w = watched[rnd(watched.length)]!;
+        if (!owns(h, "t", w)) placed.set(w, placed.get(w)! + 1);
+        if (send(h, "/", [["x-k", w]], { vm: rnd(3) }).status === 200) admittedOf.set(w, admittedOf.get(w)! + 1);
+        continue;
+      }
+      // A flood of new values, each sending 1 to 3 requests (3 empties its bucket).
+      const v = `f-${fresh++}`;
+      const n = 1 + rnd(3);
+      for (let j = 0; j < n; j++) assert.equal(send(h, "/", [["x-k", v]], { vm: rnd(3) }).status, 200, `${v} request ${j + 1}: a new value is never locked out`);
+    }
+    for (const w of watched) {
+      assert.ok(admittedOf.get(w)! <= 3 * placed.get(w)!, `${w}: admitted ${admittedOf.get(w)} with ${placed.get(w)} placements`);
+      assert.ok(placed.get(w)! >= 2, `${w} was evicted at least once (${placed.get(w)} placements)`);
+    }
+  });
+
+  test("an emptied value is evicted only by values that took as many tokens: a flood of 1-request values leaves it limited", () => {
+    const h = host({ rules: [{ name: "t", key: { header: "x-k" }, limit: { requests: 3, per: "day" }, max_keys: 16 }] }, 2);
+    assert.deepEqual(statuses(h, 4, "/", [["x-k", "victim"]]), ["200 2", "200 1", "200 0", "429 0"]);
+    for (let i = 0; i < 1000; i++) { send(h, "/", [["x-k", `one-${i}`]]); h.advanceTime(10); }
+    assert.ok(owns(h, "t", "victim"));
+    assert.deepEqual(statuses(h, 1, "/", [["x-k", "victim"]]), ["429 0"]);
+    // Values that each empty their bucket, later than the victim: now it is the nearest to full.
+    for (let i = 0; owns(h, "t", "victim") && i < 1000; i++) for (let j = 0; j < 3; j++) send(h, "/", [["x-k", `three-${i}`]]);
+    assert.ok(!owns(h, "t", "victim"), "evicted by a flood of emptied values");
+    assert.deepEqual(statuses(h, 4, "/", [["x-k", "victim"]]), ["200 2", "200 1", "200 0", "429 0"], "it comes back to a full bucket: at most capacity more");
+  });
+
+  test("the price of an eviction: a value that empties its bucket is evicted about once per max_keys flood values that empty theirs", () => {
+    const h = host({ rules: [{ name: "t", key: { header: "x-k" }, limit: { requests: 3, per: "day" }, max_keys: 100 }] }, 2);
+    const take = () => statuses(h, 4, "/", [["x-k", "victim"]]).filter((r) => r.startsWith("200")).length;
+    assert.equal(take(), 3);
+    let floodRequests = 0;
+    let extra = 0;
+    let evictions = 0;
+    for (let i = 0; floodRequests < 6000; i++) {
+      for (let j = 0; j < 3; j++, floodRequests++) send(h, "/", [["x-k", `empty-${i}`]]);
+      if (owns(h, "t", "victim")) continue;
+      evictions++;
+      extra += take();
+    }
+    // Measured: one eviction per 3 x max_keys flood requests (the flood cycles through the table before the
+    // victim, emptied again at once, is the bucket nearest to full again); each gives at most capacity (3).
+    assert.ok(evictions >= 1 && evictions <= 6000 / (3 * 100) + 2, `evictions ${evictions}`);
+    assert.equal(extra, 3 * evictions);
+  });
+});
+
+describe("configure-time warnings", () => {
+  const warnings = (config: object) => {
+    const h = host(config, 1);
+    return h.findLogs(/rule |deprecated/, "warn").map((l) => l.message);
+  };
+  const unguarded = /rule (\S+): its key \((.*?)\) is chosen by the client, and no rule before it limits per client/;
+
+  test("the example configuration names each rule keyed by a client-chosen value", () => {
+    const h = host(exampleConfig(EXAMPLE, "local-rate-limit"), 1);
+    const named = h.findLogs(unguarded, "warn").map((l) => unguarded.exec(l.message)!.slice(1, 3).join(" / "));
+    assert.deepEqual(named, ["per-key / header x-api-key", "per-session / cookie sid", "per-tenant / query parameter tenant"]);
+    assert.ok(h.findLogs(unguarded, "warn").every((l) => l.levelName === "warn"));
+    assert.match(h.findLogs(unguarded)[2]!.message, /max_keys 100\); put a client_ip rule before it$/);
+  });
+
+  test("no warning behind a per-client rule that covers the rule's requests, or for keys that are not client-chosen", () => {
+    const keyed = (name: string, extra: object = {}) => ({ name, key: { header: "x-k" }, limit: { requests: 1, per: "minute" }, ...extra });
+    assert.deepEqual(warnings({ rules: [{ name: "ip", key: { client_ip: true }, limit: { requests: 10 } }, keyed("k")] }), []);
+    assert.deepEqual(warnings({ rules: [{ name: "c", key: { consumer: true }, keys: [{ key: "*", requests: 5 }] },
+      keyed("k", { match: { path_prefix: "/api/x", methods: ["GET"], headers: [{ name: "x-a", value: "1" }] } })] }), []);
+    assert.deepEqual(warnings({ rules: [{ name: "ip", match: { path_prefix: "/api", methods: ["GET", "POST"], headers: [{ name: "x-a" }] },
+      key: { client_ip: true }, limit: { requests: 10 } }, keyed("k", { match: { path_prefix: "/api/v1", methods: ["POST"], headers: [{ name: "x-a", value: "2" }] } })] }), []);
+    assert.deepEqual(warnings({ rules: [{ name: "ip", key: { client_ip: true }, limit: { requests: 10 } }, { name: "c", key: { consumer: true }, limit: { requests: 10 } }] }), []);
+    assert.deepEqual(warnings({ limit_by_header: "x-ca-key", limit_keys: [{ key: "102234", query_per_second: 10 }] }), [], "exact keys only: no key table");
+    assert.deepEqual(warnings({ rules: [{ name: "x", key: { header: "x-k" }, keys: [{ key: "a", requests: 1 }] }] }), []);
+  });
+
+  test("a per-client rule after the keyed one, on other paths, methods or headers, or limiting only listed addresses does not count", () => {
+    const keyed = { name: "k", match: { path_prefix: "/api", methods: ["GET"] }, key: { cookie: "sid" }, limit: { requests: 1, per: "minute" } };
+    const ip = (extra: object) => ({ name: "ip", key: { client_ip: true }, limit: { requests: 10 }, ...extra });
+    for (const [what, rules] of [
+      ["after", [keyed, ip({})]],
+      ["other path", [ip({ match: { path_prefix: "/login" } }), keyed]],
+      ["other method", [ip({ match: { methods: ["POST"] } }), keyed]],
+      ["header condition", [ip({ match: { headers: [{ name: "x-a" }] } }), keyed]],
+      ["listed addresses only", [{ name: "ip", key: { client_ip: true }, keys: [{ key: "10.0.0.0/8", requests: 1 }] }, keyed]],
+    ] as const) {
+      assert.deepEqual(warnings({ rules: rules as unknown as object[] }).map((m) => unguarded.exec(m)?.slice(1, 3).join(" / ")), ["k / cookie sid"], what);
+    }
+    assert.match(warnings({ rules: [{ name: "p", key: { path: true }, limit: { requests: 1 } }] })[0]!, /rule p: its key \(path\)/);
+    assert.match(warnings({ limit_by_param: "apikey", limit_keys: [{ key: "regexp:^k", query_per_second: 1 }] })[0]!, /rule key-rate-limit: its key \(query parameter apikey\)/);
+  });
+
+  test("overflow is deprecated: accepted (a typo is still an error), has no effect, warned about with its path", () => {
+    const config = { rules: [{ name: "ip", key: { client_ip: true }, limit: { requests: 100 } },
+      { name: "t", key: { header: "x-k" }, limit: { requests: 1, per: "minute" }, max_keys: 1, overflow: "deny" }] };
+    const h = host(config, 2);
+    assert.deepEqual(h.findLogs(/deprecated/, "warn").map((l) => l.message).slice(0, 1),
+      ["[local-rate-limit] rules[1].overflow is deprecated and has no effect: when the key table is full, a new value takes over the slot of the value whose bucket is nearest to full (rule t)"]);
+    assert.equal(send(h, "/", [["x-k", "a"]]).status, 200);
+    assert.equal(send(h, "/", [["x-k", "b"]]).status, 200, "b evicts a (overflow: deny would have rejected it)");
+    assert.equal(counter(h, "t", "overflow"), 1);
+    for (const policy of ["shared", "allow"]) assert.equal(host({ rules: [{ ...config.rules[1], overflow: policy }] }, 1).findLogs(/overflow is deprecated/).length, 1);
   });
 });
 
@@ -432,6 +567,48 @@ describe("compare-and-swap between VMs", () => {
       for (let i = 0; i < 40; i++) one(i % 6);
       data.set = original;
       assert.equal(admitted, 25, `seed ${seed}`);
+    }
+  });
+
+  test("evictions under random interleavings of 6 VMs: no bucket ever gives more than its tokens, no value is locked out", () => {
+    const ownerOf = (bytes: Uint8Array | undefined) => (bytes && bytes.length > 41 ? Buffer.from(bytes.subarray(41)).toString() : null);
+    for (let seed = 1; seed <= 10; seed++) {
+      const h = host({ rules: [{ name: "t", key: { header: "x-k" }, limit: { requests: 3, per: "day" }, max_keys: 8 }] }, 6);
+      const data = h.sharedData;
+      const original = data.set.bind(data);
+      let x = seed;
+      const rnd = (n: number) => { x = (x * 1103515245 + 12345) & 0x7fffffff; return Math.floor((x / 0x80000000) * n); }; // high bits
+      const busy: number[] = []; // VMs inside a callback: a nested request goes to another one, as on Envoy
+      const placements = new Map<string, number>();
+      const admitted = new Map<string, number>();
+      const lockedOut: string[] = [];
+      const one = (v: string) => {
+        const free = [0, 1, 2, 3, 4, 5].filter((vm) => !busy.includes(vm));
+        const vm = free[rnd(free.length)]!;
+        busy.push(vm);
+        const status = send(h, "/", [["x-k", v]], { vm }).status;
+        busy.pop();
+        // Every request whose write succeeded has returned (nesting happens before a write), so a
+        // rejection sees all the admissions its bucket gave: a fresh bucket gives 3 before any 429.
+        if (status === 200) admitted.set(v, (admitted.get(v) ?? 0) + 1);
+        else if ((admitted.get(v) ?? 0) < 3) lockedOut.push(`${v} after ${admitted.get(v) ?? 0}`);
+      };
+      data.set = (key: string, value: Uint8Array, cas: number) => {
+        // Not between a slot's claim and its creation (cas 0): a worker stalled there is waited for, then denied.
+        if (cas !== 0 && busy.length < 4 && rnd(3) === 0) one(rnd(4) === 0 ? "hot" : `n-${rnd(40)}`);
+        const before = ownerOf(data.get(key)?.value);
+        const status = original(key, value, cas);
+        const after = ownerOf(value);
+        if (status === 0 && /\|s\d+$/.test(key) && after !== null && after !== before) placements.set(after, (placements.get(after) ?? 0) + 1);
+        return status;
+      };
+      for (let i = 0; i < 300; i++) one(rnd(3) === 0 ? "hot" : `n-${rnd(40)}`);
+      data.set = original;
+      for (const [v, n] of admitted) assert.ok(n <= 3 * (placements.get(v) ?? 0), `seed ${seed}: ${v} admitted ${n}, placed ${placements.get(v) ?? 0} times`);
+      assert.deepEqual(lockedOut, [], `seed ${seed}: a value is rejected only after its bucket gave its 3 tokens`);
+      assert.ok(counter(h, "t", "overflow") > 10, `seed ${seed}: evictions ${counter(h, "t", "overflow")}`);
+      assert.equal(counter(h, "t", "error") + counter(h, "t", "contention"), 0);
+      assert.ok(h.sharedData.keys().filter((k) => /\|t\|s\d+$/.test(k)).length <= 8, "slots");
     }
   });
 
@@ -672,14 +849,14 @@ describe("damaged shared data recovers", () => {
   });
 
   test("the same in the key table: the owner gets a fresh bucket, and another value may take the slot", () => {
-    const h = host({ rules: [{ name: "t", key: { header: "x-k" }, limit: { requests: 1, per: "minute" }, max_keys: 1, overflow: "deny" }] }, 2);
+    const h = host({ rules: [{ name: "t", key: { header: "x-k" }, limit: { requests: 1, per: "minute" }, max_keys: 1 }] }, 2);
     assert.equal(burst(h, 2, "/", [["x-k", "a"]]), 1);
     const [slot] = slotKeys(h, "t");
     damage(h, slot!, 2n ** 64n - 1n);
     assert.equal(burst(h, 2, "/", [["x-k", "a"]]), 1, "the owner: a fresh bucket");
     damage(h, slot!, 2n ** 64n - 1n);
     assert.equal(send(h, "/", [["x-k", "b"]]).status, 200, "another value reuses the slot of the corrupt bucket");
-    assert.equal(counter(h, "t", "overflow"), 0, "instead of overflowing (deny) forever");
+    assert.equal(counter(h, "t", "overflow"), 0, "as a free slot, not by evicting an active bucket");
     assert.equal(send(h, "/", [["x-k", "b"]]).status, 429);
   });
 
@@ -720,21 +897,21 @@ describe("damaged shared data recovers", () => {
     h.setSharedData(shard, new Uint8Array(7));
     const data = h.sharedData;
     const original = data.set.bind(data);
-    const slotWrites: string[] = [];
+    const slotCreations: string[] = [];
     let armed = true;
     data.set = (key: string, value: Uint8Array, cas: number) => {
       // VM 0 is about to replace the bad shard: VM 1 claims the same slot first.
       if (armed && key === shard && cas !== 0) { armed = false; assert.equal(send(h, "/", [["x-k", "b"]], { vm: 1 }).status, 200); }
-      if (/\|s\d+$/.test(key)) slotWrites.push(key);
+      if (/\|s\d+$/.test(key) && cas === 0) slotCreations.push(key);
       return original(key, value, cas);
     };
     const a = send(h, "/", [["x-k", "a"]], { vm: 0 });
     data.set = original;
     assert.equal(armed, false);
-    assert.equal(a.status, 200, "a lost the slot and went to the overflow bucket");
+    assert.equal(a.status, 200, "a lost the creation, then evicted b from the one slot");
     assert.equal(counter(h, "t", "overflow"), 1);
-    assert.deepEqual(slotWrites, [PREFIX + "t|s0"], "one creation of the one slot");
-    assert.equal(send(h, "/", [["x-k", "b"]]).status, 429, "b owns the slot");
+    assert.deepEqual(slotCreations, [PREFIX + "t|s0"], "one creation of the one slot");
+    assert.equal(send(h, "/", [["x-k", "a"]]).status, 429, "a owns the slot");
     assert.equal(counter(h, "t", "error"), 0);
   });
 });
@@ -772,14 +949,18 @@ describe("a configuration is applied only once all of it is accepted", () => {
 
 describe("per-request work", () => {
   test("rejections reuse the configured headers and carry only their own x-ratelimit-* pairs", () => {
-    const h = host({ rules: [{ name: "t", key: { header: "x-k" }, limit: { requests: 1, per: "minute" }, max_keys: 1, overflow: "deny" }],
-      headers: { "x-limited-by": "gw" } }, 1);
+    const h = host({ rules: [{ name: "t", key: { header: "x-k" }, limit: { requests: 1, per: "minute" } }],
+      headers: { "x-limited-by": "gw" }, cas_retries: 2 }, 1);
     const headersOf = (s: HttpStream) => s.localResponse?.headers;
     const metered = [["x-limited-by", "gw"], ["x-ratelimit-limit", "1"], ["x-ratelimit-remaining", "0"], ["x-ratelimit-reset", "60"], ["retry-after", "60"]];
     assert.equal(send(h, "/", [["x-k", "a"]]).status, 200);
     assert.deepEqual(headersOf(send(h, "/", [["x-k", "a"]])), metered);
-    // b finds no slot (a's bucket is not full) and overflow deny rejects it without bucket numbers.
+    // b loses every compare-and-swap round: on_contention deny rejects it without bucket numbers.
+    const data = h.sharedData;
+    const original = data.set.bind(data);
+    data.set = (key: string, value: Uint8Array, cas: number) => (cas !== 0 ? 8 /* CAS_MISMATCH */ : original(key, value, cas));
     assert.deepEqual(headersOf(send(h, "/", [["x-k", "b"]])), [["x-limited-by", "gw"], ["x-ratelimit-limit", "1"], ["x-ratelimit-remaining", "0"], ["retry-after", "60"]]);
+    data.set = original;
     assert.deepEqual(headersOf(send(h, "/", [["x-k", "a"]])), metered);
     const quiet = host({ rules: [{ name: "r", limit: { requests: 1, per: "minute" } }], rate_limit_headers: false, headers: { "x-a": "1", "x-b": "2" } }, 1);
     send(quiet, "/");

@@ -164,6 +164,46 @@ describe("local-rate-limit on Envoy (--concurrency 2)", () => {
     assert.equal(r.headers["retry-after"], "900");
   });
 
+  test("a flood of 1,000 tenant values (10 x max_keys, both workers) at 3/day does not lock out a new tenant", async () => {
+    const stat = async (name: string) => counter(await envoy.stats("wasmcustom\\.local_rate_limit\\.per-tenant\\."), `per-tenant.${name}`);
+    const statuses = async (path: string, n: number) => {
+      const out: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const r = await request(envoy.port, path);
+        out.push(`${r.status} ${r.headers["x-ratelimit-remaining"]}`);
+      }
+      return out;
+    };
+    const evictionsBefore = await stat("overflow");
+    // A tenant that used its 3 requests before the flood.
+    assert.deepEqual(await statuses("/search?tenant=flood-steady", 4), ["200 2", "200 1", "200 0", "429 0"]);
+    const workersBefore = await workerConnections();
+    let admittedFlood = 0;
+    for (let from = 0; from < 1000; from += 50) {
+      const rs = await Promise.all(Array.from({ length: 50 }, (_, i) => request(envoy.port, `/search?tenant=flood-${from + i}`)));
+      onlyStatuses(rs, "flood");
+      admittedFlood += admitted(rs);
+    }
+    const workersAfter = await workerConnections();
+    assert.ok(workersAfter[0] > workersBefore[0] && workersAfter[1] > workersBefore[1], `both workers served the flood (${workersBefore} -> ${workersAfter})`);
+    // The old design sent every new value to one shared overflow bucket, emptied by the flood: 429 here.
+    assert.deepEqual(await statuses("/search?tenant=flood-legit", 4), ["200 2", "200 1", "200 0", "429 0"], "a new tenant gets its full allowance");
+    assert.deepEqual(await statuses("/search?tenant=flood-steady", 1), ["429 0"], "an emptied tenant is not handed a fresh bucket by the flood");
+    assert.equal(admittedFlood, 1000, "each flood value had its own bucket");
+    assert.ok((await stat("overflow")) - evictionsBefore >= 800, "the flood evicted buckets (counted as overflow)");
+    assert.equal(await stat("contention"), 0);
+    assert.equal(await stat("error"), 0);
+  });
+
+  test("at startup the plugin warns about each rule keyed by a value the client chooses", () => {
+    const warned = new Set<string>();
+    for (const line of envoy.log().split("\n")) {
+      const m = /\[warning\]\[wasm\].*\[local-rate-limit\] rule (\S+): its key \((.*?)\) is chosen by the client, and no rule before it limits per client/.exec(line);
+      if (m) warned.add(`${m[1]} / ${m[2]}`);
+    }
+    assert.deepEqual([...warned].sort(), ["compare / header x-api-key", "per-key / header x-api-key", "per-session / cookie sid", "per-tenant / query parameter tenant"]);
+  });
+
   test("hostile keys never break the VMs", async () => {
     const nasty = ["%", "\u00ff\u00fe", "a".repeat(4000), "regexp:(", "gold-" + "0".repeat(3000), ";;;", "=,=,"]; // x3 (query, header, cookie): under the echo server's 16 KiB header limit
     for (const v of nasty) {

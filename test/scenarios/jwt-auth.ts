@@ -289,7 +289,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: "a claim that cannot be a header value (CR LF, NUL) sets no header; the request still passes",
-    headers: async (now) => [bearer(await ordersToken(now, "ES256", { sub: "a\r\nx-evil: 1", tenant: "a\u0000b" }))],
+    headers: async (now) => [bearer(await ordersToken(now, "ES256", { sub: "a\r\nx-evil: 1", tenant: "a\u0000b" })), ["x-user-id", "spoofed"], ["x-jwt-tenant", "spoofed"]],
     status: 200, consumer: "orders-app", upstream: { "x-user-id": null, "x-jwt-tenant": null, "x-evil": null, "x-jwt-roles": '["reader","writer"]' },
   },
   {

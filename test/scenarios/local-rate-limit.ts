@@ -16,7 +16,7 @@ export const LIMITS_CONFIG = {
     { name: "per-ip", match: { path_prefix: "/login", methods: ["POST"] }, key: { client_ip: true }, limit: { requests: 3, per: "minute" } },
     { name: "fast", match: { path_prefix: "/fast" }, limit: { requests: 10, per: "second" } },
     { name: "per-session", match: { path_prefix: "/cart" }, key: { cookie: "sid" }, limit: { requests: 4, per: "hour", burst: 1 } },
-    { name: "per-tenant", match: { path_prefix: "/search" }, key: { param: "tenant" }, limit: { requests: 3, per: "day" } },
+    { name: "per-tenant", match: { path_prefix: "/search" }, key: { param: "tenant" }, limit: { requests: 3, per: "day" }, max_keys: 100 },
   ],
   headers: { "x-local-rate-limit": "true" },
   rate_limit_headers: true,
