@@ -364,7 +364,12 @@ describe("hostile input: local-rate-limit (envoy-examples/local-rate-limit, --co
     await stillServes(s, normal);
   });
 
-  test(`${KEYS.toLocaleString("en")} distinct keys over keep-alive connections: admitted or limited (table overflow), never a failure`, { timeout: 600_000 }, async (t) => {
+  test(`${KEYS.toLocaleString("en")} distinct keys over keep-alive connections: each gets a bucket (evictions), an emptied key stays limited, never a failure`, { timeout: 600_000 }, async (t) => {
+    // A key that used up its 5 a minute before the flood.
+    const victim = [];
+    const emptied = Date.now();
+    for (let i = 0; i < 6; i++) victim.push(limitOf(await send(s.envoy.port, "/api/items", [["x-api-key", "victim"]], "victim")));
+    assert.deepEqual(victim, ["200 4/5", "200 3/5", "200 2/5", "200 1/5", "200 0/5", "429 0/5"]);
     const before = await s.envoy.stats("wasmcustom\\.local_rate_limit\\.per-key\\.");
     const statuses = new Map<number, number>();
     const errors: string[] = [];
@@ -385,9 +390,18 @@ describe("hostile input: local-rate-limit (envoy-examples/local-rate-limit, --co
     assert.deepEqual([...statuses.keys()].filter((st) => st !== 200 && st !== 429), [], "only 200 and 429");
     assert.equal(delta("allowed") + delta("limited"), KEYS, "every request counted");
     assert.equal(delta("error"), 0);
-    // The first 10,000-odd keys find slots and pass; once the table holds only active keys the rest
-    // share the overflow bucket (5/minute), so most of a flood is limited: it cannot escape limiting.
-    assert.ok((statuses.get(200) ?? 0) >= Math.min(KEYS, 5000), `admitted ${statuses.get(200)}`);
+    // The key table has 10,000 slots (max_keys): past them each new key evicts the bucket nearest
+    // to full (counted in `overflow`) and starts full, so every one of them is admitted; the
+    // emptied key's bucket needs the longest to refill and is never the one evicted.
+    assert.equal(statuses.get(200), KEYS, "every distinct key admitted once");
+    assert.ok(delta("overflow") >= KEYS - 10_000, `evictions ${delta("overflow")}`);
+    // Refill gives it one token per 12 s meanwhile; an eviction would have given it a full bucket.
+    const t0 = Date.now();
+    const victimAfter = limitOf(await send(s.envoy.port, "/api/items", [["x-api-key", "victim"]], "victim after the flood"));
+    const refilled = [Math.floor((t0 - emptied - 500) / 12_000), Math.floor((Date.now() - emptied + 500) / 12_000)].map((n) => Math.min(5, Math.max(0, n)));
+    const allowed = new Set(refilled.map((n) => (n === 0 ? "429 0/5" : `200 ${n - 1}/5`)));
+    assert.ok(allowed.has(victimAfter), `victim after the flood: ${victimAfter}, refill allows ${[...allowed].join(" or ")}`);
+    t.diagnostic(`the emptied key after the flood: ${victimAfter} (${((t0 - emptied) / 1000).toFixed(1)} s after it was emptied)`);
     await stillServes(s, normal);
   });
 });
