@@ -124,7 +124,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
   const t0 = Date.now();
   const end = t0 + options.minutes * 60_000;
   let sampling = Promise.resolve();
-  const sampler = setInterval(() => {
+  const sample = () => {
     sampling = sampling.then(async () => {
       const s: Sample = {
         seconds: Math.round((Date.now() - t0) / 1000), requests, rssKiB: rssKiB(pid),
@@ -133,7 +133,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       samples.push(s);
       progress(`  ${(s.seconds / 60).toFixed(1)} min: RSS ${(s.rssKiB / 1024).toFixed(1)} MiB, allocated ${(s.allocatedKiB / 1024).toFixed(1)} MiB, ${s.requests} requests`);
     }).catch((e) => progress(`  sample failed: ${(e as Error).message}`));
-  }, options.everySeconds * 1000);
+  };
+  const sampler = setInterval(sample, options.everySeconds * 1000);
 
   const failures: string[] = [];
   let envoyCounts: Record<string, number> = {};
@@ -154,6 +155,9 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       onError: (e, r) => count(r.kind, `error (${e.message})`, false),
     });
     clearInterval(sampler);
+    // The end of the load is a sample too, unless the interval's last one was just taken.
+    await sampling;
+    if ((samples.at(-1)?.seconds ?? 0) < (Date.now() - t0) / 1000 - options.everySeconds / 2) sample();
     await sampling;
     const stats = await envoy.stats();
     const pick = (re: RegExp) => [...stats].filter(([k]) => re.test(k)).sort(([a], [b]) => a.localeCompare(b));
