@@ -67,7 +67,9 @@ export function startEcho(opts = {}) {
   const host = opts.host ?? "127.0.0.1";
   /** @type {EchoRecord[]} */
   const requests = [];
-  const server = createServer({ keepAliveTimeout: 60_000 }, handler(name, requests));
+  // Node's default limit (16 KiB of headers) would answer 431 itself for the large headers some
+  // tests send through Envoy (whose own limit is 60 KiB): the echo reports what it receives instead.
+  const server = createServer({ keepAliveTimeout: 60_000, maxHeaderSize: 1 << 20 }, handler(name, requests));
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port ?? 0, host, () => {
