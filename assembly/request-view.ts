@@ -17,6 +17,9 @@ const SOURCE_ADDRESS = new PropertyPath(["source", "address"]);
 // proxy_get_header_map_value would not (it returns the first instance). Envoy and Higress have had
 // it since long before the versions we support, so it is the only read (absent: no baggage).
 const BAGGAGE_PROPERTY = new PropertyPath(["request", "headers", "baggage"]);
+// Cookies the same way: a client may send several Cookie lines, and a second line's cookies must
+// not go unseen (lib/cookie.ts splits pairs on ',' as well as ';').
+const COOKIE_PROPERTY = new PropertyPath(["request", "headers", "cookie"]);
 
 // Bits of RequestView.known: which values were read for the bound stream.
 const PATH: u32 = 1;
@@ -99,10 +102,19 @@ export class RequestView {
     return this.methodValue;
   }
 
-  /** The Cookie header (Envoy joins repeated ones with "; "), or null. */
+  /** Every Cookie header of the request joined with ",", or null (lib/cookie.ts reads both separators). */
   cookieHeader(): string | null {
-    if (this.first(COOKIE)) this.cookie = this.headers.get("cookie");
+    if (this.first(COOKIE)) this.cookie = getPropertyString(COOKIE_PROPERTY);
     return this.cookie;
+  }
+
+  /** Replaces every Cookie header with `value` (null removes them); later cookieHeader() calls see it. */
+  setCookieHeader(value: string | null): bool {
+    const ok = value == null ? this.headers.remove("cookie") : this.headers.set("cookie", value);
+    if (!ok) return false;
+    this.known |= COOKIE;
+    this.cookie = value;
+    return true;
   }
 
   /** `:authority` without port, lower-cased, or null when absent. */

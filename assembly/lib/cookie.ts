@@ -10,7 +10,9 @@
 // Decisions (lenient where browsers and servers are; never guessing across a ';'):
 // - Pairs are separated by ';'; spaces and tabs around names and values are ignored, so "a=1;b=2"
 //   and "a=1;  b=2" work as well as the canonical "a=1; b=2". Several Cookie headers joined with
-//   "; " (what HTTP/2 cookie crumbs become) are just a longer list.
+//   "; " (what HTTP/2 cookie crumbs become) are just a longer list. ',' separates pairs too: Envoy
+//   hands a module repeated HTTP/1 Cookie lines joined with ',', and no cookie-octet is a ',', so
+//   a second line's cookies are found (a value with a raw ',' is cut there).
 // - Names are compared case-sensitively and exactly (after trimming). The FIRST pair with the name
 //   wins (RFC 6265 orders more specific paths first; servers conventionally take the first).
 // - A pair without '=' has no name (RFC 6265 5.2: browsers store it with an empty name) and never
@@ -37,7 +39,7 @@ export function findCookie(cookieHeader: string, name: string, skip: i32 = 0): s
   while (pos < len) {
     // One pair: [pos, end) up to the next ';'.
     let end = pos;
-    while (end < len && load<u16>(base + (<usize>end << 1)) != 0x3b) end++;
+    while (end < len && !isPairEnd(load<u16>(base + (<usize>end << 1)))) end++;
     let s = pos;
     while (s < end && isOws(<u32>load<u16>(base + (<usize>s << 1)))) s++;
     let eq = s;
@@ -62,12 +64,16 @@ export function findCookie(cookieHeader: string, name: string, skip: i32 = 0): s
   return null;
 }
 
+/** ';' between pairs, and ',' where Envoy joined repeated Cookie lines (no cookie-octet is a ','). */
+// @ts-ignore: decorator
+@inline function isPairEnd(c: u16): bool { return c == 0x3b || c == 0x2c; }
+
 /**
  * A Cookie header value without the pairs called `name` (the others as written, joined with "; "),
  * or null when nothing is left. Unchanged when there is no such pair.
  */
 export function removeCookie(cookieHeader: string, name: string): string | null {
-  const pairs = cookieHeader.split(";");
+  const pairs = cookieHeader.replaceAll(",", ";").split(";");
   let kept = "";
   let removed = false;
   for (let i = 0; i < pairs.length; i++) {

@@ -83,7 +83,7 @@ class JwtAuth extends HttpFilter<Config> {
 
     writeIdentity(headers, shared.identityHeaders, who, claimValues);
     if (!who.keepToken) {
-      for (let i = 0; i < found.count; i++) removeToken(unchecked(found.sources[i]), headers);
+      for (let i = 0; i < found.count; i++) removeToken(unchecked(found.sources[i]), headers, this.request);
     }
     m.allowed.increment();
     return Action.Continue;

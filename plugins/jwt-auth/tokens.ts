@@ -86,19 +86,17 @@ function afterPrefix(value: string, prefix: string): string | null {
 
 /**
  * Removes the token's source from the request (the header, the query parameter, the cookie). Reads
- * :path and cookie afresh: an earlier removal may have rewritten them.
+ * :path afresh and the cookies through the view that removals update: an earlier removal may have
+ * rewritten them.
  */
-export function removeToken(source: TokenSource, headers: HeaderMap): void {
+export function removeToken(source: TokenSource, headers: HeaderMap, view: RequestView): void {
   if (source.kind == SourceKind.Header) {
     headers.remove(source.name);
   } else if (source.kind == SourceKind.Param) {
     const path = headers.get(":path");
     if (path != null) headers.set(":path", removeQueryParam(path, source.name));
   } else {
-    const cookies = headers.get("cookie");
-    if (cookies == null) return;
-    const rest = removeCookie(cookies, source.name);
-    if (rest == null) headers.remove("cookie");
-    else headers.set("cookie", rest);
+    const cookies = view.cookieHeader();
+    if (cookies != null) view.setCookieHeader(removeCookie(cookies, source.name));
   }
 }

@@ -21,6 +21,17 @@ describe("removeCookie", () => {
   });
 });
 
+describe("cookies from repeated lines (Envoy joins them with ',')", () => {
+  it("finds and removes pairs after a ','", () => {
+    expect<string>(get("a=1,partner_token=x", "partner_token")).toBe("x");
+    expect<string>(get("a=1, b=2; c=3", "b")).toBe("2");
+    expect<string>(get("t=1,t=2", "t")).toBe("1");
+    const second = findCookie("t=1,t=2", "t", 1);
+    expect<string>(second == null ? "<none>" : second!).toBe("2");
+    expect<string>(without("a=1,token=x; b=2", "token")).toBe("a=1; b=2");
+  });
+});
+
 describe("findCookie", () => {
   it("finds cookies in a canonical cookie-string", () => {
     const h = "SID=31d4d96e407aad42; lang=en-US; tenant=acme";
