@@ -10,13 +10,24 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "../envoy/envoy.ts";
 
-const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+// The npm that runs this test (under `npm run`, node_modules/.bin comes first in PATH and holds an old
+// npm some dependency brought), else the one on the PATH.
+const NPM_CLI = process.env.npm_execpath && /npm-cli\.js$/.test(process.env.npm_execpath) ? process.env.npm_execpath : null;
+function npm(args: string[], options: Parameters<typeof execFileSync>[2]): string {
+  const [cmd, argv] = NPM_CLI ? [process.execPath, [NPM_CLI, ...args]] : ["npm", args];
+  return String(execFileSync(cmd, argv, options));
+}
+/** The environment without npm's own variables: under `npm run`, npm_config_local_prefix etc. would
+ * point the nested npm commands at this repository instead of the scratch project. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+}
 
 test("npm pack -> install in a new project -> build the README plugin -> run it on the packaged emulator", () => {
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8"));
   const tmp = mkdtempSync(join(tmpdir(), "sdk-pack-"));
   try {
-    const packed = execFileSync(npm, ["pack", "--silent", "--pack-destination", tmp], { cwd: REPO_ROOT, encoding: "utf8" }).trim().split("\n").pop()!;
+    const packed = npm(["pack", "--silent", "--pack-destination", tmp], { cwd: REPO_ROOT, encoding: "utf8", env: cleanEnv() }).trim().split("\n").pop()!;
     const tarball = join(tmp, packed);
     assert.ok(existsSync(tarball), `npm pack wrote ${tarball}`);
     const listing = execFileSync("tar", ["tzf", tarball], { encoding: "utf8" }).split("\n");
@@ -29,14 +40,14 @@ test("npm pack -> install in a new project -> build the README plugin -> run it 
     mkdirSync(proj);
     writeFileSync(join(proj, "package.json"), JSON.stringify({ name: "hello", private: true, type: "module" }));
     // Command 1: install (assemblyscript comes as the peer dependency).
-    execFileSync(npm, ["install", "--prefer-offline", "--no-audit", "--no-fund", "--silent", tarball], { cwd: proj, stdio: "pipe" });
+    npm(["install", "--prefer-offline", "--no-audit", "--no-fund", "--silent", tarball], { cwd: proj, stdio: "pipe", env: cleanEnv() });
 
     const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8").split("### Writing a plugin")[1]!;
     const code = /```ts\n([\s\S]*?)```/.exec(readme)![1]!;
     // The README example imports the SDK relative to plugins/<name>/; a project imports the package.
     writeFileSync(join(proj, "index.ts"), code.replaceAll('"../../assembly/', `"${pkg.name}/assembly/`));
     // Command 2: build.
-    execFileSync(npm, ["exec", "--offline", "--", "proxy-wasm-build", "index.ts", "-o", "build/hello.wasm"], { cwd: proj, stdio: "pipe" });
+    npm(["exec", "--offline", "--", "proxy-wasm-build", "index.ts", "-o", "build/hello.wasm"], { cwd: proj, stdio: "pipe", env: cleanEnv() });
 
     writeFileSync(join(proj, "run.mjs"), `
       import { readFileSync } from "node:fs";
