@@ -18,6 +18,7 @@ export const CALLBACK_EXPORTS = {
 function sources(dir) {
   const out = [];
   for (const name of readdirSync(dir)) {
+    if (name === "node_modules" || name.startsWith(".")) continue; // a project's dependencies are not its sources
     const p = join(dir, name);
     if (statSync(p).isDirectory()) out.push(...sources(p));
     else if (name.endsWith(".ts")) out.push(readFileSync(p, "utf8"));
