@@ -273,7 +273,10 @@ function parseRule(r: ConfigObject): Rule {
   if (k != null) parseSource(k, rule);
 
   const l = r.object("limit");
-  if (l != null) rule.limit = parseLimit(l);
+  if (l != null) {
+    l.allowOnly(["requests", "per", "burst", "query_per_second", "query_per_minute", "query_per_hour", "query_per_day"]);
+    rule.limit = parseLimit(l);
+  }
   parseKeys(r, r.objectList("keys"), rule);
 
   if (rule.source == Source.None) {
