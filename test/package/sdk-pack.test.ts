@@ -7,12 +7,14 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { REPO_ROOT } from "../envoy/envoy.ts";
 
-// The npm that runs this test (under `npm run`, node_modules/.bin comes first in PATH and holds an old
-// npm some dependency brought), else the one on the PATH.
-const NPM_CLI = process.env.npm_execpath && /npm-cli\.js$/.test(process.env.npm_execpath) ? process.env.npm_execpath : null;
+// The npm that ships with this node. Not the one running the test: `npm test` runs `npm run
+// test:package`, and under `npm run` node_modules/.bin comes first in PATH and holds npm 6.14
+// (@as-pect/cli -> glob-promise -> npm-install-peers brings it), which has no --pack-destination.
+const BUNDLED_NPM = join(dirname(process.execPath), "..", "lib", "node_modules", "npm", "bin", "npm-cli.js");
+const NPM_CLI = existsSync(BUNDLED_NPM) ? BUNDLED_NPM : null;
 function npm(args: string[], options: Parameters<typeof execFileSync>[2]): string {
   const [cmd, argv] = NPM_CLI ? [process.execPath, [NPM_CLI, ...args]] : ["npm", args];
   return String(execFileSync(cmd, argv, options));
