@@ -17,6 +17,9 @@ import { PLUGINS, SHOWN } from "./readme-shown.ts";
 import { AGREE, DIVERGE } from "./schema-cases.ts";
 
 const ajv = new Ajv2020({ allErrors: true, strictTypes: false });
+// README wording of the configuration tables (scripts/config-tables.ts): annotations, no validation.
+ajv.addKeyword("x-doc-type");
+ajv.addKeyword("x-doc-default");
 const validators = new Map(PLUGINS.map((p) => [p, ajv.compile(JSON.parse(readFileSync(join(REPO_ROOT, "plugins", p, "schema.json"), "utf8")))]));
 
 function schemaErrors(plugin: string, config: unknown): string | null {
