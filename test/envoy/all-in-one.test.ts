@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { dumpEnvoyLog, request, standardReplacements, startEcho, startEnvoy, type Echo, type Envoy } from "./envoy.ts";
 import { exampleConfig } from "./example-config.ts";
+import { grayHealthy } from "./gray-healthy.ts";
 import { PRIVATE_JWKS, mint, ordersClaims, partnerClaims, publicJwk } from "../scenarios/jwt-auth.ts";
 
 const EXAMPLE = "envoy-examples/all-in-one/envoy.yaml";
@@ -24,18 +25,6 @@ async function send(port: number, path: string, headers: [string, string][]): Pr
   const res = await request(port, path, { headers });
   const body = res.headers["x-echo-upstream"] ? res.json() : { headers: {} };
   return { status: res.status, upstream: body.upstream, headers: body.headers, response: res.headers };
-}
-
-/** Waits until the first active health check has passed on the gray host (on a busy machine the
- *  first one can time out while Envoy is still building its Wasm VMs). */
-export async function grayHealthy(envoy: Envoy, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const clusters = await envoy.admin("/clusters");
-    if (/^gray::[^\n]*::health_flags::healthy$/m.test(clusters)) return;
-    if (Date.now() > deadline) throw new Error(`gray not healthy after ${timeoutMs} ms:\n${clusters.split("\n").filter((l) => l.includes("health_flags")).join("\n")}`);
-    await sleep(100);
-  }
 }
 
 test("all-in-one: the example's keys are the public halves of the test keys", () => {
