@@ -1,4 +1,4 @@
-// npm start: builds the plugins, starts echo upstreams and one demo Envoy per plugin on
+// npm start: builds the plugins, starts echo upstreams, one demo Envoy per plugin and the all-in-one one on
 // localhost from the same envoy-examples files the tests use, and prints curl commands to try.
 //   DEMO_PORT=10000        first listener port (each plugin's listeners follow: see the printout)
 //   DEMO_ADMIN_PORT=9901   first admin port (one per Envoy)
@@ -120,7 +120,8 @@ const DEMOS: Demo[] = [
     replacements: (e) => standardReplacements({ listenerPort: P + 9, listeners: { 10001: P + 10 }, adminPort: A + 4, upstreams: { "echo-base": e.base, "echo-gray": e.gray } }),
     waitForGray: true,
     examples: [
-      { what: "a token for tenant acme (gray-listed): gray lane, consumer named, tag carried in baggage", command: `curl -s -H 'authorization: Bearer ${token.acme}' ${gateway}/orders`, expect: '"upstream":"gray"' },
+      { what: "a token for tenant acme (gray-listed): gray lane, consumer named, tag carried in baggage", command: `curl -s -H 'authorization: Bearer ${token.acme}' ${gateway}/orders`, expect: '"baggage":"x-mse-tag=gray"' },
+      { what: "the same with a token of your own (README Quick start)", command: `curl -s -H "authorization: Bearer $(node --import tsx scripts/jwt-token.ts orders-app --claim tenant=acme)" ${gateway}/orders`, expect: '"x-mse-consumer":"orders-app"' },
       { what: "the same headers spoofed, no token: 401 (and no rate-limit bucket is touched)", command: `curl -s -o /dev/null -w '%{http_code}' -H 'x-mse-consumer: orders-app' -H 'x-jwt-tenant: acme' -H 'x-mse-tag: gray' ${gateway}/orders`, expect: "401" },
       { what: "per verified consumer: the partner has 3 requests per minute", command: `for i in 1 2 3 4; do curl -s -o /dev/null -w '%{http_code} ' -H 'x-partner-token: ${token.partner}' ${gateway}/orders; done`, expect: "200 200 200 429" },
       { what: "a client's baggage picks no lane at the gateway (token optional on /public)", command: `curl -s -H 'baggage: x-mse-tag=gray' ${gateway}/public/catalog`, expect: '"upstream":"base"' },
