@@ -1,4 +1,4 @@
-// npm start: builds the plugins, starts echo upstreams and one demo Envoy per plugin on
+// npm start: builds the plugins, starts echo upstreams, one demo Envoy per plugin and the all-in-one one on
 // localhost from the same envoy-examples files the tests use, and prints curl commands to try.
 //   DEMO_PORT=10000        first listener port (each plugin's listeners follow: see the printout)
 //   DEMO_ADMIN_PORT=9901   first admin port (one per Envoy)
@@ -9,6 +9,7 @@ import { promisify } from "node:util";
 import { readFileSync } from "node:fs";
 import { REPO_ROOT, standardReplacements, startEcho, startEnvoy, type Echo, type Envoy } from "../test/envoy/envoy.ts";
 import { startJwks } from "../test/envoy/jwks-server.mjs";
+import { grayHealthy } from "../test/envoy/gray-healthy.ts";
 import { flipSignature, mint, ordersClaims, partnerClaims } from "../test/scenarios/jwt-auth.ts";
 
 const check = process.argv.includes("--check");
@@ -16,7 +17,7 @@ const P = Number(process.env.DEMO_PORT ?? 10000);
 const A = Number(process.env.DEMO_ADMIN_PORT ?? 9901);
 
 interface Example { what: string; command: string; expect: string }
-interface Demo { plugin: string; ports: string; replacements: (upstreams: Record<string, number>) => ReturnType<typeof standardReplacements>; examples: Example[] }
+interface Demo { plugin: string; ports: string; waitForGray?: boolean; replacements: (upstreams: Record<string, number>) => ReturnType<typeof standardReplacements>; examples: Example[] }
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 const jwtFor = (tenant: string) => {
@@ -29,6 +30,7 @@ const lanes = `localhost:${P}`, rules = `localhost:${P + 1}`;
 const saas = `localhost:${P + 2}`, higress = `localhost:${P + 3}`;
 const rl = `localhost:${P + 4}`, native = `localhost:${P + 5}`, plugin = `localhost:${P + 6}`;
 const api = `localhost:${P + 7}`, remote = `localhost:${P + 8}`;
+const gateway = `localhost:${P + 9}`, mesh = `localhost:${P + 10}`;
 
 // jwt-auth: tokens minted now with the repository's TEST keys (test/fixtures/jwt-auth), valid for an hour.
 const t0 = Math.floor(Date.now() / 1000);
@@ -39,6 +41,7 @@ const token = {
   eddsa: await mint("EdDSA", ordersClaims(t0, hour)),
   expired: await mint("ES256", ordersClaims(t0, { iat: t0 - 7200, exp: t0 - 3600 })),
   partner: await mint("HS256", partnerClaims(t0, hour)),
+  acme: await mint("ES256", ordersClaims(t0, { ...hour, tenant: "acme" })),
 };
 
 const DEMOS: Demo[] = [
@@ -111,6 +114,22 @@ const DEMOS: Demo[] = [
       { what: "counters, one per denial reason", command: `curl -s localhost:${A + 3}/stats?filter=jwt_auth`, expect: "wasmcustom.jwt_auth.denied.token_expired: 1" },
     ],
   },
+  {
+    plugin: "all-in-one",
+    ports: `${gateway} (gateway: jwt-auth -> tenant-gray -> baggage-tag -> local-rate-limit), ${mesh} (east-west), admin localhost:${A + 4}`,
+    replacements: (e) => standardReplacements({ listenerPort: P + 9, listeners: { 10001: P + 10 }, adminPort: A + 4, upstreams: { "echo-base": e.base, "echo-gray": e.gray } }),
+    waitForGray: true,
+    examples: [
+      { what: "a token for tenant acme (gray-listed): gray lane, consumer named, tag carried in baggage", command: `curl -s -H 'authorization: Bearer ${token.acme}' ${gateway}/orders`, expect: '"baggage":"x-mse-tag=gray"' },
+      { what: "the same with a token of your own (README Quick start)", command: `curl -s -H "authorization: Bearer $(node --import tsx scripts/jwt-token.ts orders-app --claim tenant=acme)" ${gateway}/orders`, expect: '"x-mse-consumer":"orders-app"' },
+      { what: "the same headers spoofed, no token: 401 (and no rate-limit bucket is touched)", command: `curl -s -o /dev/null -w '%{http_code}' -H 'x-mse-consumer: orders-app' -H 'x-jwt-tenant: acme' -H 'x-mse-tag: gray' ${gateway}/orders`, expect: "401" },
+      { what: "per verified consumer: the partner has 3 requests per minute", command: `for i in 1 2 3 4; do curl -s -o /dev/null -w '%{http_code} ' -H 'x-partner-token: ${token.partner}' ${gateway}/orders; done`, expect: "200 200 200 429" },
+      { what: "a client's baggage picks no lane at the gateway (token optional on /public)", command: `curl -s -H 'baggage: x-mse-tag=gray' ${gateway}/public/catalog`, expect: '"upstream":"base"' },
+      { what: "east-west: the calling service's baggage picks the lane", command: `curl -s -H 'baggage: x-mse-tag=gray' ${mesh}/inventory`, expect: '"upstream":"gray"' },
+      { what: "/healthz: every plugin off (per-route FilterConfig), no token needed", command: `curl -s ${gateway}/healthz`, expect: '"upstream":"base"' },
+      { what: "counters of all four plugins", command: `curl -s localhost:${A + 4}/stats?filter=wasmcustom`, expect: "wasmcustom.local_rate_limit.per-consumer.limited: 1" },
+    ],
+  },
 ];
 
 console.log("Building plugins...");
@@ -132,10 +151,12 @@ try {
       configPath: `envoy-examples/${d.plugin}/envoy.yaml`, concurrency: 2, logLevel: "warning", componentLogLevel: "wasm:warning",
       replacements: d.replacements(ports),
     }));
+    // The gray host takes traffic once its first active health check passed (at most a few seconds).
+    if (d.waitForGray) await grayHealthy(envoys[envoys.length - 1]!);
   }
 } catch (err) {
   console.error(`Could not start the demo: ${(err as Error).message}`);
-  console.error(`(Ports ${P}-${P + 8} and ${A}-${A + 3} must be free; set DEMO_PORT / DEMO_ADMIN_PORT to move them.)`);
+  console.error(`(Ports ${P}-${P + 10} and ${A}-${A + 4} must be free; set DEMO_PORT / DEMO_ADMIN_PORT to move them.)`);
   await stop();
   process.exit(1);
 }

@@ -1,12 +1,14 @@
 // The soak's Envoy configuration, built from the example files users run, so the soak tests what
 // they deploy:
-//   * envoy-examples/chain/envoy.yaml (jwt-auth -> tenant-gray -> local-rate-limit, FAIL_RELOAD),
-//   * with baggage-tag's filter from envoy-examples/baggage-tag/envoy.yaml put first: it runs on
-//     every request, including those jwt-auth then refuses, so hostile baggage always reaches it
-//     (tenant-gray, with override, still decides the lane of what passes),
+//   * envoy-examples/all-in-one/envoy.yaml (jwt-auth -> tenant-gray -> baggage-tag -> local-rate-limit,
+//     FAIL_RELOAD; the soak's load goes to its gateway listener),
+//   * with its baggage-tag filter (off on the gateway's routes there) replaced by the one of
+//     envoy-examples/baggage-tag/envoy.yaml, put first: it runs on every request, including those
+//     jwt-auth then refuses, so hostile baggage always reaches it (tenant-gray, with override, still
+//     decides the lane of what passes),
 //   * local-rate-limit's configuration replaced by envoy-examples/local-rate-limit's rules (per API
 //     key with exact and regexp overrides, per client IP, global, per cookie, per query parameter)
-//     plus the chain's per-consumer rule on /orders only: every key source is exercised and the
+//     plus the all-in-one per-consumer rule on /orders only: every key source is exercised and the
 //     other paths stay unlimited, so most valid requests reach an upstream,
 //   * an access log of every response with status >= 500 (code, details, flags, the request's
 //     x-soak-kind) into a file: the soak's failure evidence.
@@ -17,7 +19,7 @@ import { join } from "node:path";
 import { REPO_ROOT, applyReplacements } from "../../test/envoy/envoy.ts";
 import { exampleConfig } from "../../test/envoy/example-config.ts";
 
-export const CHAIN_EXAMPLE = "envoy-examples/chain/envoy.yaml";
+export const CHAIN_EXAMPLE = "envoy-examples/all-in-one/envoy.yaml";
 export const BAGGAGE_EXAMPLE = "envoy-examples/baggage-tag/envoy.yaml";
 export const LRL_EXAMPLE = "envoy-examples/local-rate-limit/envoy.yaml";
 
@@ -39,9 +41,10 @@ export function soakConfig(accessLogPath: string): string {
   const chain = read(CHAIN_EXAMPLE);
   const baggage = filterBlock(read(BAGGAGE_EXAMPLE), "baggage-tag");
   const jwt = filterBlock(chain, "jwt-auth");
-  if (baggage.indent !== jwt.indent) throw new Error("baggage-tag and chain examples indent http_filters differently");
+  const chainBaggage = filterBlock(chain, "baggage-tag");
+  if (baggage.indent !== jwt.indent) throw new Error("baggage-tag and all-in-one examples indent http_filters differently");
 
-  // local-rate-limit: the example's rules, then the chain's per-consumer rule on /orders.
+  // local-rate-limit: the example's rules, then the all-in-one per-consumer rule on /orders.
   const lrl = JSON.parse(exampleConfig(LRL_EXAMPLE, "local-rate-limit")) as { rules: object[]; _rules_?: unknown };
   const chainLrl = JSON.parse(exampleConfig(CHAIN_EXAMPLE, "local-rate-limit")) as { rules: object[] };
   delete lrl._rules_; // its route ("orders") is not in the chain's route table
@@ -73,7 +76,8 @@ export function soakConfig(accessLogPath: string): string {
     `# ${BAGGAGE_EXAMPLE} (baggage-tag, first) and ${LRL_EXAMPLE} (local-rate-limit's rules), with an access log of 5xx.\n`;
   return header + applyReplacements(chain, [
     [jwt.lines[0]!, `${baggage.lines.join("\n")}\n${jwt.lines[0]}`],
-    [`${i}stat_prefix: chain\n`, `${i}stat_prefix: chain\n${accessLog}\n`],
+    [`${chainBaggage.lines.join("\n")}\n`, ""],
+    [`${i}stat_prefix: gateway\n`, `${i}stat_prefix: gateway\n${accessLog}\n`],
     [lrlBlock, newLrlBlock],
   ], "soak configuration");
 }

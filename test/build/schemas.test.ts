@@ -88,11 +88,11 @@ const EXAMPLES: Example[] = [
 ];
 
 describe("schemas: every example configuration validates", () => {
-  test("each source is there (READMEs, envoy.yaml filters of every plugin and the chain, Higress manifests)", () => {
+  test("each source is there (READMEs, envoy.yaml filters of every plugin and the all-in-one example, Higress manifests)", () => {
     for (const p of PLUGINS) {
       assert.ok(EXAMPLES.some((e) => e.plugin === p && /README/.test(e.where)), `${p}: no README configuration`);
       assert.ok(EXAMPLES.some((e) => e.plugin === p && /envoy\.yaml/.test(e.where)), `${p}: no envoy.yaml configuration`);
-      assert.ok(EXAMPLES.some((e) => e.plugin === p && /chain\/envoy\.yaml/.test(e.where)) || p === "baggage-tag", `${p}: not in the chain example`);
+      assert.ok(EXAMPLES.some((e) => e.plugin === p && /all-in-one\/envoy\.yaml/.test(e.where)), `${p}: not in the all-in-one example`);
       assert.ok(EXAMPLES.some((e) => e.plugin === p && /higress-wasmplugin/.test(e.where)), `${p}: no Higress manifest`);
     }
   });
