@@ -162,15 +162,15 @@ function parseConsumer(cfg: ConfigObject): Consumer {
     c.claims = v;
   }
   const mappings = cfg.objectList("claims_to_headers");
+  const mapped = new Set<string>();
   for (let i = 0; i < mappings.length; i++) {
     const m = unchecked(mappings[i]);
     m.allowOnly(["claim", "header", "override"]);
     const claim = m.requiredString("claim");
     const header = m.headerName("header", null);
     if (header == CONSUMER_HEADER) m.error("header", "x-mse-consumer is set by the plugin itself");
-    for (let k = 0; k < c.claimHeaders.length; k++) {
-      if (unchecked(c.claimHeaders[k]).header == header) m.error("header", quote(header) + " is already mapped");
-    }
+    if (mapped.has(header)) m.error("header", quote(header) + " is already mapped");
+    mapped.add(header);
     c.claimHeaders.push(new ClaimHeader(claim, claim.split("."), header, m.bool("override", true)));
   }
   return c;
