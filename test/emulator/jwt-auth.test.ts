@@ -288,6 +288,7 @@ describe("jwt-auth configuration", () => {
     ["EC point not on the curve", { consumers: [{ name: "a", jwks: { keys: [{ ...publicJwk(PRIVATE_JWKS.ES256), y: publicJwk(PRIVATE_JWKS.ES256).x }] } }] }, /consumers\[0\]\.jwks\.keys\[0\]/],
     ["key alg unsupported", { consumers: [{ name: "a", jwks: { keys: [{ ...publicJwk(PRIVATE_JWKS.ES256), alg: "ES512" }] } }] }, /consumers\[0\]\.jwks\.keys\[0\]/],
     ["key alg of another key type", { consumers: [{ name: "a", jwks: { keys: [{ ...publicJwk(PRIVATE_JWKS.ES256), alg: "RS256" }] } }] }, /consumers\[0\]\.jwks\.keys\[0\]/],
+    ["5,000 duplicate claim headers (rejected, not out of memory)", { consumers: [{ ...C[0], claims_to_headers: Array(5000).fill({ claim: "sub", header: "x-user-id" }) }] }, /consumers\[0\]\.claims_to_headers\[1\]\.header: "x-user-id" is already mapped.*and \d+ more/],
     ["HMAC key shorter than 32 bytes", { consumers: [{ name: "a", jwks: { keys: [{ kty: "oct", kid: "short", k: Buffer.from("hunter2").toString("base64url") }] } }] }, /consumers\[0\]\.jwks: HMAC key "short" has 7 bytes, at least 32/],
     ["a key with private material", { consumers: [{ name: "a", jwks: { keys: [PRIVATE_JWKS.ES256] } }] }, /consumers\[0\]\.jwks\.keys\[0\].*private key material \("d"\)/],
     ["max_token_bytes too small", { consumers: C, max_token_bytes: 100 }, /max_token_bytes/],
