@@ -25,6 +25,7 @@
 //   or a key validate it for that use.
 
 import { isOws } from "./ascii";
+import { TextBuilder } from "./text-builder";
 /**
  * Value of the first cookie called `name` in a Cookie header value, or null if there is none;
  * with `skip`, of the (`skip` + 1)-th one.
@@ -73,19 +74,32 @@ export function findCookie(cookieHeader: string, name: string, skip: i32 = 0): s
  * or null when nothing is left. Unchanged when there is no such pair.
  */
 export function removeCookie(cookieHeader: string, name: string): string | null {
-  const pairs = cookieHeader.replaceAll(",", ";").split(";");
-  let kept = "";
+  const len = cookieHeader.length;
+  const base = changetype<usize>(cookieHeader);
+  const kept = new TextBuilder(len);
   let removed = false;
-  for (let i = 0; i < pairs.length; i++) {
-    const pair = unchecked(pairs[i]).trim();
-    if (pair.length == 0) continue;
-    const eq = pair.indexOf("=");
-    if (eq > 0 && pair.substring(0, eq).trim() == name) {
+  let pos = 0;
+  while (pos < len) {
+    let end = pos;
+    while (end < len && !isPairEnd(load<u16>(base + (<usize>end << 1)))) end++;
+    // The pair without the spaces and tabs around it (only those: other characters are kept as sent).
+    let s = pos;
+    let e = end;
+    while (s < e && isOws(<u32>load<u16>(base + (<usize>s << 1)))) s++;
+    while (e > s && isOws(<u32>load<u16>(base + (<usize>(e - 1) << 1)))) e--;
+    pos = end + 1;
+    if (s == e) continue;
+    let eq = s;
+    while (eq < e && load<u16>(base + (<usize>eq << 1)) != 0x3d) eq++;
+    let ne = eq;
+    while (ne > s && isOws(<u32>load<u16>(base + (<usize>(ne - 1) << 1)))) ne--;
+    if (eq < e && ne - s == name.length && memory.compare(base + (<usize>s << 1), changetype<usize>(name), <usize>name.length << 1) == 0) {
       removed = true;
       continue;
     }
-    kept += (kept.length > 0 ? "; " : "") + pair;
+    if (kept.len > 0) kept.pushString("; ");
+    kept.pushRange(cookieHeader, s, e);
   }
   if (!removed) return cookieHeader;
-  return kept.length > 0 ? kept : null;
+  return kept.len > 0 ? kept.toString() : null;
 }

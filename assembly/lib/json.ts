@@ -22,6 +22,7 @@
 //   JsonLimits.maxValues (default 131072), which bounds memory (about 60 bytes per value; empty
 //   containers allocate no arrays). Callers parsing per-request data (JWTs) should pass smaller limits.
 
+import { TextBuilder } from "./text-builder";
 import { hexDigitValue } from "./ascii";
 /** Hard upper bound for JsonLimits.maxDepth, so toString() and recursive consumers stay well inside the stack. */
 export const JSON_MAX_DEPTH_CAP: i32 = 512;
@@ -221,7 +222,7 @@ export class JsonValue {
    * off as null rather than risking the stack.
    */
   toString(): string {
-    const out = new Utf16Buf(64);
+    const out = new TextBuilder(64);
     writeValue(out, this, 0);
     return out.toString();
   }
@@ -281,7 +282,7 @@ export function parseJsonBytes(data: Uint8Array, limits: JsonLimits | null = nul
     result.value = value;
   }
   // Don't keep a large string scratch buffer alive after parsing an unusually big document.
-  if (scratch.capacity() > 16384) scratch = new Utf16Buf(256);
+  if (scratch.capacity() > 16384) scratch = new TextBuilder(256);
   return result;
 }
 
@@ -296,48 +297,7 @@ export function parseJson(text: string, limits: JsonLimits | null = null): JsonR
 // =============================================================================================
 // UTF-16 output buffer, used for decoding strings (shared scratch) and for serialization.
 
-class Utf16Buf {
-  buf: ArrayBuffer;
-  len: i32 = 0; // in UTF-16 units
-
-  constructor(units: i32) {
-    this.buf = new ArrayBuffer(units << 1);
-  }
-
-  capacity(): i32 {
-    return this.buf.byteLength >> 1;
-  }
-
-  ensure(extra: i32): void {
-    const need = (this.len + extra) << 1;
-    const have = this.buf.byteLength;
-    if (need <= have) return;
-    let size = have << 1;
-    if (size < need) size = need;
-    const next = new ArrayBuffer(size);
-    memory.copy(changetype<usize>(next), changetype<usize>(this.buf), <usize>this.len << 1);
-    this.buf = next;
-  }
-
-  push(unit: u32): void {
-    this.ensure(1);
-    store<u16>(changetype<usize>(this.buf) + (<usize>this.len << 1), <u16>unit);
-    this.len++;
-  }
-
-  pushString(s: string): void {
-    const n = s.length;
-    this.ensure(n);
-    memory.copy(changetype<usize>(this.buf) + (<usize>this.len << 1), changetype<usize>(s), <usize>n << 1);
-    this.len += n;
-  }
-
-  toString(): string {
-    return String.UTF16.decodeUnsafe(changetype<usize>(this.buf), <usize>this.len << 1);
-  }
-}
-
-let scratch = new Utf16Buf(256);
+let scratch = new TextBuilder(256);
 
 // =============================================================================================
 // Serialization
@@ -346,7 +306,7 @@ function hexDigit(v: u32): u32 {
   return v < 10 ? 0x30 + v : 0x57 + v; // lowercase a-f
 }
 
-function writeUnicodeEscape(out: Utf16Buf, u: u32): void {
+function writeUnicodeEscape(out: TextBuilder, u: u32): void {
   out.push(0x5c); // '\'
   out.push(0x75); // 'u'
   out.push(hexDigit((u >> 12) & 15));
@@ -355,7 +315,7 @@ function writeUnicodeEscape(out: Utf16Buf, u: u32): void {
   out.push(hexDigit(u & 15));
 }
 
-function writeString(out: Utf16Buf, s: string): void {
+function writeString(out: TextBuilder, s: string): void {
   const n = s.length;
   out.ensure(n + 2);
   out.push(0x22);
@@ -403,7 +363,7 @@ function writeString(out: Utf16Buf, s: string): void {
   out.push(0x22);
 }
 
-function writeNumber(out: Utf16Buf, n: f64): void {
+function writeNumber(out: TextBuilder, n: f64): void {
   if (!isFinite(n)) {
     out.pushString("null");
   } else if (Math.trunc(n) == n && Math.abs(n) <= TWO_POW_53) {
@@ -413,7 +373,7 @@ function writeNumber(out: Utf16Buf, n: f64): void {
   }
 }
 
-function writeValue(out: Utf16Buf, v: JsonValue, depth: i32): void {
+function writeValue(out: TextBuilder, v: JsonValue, depth: i32): void {
   switch (v.kind) {
     case JsonKind.Bool:
       out.pushString(v.boolValue ? "true" : "false");
@@ -494,7 +454,7 @@ function describeByte(c: i32): string {
 
 // Key text for an error message: escaped like JSON and truncated, so it is safe to log.
 function quoteKeyForMessage(key: string): string {
-  const out = new Utf16Buf(key.length + 8);
+  const out = new TextBuilder(key.length + 8);
   writeString(out, key.length > 64 ? key.substring(0, 64) + "..." : key);
   return out.toString();
 }

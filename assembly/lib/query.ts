@@ -27,6 +27,7 @@
 
 import { percentDecodeInto, percentDecodeRange } from "./percent";
 import { ByteScratch } from "./scratch";
+import { TextBuilder } from "./text-builder";
 
 // @ts-ignore: decorator
 @inline function unit(base: usize, i: i32): u32 {
@@ -185,18 +186,26 @@ export function removeQueryParam(path: string, name: string): string {
   const q = pathEnd(path);
   const stop = queryEnd(path, q);
   if (stop < 0) return path;
-  let kept = "";
+  const out = new TextBuilder(path.length);
+  out.pushRange(path, 0, q);
   let removed = false;
+  let first = true;
   let pos = q + 1;
   while (pos < stop) {
     let end = pos;
     while (end < stop && unit(base, end) != 0x26) end++;
     let eq = pos;
     while (eq < end && unit(base, eq) != 0x3d) eq++;
-    if (end > pos && keyEquals(path, pos, eq, name)) removed = true;
-    else if (end > pos) kept += (kept.length > 0 ? "&" : "") + path.substring(pos, end);
+    if (end > pos && keyEquals(path, pos, eq, name)) {
+      removed = true;
+    } else if (end > pos) {
+      out.push(first ? 0x3f : 0x26); // '?' then '&'
+      out.pushRange(path, pos, end);
+      first = false;
+    }
     pos = end + 1;
   }
   if (!removed) return path;
-  return path.substring(0, q) + (kept.length > 0 ? "?" + kept : "") + path.substring(stop);
+  out.pushRange(path, stop, path.length);
+  return out.toString();
 }

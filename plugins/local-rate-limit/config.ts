@@ -8,6 +8,7 @@
 // strict types. `overflow` (a rule field of earlier versions) is still accepted but has no effect:
 // a full key table evicts instead (key-table.ts); activation logs that it is deprecated.
 
+import { TextBuilder } from "../../assembly/lib/text-builder";
 import { ConfigObject, HEADER_NAME } from "../../assembly/config";
 import { asciiLower, hasControlChars } from "../../assembly/lib/ascii";
 import { isToken } from "../../assembly/lib/baggage";
@@ -217,19 +218,21 @@ function pluginName(): string {
  */
 function scopeOf(cfg: ConfigObject): string {
   if (cfg.path.length == 0) return "g";
-  let text = "";
+  const text = new TextBuilder(); // not `+=`: a rule may list thousands of names
   for (let i = 0; i < MATCH_KEYS.length; i++) {
     const key = unchecked(MATCH_KEYS[i]);
     const v = cfg.value.get(key);
     if (v == null || !v.isArray()) continue;
-    text += key + "=";
+    text.pushString(key);
+    text.push(0x3d); // '='
     for (let j = 0; j < v.items.length; j++) {
       const item = unchecked(v.items[j]);
-      text += (item.isString() ? item.stringValue : item.kindName()) + "\u0001";
+      text.pushString(item.isString() ? item.stringValue : item.kindName());
+      text.push(1);
     }
-    text += ";";
+    text.push(0x3b); // ';'
   }
-  const bytes = encodeBytes(text);
+  const bytes = encodeBytes(text.toString());
   return "r" + hex64(fnv1a(changetype<usize>(bytes), <usize>bytes.byteLength));
 }
 
