@@ -107,7 +107,10 @@ function mutateTree(r: Rng, root: Node): void {
   const items: Node[] = c.t === "arr" ? c.a : c.t === "obj" ? c.m.map(([, x]) => x) : [];
   const setAt = (i: number, v: Node) => { if (c.t === "arr") c.a[i] = v; else if (c.t === "obj") c.m[i][1] = v; };
   const i = items.length ? r.int(items.length) : -1;
-  switch (r.int(12)) {
+  switch (r.int(13)) {
+    case 12: // one more retype (huge arrays below are rarer)
+      if (i >= 0) setAt(i, randomValue(r));
+      break;
     case 0: // drop
       if (i >= 0) { if (c.t === "arr") c.a.splice(i, 1); else if (c.t === "obj") c.m.splice(i, 1); }
       break;
@@ -134,7 +137,8 @@ function mutateTree(r: Rng, root: Node): void {
       if (i >= 0) setAt(i, nest(r, items[i], r.pick([2, 8, 63, 64, 65, 100, 1000, 5000])));
       break;
     case 7: { // huge array
-      const n = r.pick([100, 1000, 10000, 50000]);
+      if (r.chance(0.5)) { if (i >= 0) setAt(i, randomValue(r)); break; }
+      const n = r.weighted([[5, 100], [3, 1000], [1, 10000], [1, 50000]] as const);
       const unit = i >= 0 && items[i].t === "arr" && (items[i] as { a: Node[] }).a.length ? (items[i] as { a: Node[] }).a[0] : randomValue(r);
       const size = textOf(unit).length + 1;
       const count = Math.max(1, Math.min(n, Math.floor(MAX_CONFIG_BYTES / 2 / size)));
@@ -183,7 +187,7 @@ function mutateText(r: Rng, s: string): string {
  *  bytes that are not UTF-8 were spliced in. */
 export function mutateConfig(r: Rng, base: unknown): string | Uint8Array {
   const tree = toNode(typeof base === "string" ? JSON.parse(base) : base);
-  const structural = 1 + r.int(4);
+  const structural = 1 + r.length(3);
   for (let k = 0; k < structural; k++) mutateTree(r, tree);
   let s = textOf(tree);
   if (s.length > MAX_CONFIG_BYTES) s = s.slice(0, MAX_CONFIG_BYTES);

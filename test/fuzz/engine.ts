@@ -11,6 +11,7 @@ import { baggageMembers, memberHasKey } from "../scenarios/header-bytes.ts";
 import { Rng } from "./rng.ts";
 import { bin, envoyAdmissible, toInit, type RawHeader } from "./bytes.ts";
 import { configStrings, mutateConfig } from "./config-mutate.ts";
+import { knownIssue } from "./known.ts";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -95,7 +96,11 @@ export interface Violation {
   kind: string;
   message: string;
   host?: string;
+  /** the whole configuration (text; bytes that are not UTF-8 as \u0080-\u00ff when configBytes) */
   config?: string;
+  configBytes?: boolean;
+  /** id of a known, reported issue this violation is an instance of (test/fuzz/known.ts) */
+  known?: string;
   request?: { headers: RawHeader[]; properties?: Record<string, PropertyValue>; advanceMs?: number; vm?: number };
 }
 
@@ -111,6 +116,8 @@ export interface PluginResult {
   traps: number;
   violations: Violation[];
   violationCount: number;
+  /** violations that are instances of a known issue (test/fuzz/known.ts) */
+  knownCount: number;
   /** pages summed over the long-lived VMs, after warm-up and at the end */
   pagesWarm: number;
   pagesEnd: number;
@@ -189,7 +196,7 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
   const maxViolations = opts.maxViolations ?? 20;
   const res: PluginResult = {
     plugin: fz.name, seed, cases: 0, requests: 0, passed: 0, denied: 0, configs: 0, configsAccepted: 0, traps: 0,
-    violations: [], violationCount: 0, pagesWarm: 0, pagesEnd: 0, vms: 0, elapsedMs: 0, warmupMs: 0, statuses: {},
+    violations: [], violationCount: 0, knownCount: 0, pagesWarm: 0, pagesEnd: 0, vms: 0, elapsedMs: 0, warmupMs: 0, statuses: {},
   };
   await fz.init?.(seed);
   const specs = fz.hosts();
@@ -206,15 +213,18 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
   let phase: Violation["phase"] = "warm-up";
   let index = 0;
   const violate = (v: Omit<Violation, "plugin" | "seed" | "phase" | "index">) => {
+    const full: Violation = { plugin: fz.name, seed, phase, index, ...v };
+    full.known = knownIssue(full)?.id;
     res.violationCount++;
-    if (res.violations.length < maxViolations) res.violations.push({ plugin: fz.name, seed, phase, index, ...v });
+    if (full.known) res.knownCount++;
+    if (res.violations.length < maxViolations) res.violations.push(full);
   };
   const requestOf = (c: RequestCase, sent: RawHeader[]) => ({ headers: sent, properties: c.properties, advanceMs: c.advanceMs, vm: c.vm });
 
   /** One request on a host (or on a throw-away host of a mutated configuration). */
   const runRequest = (host: ProxyWasmHost, spec: HostSpec | null, c: RequestCase, r: Rng, extra: { config?: string; owned?: string[] }) => {
     const sent = envoyAdmissible(c.headers);
-    const where = { host: spec?.name ?? "mutated configuration", config: extra.config };
+    const where = { host: spec?.name ?? "mutated configuration", config: extra.config ?? spec?.config };
     res.requests++;
     let s: HttpStream;
     try {
@@ -284,8 +294,7 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
     const base = r.pick(seeds);
     const config = mutateConfig(r, base.config);
     const configText = typeof config === "string" ? config : Buffer.from(config).toString("latin1");
-    const shown = configText.length > 4000 ? `${configText.slice(0, 4000)}... (${configText.length} bytes)` : configText;
-    const where = { host: `mutated ${base.name}`, config: shown };
+    const where = { host: `mutated ${base.name}`, config: configText, configBytes: typeof config !== "string" };
     const h = new ProxyWasmHost({ wasm: module, workers: 1, rootId: fz.name, pluginName: fz.name, pluginConfig: config, clusters: allClusters, randomSeed: seed });
     let ok: boolean;
     try {
@@ -297,7 +306,7 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
         if (!named) violate({ kind: "configuration", message: `rejected without an \`invalid configuration: <field>: ...\` log: ${JSON.stringify(started.logs.map((l) => l.message)).slice(0, 400)}`, ...where });
       }
     } catch (e) {
-      if (isTrap(e)) { res.traps++; violate({ kind: "trap", message: `on configure: ${firstLine(e)}`, ...where }); }
+      if (isTrap(e)) { res.traps++; violate({ kind: "trap", message: `on configure: ${firstLine(e)} (memory ${h.vms[0]?.memoryPages} pages)`, ...where }); }
       else violate({ kind: "harness", message: firstLine(e), ...where });
       return;
     }
@@ -314,7 +323,7 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
     const owned = [...configStrings(config)].flatMap((k) => [k, k.toLowerCase()]).concat(["x-mse-tag"]);
     for (let j = 0; j < 3; j++) {
       const c = fz.request(r, { host: null, hostIndex: -1 });
-      if (!runRequest(h, null, c, r, { config: shown, owned })) return;
+      if (!runRequest(h, null, c, r, { config: configText, owned })) return;
     }
   };
 

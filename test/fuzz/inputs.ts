@@ -35,16 +35,24 @@ export function baggageMember(r: Rng, keys: readonly string[], hits: readonly st
   }
 }
 
-/** A whole baggage list of `n` members (byte string). */
+/** Big shapes stop growing here: Envoy's 60 KiB header limit cuts anything longer anyway. */
+export const BIG = 62 * 1024;
+
+/** A whole baggage list of `n` members (byte string), at most about BIG bytes. */
 export function baggageList(r: Rng, keys: readonly string[], hits: readonly string[], n: number): string {
   const parts: string[] = [];
-  for (let i = 0; i < n; i++) parts.push(r.chance(0.9) ? baggageMember(r, keys, hits) : `k${i}=v${i}`);
+  let size = 0;
+  for (let i = 0; i < n && size < BIG; i++) {
+    const m = r.chance(0.9) ? baggageMember(r, keys, hits) : `k${i}=v${i}`;
+    parts.push(m);
+    size += m.length + 1;
+  }
   return parts.join(r.chance(0.8) ? "," : r.pick([", ", " ,", ",,", ",\t"]));
 }
 
 /** Baggage headers: usually one, sometimes repeated (Envoy hands every instance over). */
 export function baggageHeaders(r: Rng, keys: readonly string[], hits: readonly string[], opts: { big?: boolean } = {}): [string, string][] {
-  const n = opts.big ? r.pick([1000, 2000, 4000]) : r.chance(0.02) ? 1000 : r.chance(0.05) ? 64 + r.int(10) : r.length(12);
+  const n = opts.big ? r.pick([1000, 4000]) : r.chance(0.02) ? 1000 : r.chance(0.05) ? 64 + r.int(10) : r.length(12);
   let list = baggageList(r, keys, hits, n);
   if (opts.big || r.chance(0.01)) list = r.chance(0.5) ? list + "," + long(r, 10240) : long(r, 10240) + "," + list;
   const copies = opts.big ? 1 + r.int(3) : r.chance(0.15) ? 2 + r.int(4) : 1;
@@ -60,7 +68,8 @@ export function baggageHeaders(r: Rng, keys: readonly string[], hits: readonly s
 export function sw8(r: Rng, keys: readonly string[], hits: readonly string[], big = false): string {
   const n = big ? 2000 : r.length(8);
   const pairs: string[] = [];
-  for (let i = 0; i < n; i++) {
+  let size = 0;
+  for (let i = 0; i < n && size < BIG; i++, size += pairs[pairs.length - 1].length + 1) {
     const k = r.chance(0.6) ? r.pick(keys) : token(r, 1 + r.int(8));
     const v = r.chance(0.6) ? r.pick(hits) : r.chance(0.5) ? r.pick(["gray\r\n", "\x00", "a b", "\xff\xfe", "gr\x7fay", "", "x".repeat(5000)]) : text(r, 20);
     switch (r.int(6)) {
@@ -79,7 +88,8 @@ export function sw8(r: Rng, keys: readonly string[], hits: readonly string[], bi
 export function cookieHeader(r: Rng, names: readonly string[], hits: readonly string[], big = false): string {
   const n = big ? 1500 + r.int(1000) : r.chance(0.02) ? 300 : r.length(8);
   const parts: string[] = [];
-  for (let i = 0; i < n; i++) {
+  let size = 0;
+  for (let i = 0; i < n && size < BIG; i++, size += parts[parts.length - 1].length + 2) {
     const name = r.chance(0.5) ? r.pick(names) : r.chance(0.7) ? token(r, 1 + r.int(8)) : text(r, 8);
     const value = r.chance(0.4) ? r.pick(hits) : r.chance(0.5) ? `"${r.pick(hits)}"` : r.chance(0.5) ? text(r, 20) : r.pick(["", "\"", "\"\"", "=", "a=b", ";", " x ", "%41", "\xff"]);
     parts.push(r.chance(0.9) ? `${name}${r.pick(["=", "=", "=", " = ", " =", "== "])}${value}` : r.pick(["", "=", name, ";", " "]));
@@ -93,7 +103,8 @@ export function cookieHeader(r: Rng, names: readonly string[], hits: readonly st
 export function queryString(r: Rng, names: readonly string[], hits: readonly string[], big = false): string {
   const n = big ? 3000 : r.chance(0.02) ? 500 : r.length(8);
   const parts: string[] = [];
-  for (let i = 0; i < n; i++) {
+  let size = 0;
+  for (let i = 0; i < n && size < BIG; i++, size += parts[parts.length - 1].length + 1) {
     const name = r.chance(0.5) ? r.pick(names) : r.chance(0.6) ? alnum(r, 1 + r.int(6)) : text(r, 8);
     const value = r.chance(0.4) ? r.pick(hits) : r.chance(0.3) ? encodeURIComponent(r.pick(hits)).replace(/[a-z]/, (c) => `%${c.charCodeAt(0).toString(16)}`) : text(r, 20);
     parts.push(r.chance(0.85) ? `${name}=${value}` : r.pick(["", "=", name, "&", "==", `${name}==`, `=${value}`]));
@@ -108,7 +119,8 @@ export function queryString(r: Rng, names: readonly string[], hits: readonly str
 export function pathOf(r: Rng, segments: readonly string[], big = false): string {
   const n = big ? 2000 : r.length(6);
   const parts: string[] = [];
-  for (let i = 0; i < n; i++) {
+  let size = 0;
+  for (let i = 0; i < n && size < BIG; i++, size += parts[parts.length - 1].length + 1) {
     parts.push(r.chance(0.5) ? r.pick(segments) : r.chance(0.5) ? alnum(r, r.int(10)) : r.pick([".", "..", "", "%2F", "%2f", "%00", "%0d%0a", "%", "%zz", ";a=b", "\xff", "\xc0\xae", ...PUNCT.filter((p) => p !== " " && p !== "\t")]));
   }
   return "/" + parts.join("/");
