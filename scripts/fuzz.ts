@@ -1,4 +1,7 @@
-// npm run fuzz -- [--plugin <name>|all] [--cases N] [--seed S|random] [--warmup N] [--only I] [--max-violations N] [--out DIR] [--allow-known]
+// npm run fuzz -- [--plugin <name>|all] [--cases N] [--seed S|random] [--warmup N] [--only I] [--max-violations N] [--out DIR] [--allow-known] [--wasm FILE]
+//
+// --wasm runs another build of the one plugin named by --plugin (e.g. `npx asc plugins/<p>/index.ts
+// --config asconfig.json --debug -o /tmp/p.wasm` for function names in trap stack traces).
 //
 // Drives each plugin's dist/<plugin>.wasm through the host emulator (test/host) with random and
 // mutated requests and mutated configurations, checks the invariants of test/fuzz/engine.ts, and
@@ -6,7 +9,7 @@
 // the same seed replays the same cases), and writes each violation with its exact request bytes to
 // <out>/<plugin>-<seed>-<phase>-<index>.json (default .cache/fuzz). Violations that are instances of
 // a known, reported issue (test/fuzz/known.ts) are marked; --allow-known exits 0 on those alone.
-import { mkdirSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { randomInt } from "node:crypto";
 import { INVARIANTS, REPO_ROOT, runPlugin, type PluginResult, type Violation } from "../test/fuzz/engine.ts";
@@ -15,12 +18,12 @@ import { KNOWN_ISSUES } from "../test/fuzz/known.ts";
 
 function usage(msg?: string): never {
   if (msg) process.stderr.write(`fuzz: ${msg}\n`);
-  process.stderr.write("usage: npm run fuzz -- [--plugin <name>|all] [--cases N] [--seed S|random] [--warmup N] [--only I] [--max-violations N] [--out DIR] [--allow-known]\n");
+  process.stderr.write("usage: npm run fuzz -- [--plugin <name>|all] [--cases N] [--seed S|random] [--warmup N] [--only I] [--max-violations N] [--out DIR] [--allow-known] [--wasm FILE]\n");
   process.exit(2);
 }
 
 const args = process.argv.slice(2);
-const opt = { plugin: "all", cases: 10_000, seed: 1, warmup: undefined as number | undefined, only: undefined as number | undefined, maxViolations: 20, out: join(REPO_ROOT, ".cache", "fuzz"), allowKnown: false };
+const opt = { plugin: "all", cases: 10_000, seed: 1, warmup: undefined as number | undefined, only: undefined as number | undefined, maxViolations: 20, out: join(REPO_ROOT, ".cache", "fuzz"), allowKnown: false, wasm: undefined as string | undefined };
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   const [flag, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
@@ -35,14 +38,16 @@ for (let i = 0; i < args.length; i++) {
     case "--max-violations": opt.maxViolations = Math.max(1, int(value())); break;
     case "--out": opt.out = value(); break;
     case "--allow-known": opt.allowKnown = true; break;
+    case "--wasm": opt.wasm = value(); break;
     case "-h": case "--help": usage();
     default: usage(`unknown argument ${a}`);
   }
 }
 const plugins = opt.plugin === "all" ? pluginNames() : [opt.plugin];
+if (opt.wasm && plugins.length !== 1) usage("--wasm needs one --plugin");
 for (const p of plugins) {
   if (!FUZZERS[p]) usage(`no fuzzer for plugin ${p} (known: ${Object.keys(FUZZERS).join(", ")})`);
-  if (!existsSync(join(REPO_ROOT, "dist", `${p}.wasm`))) usage(`dist/${p}.wasm is missing: run npm run build`);
+  if (!opt.wasm && !existsSync(join(REPO_ROOT, "dist", `${p}.wasm`))) usage(`dist/${p}.wasm is missing: run npm run build`);
 }
 
 const fmtMs = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, "0")}s` : `${(ms / 1000).toFixed(1)}s`);
@@ -77,6 +82,7 @@ const started = performance.now();
 for (const p of plugins) {
   const r = await runPlugin(FUZZERS[p], {
     cases: opt.cases, seed: opt.seed, warmup: opt.warmup, only: opt.only, maxViolations: opt.maxViolations,
+    module: opt.wasm ? new WebAssembly.Module(readFileSync(opt.wasm)) : undefined,
     progress: (done, total, partial) => process.stderr.write(`  ${p}: ${done.toLocaleString("en")}/${total.toLocaleString("en")} cases, ${fmtMs(partial.elapsedMs)}, ${partial.violationCount} violations\n`),
   });
   results.push(r);

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { HostCallError, ProxyWasmHost, UsageError, VmFailedError, WasmTrapError, isValidHeaderValue, type HttpStream, type PropertyValue } from "../host/index.ts";
 import { baggageMembers, memberHasKey } from "../scenarios/header-bytes.ts";
 import { Rng } from "./rng.ts";
-import { bin, envoyAdmissible, toInit, type RawHeader } from "./bytes.ts";
+import { bin, envoyAdmissible, sendable, text, toInit, type RawHeader } from "./bytes.ts";
 import { configStrings, mutateConfig } from "./config-mutate.ts";
 import { knownIssue } from "./known.ts";
 
@@ -20,7 +20,7 @@ export const INVARIANTS = [
   "every header value the plugin writes is one Envoy accepts (no NUL, CR, LF, other C0 controls but HTAB, DEL): a request header Envoy's router refuses is its 503, a response or local-reply header is checked the same way; names it adds are lower-case HTTP tokens",
   "every request completes (no stream left paused) with a status the plugin can give (plugin-specific)",
   "linear memory of every long-lived VM is flat after warm-up: not one 64 KiB page more at the end",
-  "baggage members the plugin does not own reach the upstream unchanged, byte for byte and in order (cut only beyond the W3C limits of 8192 bytes / 64 members)",
+  "baggage members the plugin does not own reach the upstream unchanged, byte for byte and in order (cut only beyond the W3C limits of 8192 bytes / 64 members); so do request headers it does not own",
   "a configuration is accepted, or rejected with an `invalid configuration:` log naming a field (or the JSON position); proxy_validate_configuration agrees with on_configure",
   "plugin-specific outputs hold (tags from the configured lanes, 200/429 from the limiter, jwt-auth: identity headers only from a token node:crypto verifies)",
 ] as const;
@@ -35,6 +35,8 @@ export interface RequestCase {
   advanceMs?: number;
   /** worker index (default: round robin) */
   vm?: number;
+  /** headers of the upstream's 200 (default none) */
+  response?: RawHeader[];
 }
 
 export interface CheckContext {
@@ -52,6 +54,9 @@ export interface HostSpec {
   clusters?: string[];
   /** baggage keys the plugin may write under this configuration; null: not a baggage plugin */
   ownedBaggageKeys: string[] | null;
+  /** request headers the plugin may change under this configuration (":path" included if it may);
+   *  every other header reaches the upstream byte for byte. Undefined: not checked */
+  ownedHeaders?: string[];
   /** plugin-specific oracle: a message when the outcome is wrong */
   check?(ctx: CheckContext): string | null;
   /** after the request: answer http calls etc. (jwt-auth's remote JWKS) */
@@ -84,6 +89,8 @@ export interface PluginFuzzer {
   statusOk(status: number, ctx: CheckContext, spec: HostSpec | null): boolean;
   /** per warm-up: requests that must have been seen before memory is measured (e.g. every token of a pool on every VM) */
   warmupRequests?(spec: HostSpec, hostIndex: number): RequestCase[];
+  /** after a request under a mutated configuration: answer its http calls (default: none answered, the clock runs out their timeouts) */
+  driveMutated?(host: ProxyWasmHost, s: HttpStream, r: Rng): void;
   /** share of cases that are mutated configurations (default 0.03) */
   configShare?: number;
 }
@@ -138,6 +145,8 @@ export interface RunOptions {
   maxViolations?: number;
   /** run only this case index (after the warm-up) */
   only?: number;
+  /** another build of the plugin (default dist/<plugin>.wasm), e.g. one with a name section */
+  module?: WebAssembly.Module;
   progress?: (done: number, total: number, r: PluginResult) => void;
 }
 
@@ -172,6 +181,28 @@ function headerProblems(where: string, pairs: [Uint8Array, Uint8Array][], before
   return out;
 }
 
+/** Request headers the plugin does not own: the upstream gets exactly what was sent (Envoy's codec
+ *  joins repeated Cookie lines with "; " before any filter). Pseudo headers other than :path are the
+ *  emulator's defaults: not compared. */
+export function untouchedProblem(sent: RawHeader[], s: HttpStream, owned: readonly string[]): string | null {
+  const before = new Map<string, string[]>();
+  for (const [k, v] of sent) before.set(k, [...(before.get(k) ?? []), v]);
+  const cookies = before.get("cookie");
+  if (cookies && cookies.length > 1) before.set("cookie", [cookies.join("; ")]);
+  const after = new Map<string, string[]>();
+  for (const [k, v] of s.requestHeaderMap.bytePairs()) { const n = bin(k); after.set(n, [...(after.get(n) ?? []), bin(v)]); }
+  for (const name of new Set([...before.keys(), ...after.keys()])) {
+    if (owned.includes(name) || (name.startsWith(":") && name !== ":path")) continue;
+    if (name === ":path" && !before.has(":path")) continue;
+    const a = before.get(name) ?? [];
+    const b = after.get(name) ?? [];
+    if (a.length !== b.length || a.some((v, i) => v !== b[i])) {
+      return `request header ${name} changed: sent ${JSON.stringify(a.map((v) => v.slice(0, 80)))}, upstream got ${JSON.stringify(b.map((v) => v.slice(0, 80)))}`;
+    }
+  }
+  return null;
+}
+
 /** Baggage members not owned by the plugin: unchanged, in order, cut only beyond the W3C limits. */
 export function baggageProblem(sent: RawHeader[], s: HttpStream, owned: readonly string[]): string | null {
   const joined = sent.filter(([k]) => k === "baggage").map(([, v]) => v).join(",");
@@ -189,9 +220,29 @@ export function baggageProblem(sent: RawHeader[], s: HttpStream, owned: readonly
   return null;
 }
 
+/** Values of a response header the plugin added: the final ones less those the upstream sent. */
+export function addedResponseValues(s: HttpStream, c: RequestCase, name: string): string[] {
+  const upstream = (c.response ?? []).filter(([k]) => k === name).map(([, v]) => v);
+  const out: string[] = [];
+  for (const v of s.responseHeaderMap.getAllBytes(name).map(bin)) {
+    const i = upstream.indexOf(v);
+    if (i >= 0) upstream.splice(i, 1);
+    else out.push(v);
+  }
+  return out;
+}
+
+const UPSTREAM_NAMES = ["set-cookie", "x-ratelimit-limit", "x-ratelimit-remaining", "retry-after", "x-mse-tag", "x-tenant-lane", "www-authenticate", "content-type", "baggage", "grpc-status", "x-envoy-upstream-service-time"];
+/** Response headers of the upstream (values it may send: without the bytes a codec refuses). */
+function upstreamHeaders(r: Rng): RawHeader[] {
+  const out: RawHeader[] = [];
+  for (let n = 1 + r.int(4); n > 0; n--) out.push([r.pick(UPSTREAM_NAMES), sendable(r.chance(0.5) ? r.pick(["1", "gray", "x-mse-lane=gray; Path=/", "application/grpc", "0", ""]) : text(r, 60))]);
+  return out;
+}
+
 export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<PluginResult> {
   const t0 = performance.now();
-  const module = pluginModule(fz.name);
+  const module = opts.module ?? pluginModule(fz.name);
   const seed = opts.seed >>> 0;
   const maxViolations = opts.maxViolations ?? 20;
   const res: PluginResult = {
@@ -219,7 +270,13 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
     if (full.known) res.knownCount++;
     if (res.violations.length < maxViolations) res.violations.push(full);
   };
-  const requestOf = (c: RequestCase, sent: RawHeader[]) => ({ headers: sent, properties: c.properties, advanceMs: c.advanceMs, vm: c.vm });
+  const requestOf = (c: RequestCase, sent: RawHeader[]) => ({ headers: sent, properties: c.properties, advanceMs: c.advanceMs, vm: c.vm, response: c.response });
+  /** the case's request, and sometimes an upstream answering with headers a plugin also writes */
+  const caseOf = (r: Rng, ctx: RequestContext): RequestCase => {
+    const c = fz.request(r, ctx);
+    if (r.chance(0.08)) c.response = upstreamHeaders(r);
+    return c;
+  };
 
   /** One request on a host (or on a throw-away host of a mutated configuration). */
   const runRequest = (host: ProxyWasmHost, spec: HostSpec | null, c: RequestCase, r: Rng, extra: { config?: string; owned?: string[] }) => {
@@ -229,8 +286,13 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
     let s: HttpStream;
     try {
       if (c.advanceMs) host.advanceTime(c.advanceMs);
-      s = host.request({ headers: toInit(sent), properties: c.properties, vm: c.vm });
+      s = host.request({ headers: toInit(sent), properties: c.properties, vm: c.vm, response: c.response ? { headers: toInit(c.response) } : undefined });
       if (spec?.drive) spec.drive(host, s, r);
+      else if (!spec) {
+        fz.driveMutated?.(host, s, r);
+        // whatever the configured timeouts, Envoy ends every call: let the clock run them out
+        for (let k = 0; k < 60 && !s.completed && host.pendingHttpCalls().length; k++) host.advanceTime(60_000);
+      }
     } catch (e) {
       if (isTrap(e)) {
         res.traps++;
@@ -251,13 +313,17 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
     if (lr?.details === "wasm_fail_stream") problems.push("503 wasm_fail_stream");
     const sentNames = new Set(sent.map(([k]) => k));
     if (s.requestHeadersForwarded) problems.push(...headerProblems("request", s.requestHeaderMap.bytePairs(), sentNames));
-    problems.push(...headerProblems("response", s.responseHeaderMap.bytePairs(), new Set([":status", "content-length", "content-type"])));
+    problems.push(...headerProblems("response", s.responseHeaderMap.bytePairs(), new Set([":status", "content-length", "content-type", ...(c.response ?? []).map(([k]) => k)])));
     if (lr) problems.push(...headerProblems("local reply", lr.headerBytes, new Set()));
     const ctx: CheckContext = { c, s, host, sent };
     if (problems.length === 0 && !fz.statusOk(status, ctx, spec)) problems.push(`status ${status}${lr ? ` (local reply ${lr.details}: ${lr.bodyText.slice(0, 120)})` : ""}`);
     const owned = extra.owned ?? spec?.ownedBaggageKeys;
     if (owned && s.requestHeadersForwarded) {
       const p = baggageProblem(sent, s, owned);
+      if (p) problems.push(p);
+    }
+    if (spec?.ownedHeaders && s.requestHeadersForwarded) {
+      const p = untouchedProblem(sent, s, spec.ownedHeaders);
       if (p) problems.push(p);
     }
     if (problems.length === 0 && spec?.check) {
@@ -302,7 +368,7 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
       ok = started.ok;
       if (!ok) {
         const lines = started.logs.map((l) => l.message).filter((m) => m.includes("invalid configuration:"));
-        const named = lines.some((m) => /invalid configuration: (not valid JSON: .* at byte \d+|must be a JSON object|.+?: \S)/.test(m));
+        const named = lines.some((m) => /invalid configuration: (not valid JSON: [\s\S]* at byte \d+|must be a JSON object|[\s\S]+?: \S)/.test(m));
         if (!named) violate({ kind: "configuration", message: `rejected without an \`invalid configuration: <field>: ...\` log: ${JSON.stringify(started.logs.map((l) => l.message)).slice(0, 400)}`, ...where });
       }
     } catch (e) {
@@ -322,7 +388,7 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
     res.configsAccepted++;
     const owned = [...configStrings(config)].flatMap((k) => [k, k.toLowerCase()]).concat(["x-mse-tag"]);
     for (let j = 0; j < 3; j++) {
-      const c = fz.request(r, { host: null, hostIndex: -1 });
+      const c = caseOf(r, { host: null, hostIndex: -1 });
       if (!runRequest(h, null, c, r, { config: configText, owned })) return;
     }
   };
@@ -335,7 +401,7 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
     for (const shape of fz.shapes) {
       for (let j = 0; j < shapeRequests * workers; j++) {
         const r = new Rng(seed, `${fz.name}/warm/${shape}/${k}`, j);
-        runRequest(hosts[k], specs[k], { ...fz.request(r, { host: specs[k], hostIndex: k, shape }), host: k }, r, {});
+        runRequest(hosts[k], specs[k], { ...caseOf(r, { host: specs[k], hostIndex: k, shape }), host: k }, r, {});
         index++;
         onTrapRebuild(k);
       }
@@ -345,7 +411,7 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
   for (let j = 0; j < warm; j++) {
     const r = new Rng(seed, `${fz.name}/warm`, j);
     const k = r.int(specs.length);
-    runRequest(hosts[k], specs[k], { ...fz.request(r, { host: specs[k], hostIndex: k }), host: k }, r, {});
+    runRequest(hosts[k], specs[k], { ...caseOf(r, { host: specs[k], hostIndex: k }), host: k }, r, {});
     index++;
     onTrapRebuild(k);
   }
@@ -368,7 +434,7 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
       runConfig(r);
     } else {
       const k = r.int(specs.length);
-      runRequest(hosts[k], specs[k], { ...fz.request(r, { host: specs[k], hostIndex: k }), host: k }, r, {});
+      runRequest(hosts[k], specs[k], { ...caseOf(r, { host: specs[k], hostIndex: k }), host: k }, r, {});
       onTrapRebuild(k);
       checkMemory(k);
     }

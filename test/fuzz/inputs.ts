@@ -149,3 +149,9 @@ export function authority(r: Rng, labels: readonly string[], suffixes: readonly 
     default: return `${alnum(r, 1 + r.int(10))}.${alnum(r, 1 + r.int(10))}${r.pick(suffixes)}`;
   }
 }
+
+/** The route name as Envoy gives it (xds.route_name), as older Higress does (route_name), or none. */
+export function routeProperties(r: Rng, route: string): Record<string, string> {
+  const k = r.int(10);
+  return k < 8 ? { "xds.route_name": route } : k === 8 ? { route_name: route } : {};
+}

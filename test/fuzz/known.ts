@@ -21,6 +21,15 @@ export const KNOWN_ISSUES: KnownIssue[] = [
       "256 MiB, ~8,200 reach the 4 GiB limit; every plugin",
     matches: (v) => v.kind === "trap" && /^on configure: .*\(memory (\d+) pages\)/.test(v.message) && Number(/\(memory (\d+) pages\)/.exec(v.message)![1]) >= 16384,
   },
+  {
+    id: "tenant-gray-repeated-tag-header",
+    summary:
+      "tenant-gray with override: true leaves a client's repeated tag header upstream when its first value equals the lane's tag: " +
+      "`x-mse-tag: gray` + `x-mse-tag: blue` from a gray tenant reach the upstream as both values (Envoy's route match sees " +
+      "\"gray,blue\" and misses the gray route), because onRequestHeaders writes the tag only `if (existing != tag)` and " +
+      "`existing` is the first value (plugins/tenant-gray/index.ts); the client keeps a say in its lane",
+    matches: (v) => v.plugin === "tenant-gray" && /^override is on, yet the client's \S+ ".*,/.test(v.message),
+  },
 ];
 
 export function knownIssue(v: Violation): KnownIssue | undefined {

@@ -2,7 +2,7 @@
 import { exampleConfig } from "../../envoy/example-config.ts";
 import type { CheckContext, HostSpec, PluginFuzzer, RequestCase } from "../engine.ts";
 import { bin, ESCAPES, long, mutate, text, token, type RawHeader } from "../bytes.ts";
-import { baggageHeaders, pathOf, sw8 } from "../inputs.ts";
+import { baggageHeaders, pathOf, sw8, routeProperties } from "../inputs.ts";
 import type { Rng } from "../rng.ts";
 
 const EXAMPLE = "envoy-examples/baggage-tag/envoy.yaml";
@@ -46,15 +46,15 @@ export const baggageTag: PluginFuzzer = {
   shapes: ["baggage", "values", "headers", "sw8"],
   hosts(): HostSpec[] {
     return [
-      { name: "example", config: exampleConfig(EXAMPLE, "baggage-tag"), ownedBaggageKeys: ["x-mse-tag", "tenant"],
+      { name: "example", config: exampleConfig(EXAMPLE, "baggage-tag"), ownedBaggageKeys: ["x-mse-tag", "tenant"], ownedHeaders: ["x-mse-tag", "x-tenant", "baggage"],
         check: tagCheck([{ header: "x-mse-tag", allowed: ["gray", "base", "blue"], maxLength: 64 }, { header: "x-tenant", maxLength: 16 }]) },
-      { name: "example-rules", workers: 1, config: exampleConfig(EXAMPLE, "baggage-tag-rules"), ownedBaggageKeys: ["x-mse-tag"],
+      { name: "example-rules", workers: 1, config: exampleConfig(EXAMPLE, "baggage-tag-rules"), ownedBaggageKeys: ["x-mse-tag"], ownedHeaders: ["x-mse-tag", "baggage"],
         check: tagCheck([{ header: "x-mse-tag", maxLength: 64 }]) },
-      { name: "readme", workers: 1, config: JSON.stringify(README_CONFIG), ownedBaggageKeys: ["x-mse-tag"],
+      { name: "readme", workers: 1, config: JSON.stringify(README_CONFIG), ownedBaggageKeys: ["x-mse-tag"], ownedHeaders: ["x-mse-tag", "baggage"],
         check: tagCheck([{ header: "x-mse-tag", allowed: ["gray", "blue", "base"], maxLength: 64 }]) },
-      { name: "all-sources", workers: 1, config: JSON.stringify(ALL_SOURCES), ownedBaggageKeys: ["x-mse-tag", "tenant", "lane"],
+      { name: "all-sources", workers: 1, config: JSON.stringify(ALL_SOURCES), ownedBaggageKeys: ["x-mse-tag", "tenant", "lane"], ownedHeaders: ["x-mse-tag", "x-tenant", "x-lane", "baggage"],
         check: tagCheck([{ header: "x-mse-tag", maxLength: 64 }, { header: "x-tenant", maxLength: 4096 }, { header: "x-lane", allowed: ["a", "b"], maxLength: 64 }]) },
-      { name: "empty", workers: 1, config: "", ownedBaggageKeys: ["x-mse-tag"], check: tagCheck([{ header: "x-mse-tag", maxLength: 64 }]) },
+      { name: "empty", workers: 1, config: "", ownedBaggageKeys: ["x-mse-tag"], ownedHeaders: ["x-mse-tag", "baggage"], check: tagCheck([{ header: "x-mse-tag", maxLength: 64 }]) },
     ];
   },
   configSeeds() {
@@ -82,7 +82,7 @@ export const baggageTag: PluginFuzzer = {
       const name = r.pick(["baggage", "uberctx-x-mse-tag", "ot-baggage-tenant", "sw8-correlation", "x-mse-tag", `uberctx-${token(r, 5).toLowerCase()}`]);
       for (let i = 0; i < (big ? 95 : 20 + r.int(70)); i++) h.push([name, r.chance(0.5) ? `${r.pick(KEYS)}=${r.pick(HITS)}` : text(r, 30)]);
     }
-    return { host: 0, headers: h, properties: { "xds.route_name": r.pick(ROUTES) } };
+    return { host: 0, headers: h, properties: routeProperties(r, r.pick(ROUTES)) };
   },
   statusOk(status) {
     return status === 200;

@@ -10,7 +10,7 @@ import {
 } from "../../scenarios/jwt-auth.ts";
 import type { CheckContext, HostSpec, PluginFuzzer, RequestCase } from "../engine.ts";
 import { b64url, long, mutate as mutateBytes, RAW, text, type RawHeader } from "../bytes.ts";
-import { cookieHeader, queryString } from "../inputs.ts";
+import { cookieHeader, queryString, routeProperties } from "../inputs.ts";
 import { Rng } from "../rng.ts";
 
 const EXAMPLE = "envoy-examples/jwt-auth/envoy.yaml";
@@ -237,8 +237,8 @@ function consumersOf(config: string, remoteKeys: Jwk[]): Consumers {
   return { keys, claimHeaders: [...claimHeaders] };
 }
 
-const verifiedCache = new Map<string, boolean>();
 function identityCheck(consumers: Consumers) {
+  const verifiedCache = new Map<string, boolean>(); // per host: consumers of the same name differ between hosts
   return ({ sent, s }: CheckContext): string | null => {
     const lr = s.localResponse;
     if (lr) {
@@ -309,14 +309,18 @@ export const jwtAuth: PluginFuzzer = {
     const chain = exampleConfig(CHAIN, "jwt-auth");
     const remote = exampleConfig(EXAMPLE, "jwt-auth-remote");
     return [
-      { name: "example", config: example, ownedBaggageKeys: null, check: identityCheck(consumersOf(example, [])) },
-      { name: "chain", workers: 1, config: chain, ownedBaggageKeys: null, check: identityCheck(consumersOf(chain, [])) },
-      { name: "remote", config: remote, clusters: ["jwks"], ownedBaggageKeys: null, check: identityCheck(consumersOf(remote, REMOTE_KEYS)),
+      { name: "example", config: example, ownedBaggageKeys: [], ownedHeaders: ["x-mse-consumer", "x-user-id", "x-jwt-tenant", "x-jwt-roles", "x-partner-token", ":path", "cookie"], // partner: keep_token false
+        check: identityCheck(consumersOf(example, [])) },
+      { name: "chain", workers: 1, config: chain, ownedBaggageKeys: [], ownedHeaders: ["x-mse-consumer", "x-user-id", "x-jwt-tenant"], check: identityCheck(consumersOf(chain, [])) },
+      { name: "remote", config: remote, clusters: ["jwks"], ownedBaggageKeys: [], ownedHeaders: ["x-mse-consumer", "x-user-id"], check: identityCheck(consumersOf(remote, REMOTE_KEYS)),
         drive(host, s, r) {
           answerJwks(host, r);
           if (!s.completed) host.advanceTime(1100); // the first requests wait at most timeout_ms (1000) for keys
         } },
     ];
+  },
+  driveMutated(host, _s, r) {
+    answerJwks(host, r);
   },
   configSeeds() {
     return [
@@ -361,7 +365,7 @@ export const jwtAuth: PluginFuzzer = {
     for (let i = 0; i < tokens; i++) {
       const t = token();
       switch (shape === "headers" ? 0 : r.int(5)) {
-        case 0: headers.push(["authorization", `${r.pick(["Bearer ", "Bearer ", "bearer ", "BEARER  ", "Bearer", "Basic ", "", "Bearer\t", " Bearer "])}${t}`]); break;
+        case 0: headers.push(["authorization", `${r.chance(0.6) ? "Bearer " : r.pick(["bearer ", "BEARER  ", "Bearer", "Basic ", "", "Bearer\t", " Bearer ", "Bearer  "])}${t}`]); break;
         case 1: query.push(`${r.pick(["access_token", "partner_token"])}=${r.chance(0.8) ? t : encodeURIComponent(Buffer.from(t, "latin1").toString("utf8"))}`); break;
         case 2: headers.push(["x-partner-token", t]); break;
         case 3: headers.push(["cookie", `${r.chance(0.5) ? "a=1; " : ""}partner_token=${r.chance(0.9) ? t : `"${t}"`}${r.chance(0.5) ? "; b=2" : ""}`]); break;
@@ -373,11 +377,12 @@ export const jwtAuth: PluginFuzzer = {
     if (query.length) path += "?" + query.join("&");
     if (r.chance(0.3)) headers.push(["x-mse-consumer", r.pick(["orders-app", "partner", "remote-app", "orders-app\xff", text(r, 10)])]);
     if (r.chance(0.2)) headers.push([r.pick(["x-user-id", "x-jwt-tenant", "x-jwt-roles"]), text(r, 20)]);
+    if (r.chance(0.05)) headers.push(["baggage", `x-mse-tag=gray,${text(r, 30)}`]);
     if (r.chance(0.05)) headers.push([":authority", r.pick(["api.example.com", "API.EXAMPLE.COM:8443", "[::1]:80", "a\"b", "x".repeat(300), "a,b"])]);
     headers.unshift([":path", path]);
     const route = r.chance(0.9) ? routeOf(path) : r.pick(["public", "public-gray", "admin", "health", "other", ""]);
     const advanceMs = r.chance(0.0001) ? r.int(600_000) : r.chance(0.01) ? r.int(1000) : 0;
-    return { host: 0, headers, advanceMs, properties: { "xds.route_name": route } };
+    return { host: 0, headers, advanceMs, properties: routeProperties(r, route) };
   },
   statusOk(status, { s }) {
     return s.localResponse ? [401, 403].includes(status) : status === 200;

@@ -2,9 +2,9 @@
 // address and the path; many distinct keys (key tables overflow), the clock advancing.
 import { exampleConfig } from "../../envoy/example-config.ts";
 import { KEY_RATE_LIMIT_BY_HEADER, KEY_RATE_LIMIT_BY_PARAM, KEY_RATE_LIMIT_RULES } from "../../scenarios/higress-examples.ts";
-import type { CheckContext, HostSpec, PluginFuzzer, RequestCase } from "../engine.ts";
+import { addedResponseValues, type CheckContext, type HostSpec, type PluginFuzzer, type RequestCase } from "../engine.ts";
 import { long, mutate, text, type RawHeader } from "../bytes.ts";
-import { authority, clientAddress, cookieHeader, pathOf, queryString } from "../inputs.ts";
+import { authority, clientAddress, cookieHeader, pathOf, queryString, routeProperties } from "../inputs.ts";
 import type { Rng } from "../rng.ts";
 
 const EXAMPLE = "envoy-examples/local-rate-limit/envoy.yaml";
@@ -31,11 +31,11 @@ const ROUTES = ["orders", "default", "route-a", "route-b", "other", ""];
 const INT = /^\d+$/;
 
 /** A rejection is the configured one, with retry-after; rate-limit headers are integers. */
-function limiterCheck(opts: { status: number; body: string; extra?: [string, string] }) {
-  return ({ s }: CheckContext): string | null => {
+function limiterCheck(opts: { status: number; body: string; extra?: [string, string]; extraNotOn?: string }) {
+  return ({ s, c }: CheckContext): string | null => {
     const lr = s.localResponse;
     for (const name of ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after"]) {
-      for (const v of s.responseHeaderMap.getAll(name)) if (!INT.test(v)) return `${name}: ${JSON.stringify(v)}`;
+      for (const v of lr ? s.responseHeaderMap.getAll(name) : addedResponseValues(s, c, name)) if (!INT.test(v)) return `${name}: ${JSON.stringify(v)}`;
     }
     if (!lr) return null;
     const grpc = s.requestHeaderMap.get("content-type")?.startsWith("application/grpc");
@@ -43,7 +43,7 @@ function limiterCheck(opts: { status: number; body: string; extra?: [string, str
     if (!grpc && (lr.status !== opts.status || lr.bodyText !== opts.body)) return `rejection ${lr.status} ${JSON.stringify(lr.bodyText)}`;
     const retry = s.responseHeaderMap.get("retry-after");
     if (retry === undefined || !INT.test(retry) || Number(retry) < 1) return `retry-after ${JSON.stringify(retry)}`;
-    if (opts.extra && s.responseHeaderMap.get(opts.extra[0]) !== opts.extra[1]) return `no ${opts.extra[0]} on the rejection`;
+    if (opts.extra && (c.properties?.["xds.route_name"] ?? c.properties?.route_name) !== opts.extraNotOn && s.responseHeaderMap.get(opts.extra[0]) !== opts.extra[1]) return `no ${opts.extra[0]} on the rejection`;
     return null;
   };
 }
@@ -53,12 +53,13 @@ export const localRateLimit: PluginFuzzer = {
   shapes: ["query", "cookie", "values", "headers", "path"],
   hosts(): HostSpec[] {
     return [
-      { name: "example", config: exampleConfig(EXAMPLE, "local-rate-limit"), ownedBaggageKeys: null,
-        check: limiterCheck({ status: 429, body: "local_rate_limited", extra: ["x-local-rate-limit", "true"] }) },
-      { name: "every-source", workers: 3, config: JSON.stringify(EVERY_SOURCE), ownedBaggageKeys: null, check: limiterCheck({ status: 503, body: "slow down", extra: ["x-limited", "yes"] }) },
-      { name: "higress-rules", workers: 1, config: JSON.stringify(KEY_RATE_LIMIT_RULES), ownedBaggageKeys: null, check: limiterCheck({ status: 429, body: "rate_limited" }) },
-      { name: "higress-param", workers: 1, config: JSON.stringify(KEY_RATE_LIMIT_BY_PARAM), ownedBaggageKeys: null, check: limiterCheck({ status: 429, body: "rate_limited" }) },
-      { name: "chain", workers: 1, config: exampleConfig(CHAIN, "local-rate-limit"), ownedBaggageKeys: null, check: limiterCheck({ status: 429, body: "local_rate_limited" }) },
+      { name: "example", config: exampleConfig(EXAMPLE, "local-rate-limit"), ownedBaggageKeys: [], ownedHeaders: [],
+        // the `_rules_` entry of route "orders" is a configuration of its own, without `headers`
+        check: limiterCheck({ status: 429, body: "local_rate_limited", extra: ["x-local-rate-limit", "true"], extraNotOn: "orders" }) },
+      { name: "every-source", workers: 3, config: JSON.stringify(EVERY_SOURCE), ownedBaggageKeys: [], ownedHeaders: [], check: limiterCheck({ status: 503, body: "slow down", extra: ["x-limited", "yes"] }) },
+      { name: "higress-rules", workers: 1, config: JSON.stringify(KEY_RATE_LIMIT_RULES), ownedBaggageKeys: [], ownedHeaders: [], check: limiterCheck({ status: 429, body: "rate_limited" }) },
+      { name: "higress-param", workers: 1, config: JSON.stringify(KEY_RATE_LIMIT_BY_PARAM), ownedBaggageKeys: [], ownedHeaders: [], check: limiterCheck({ status: 429, body: "rate_limited" }) },
+      { name: "chain", workers: 1, config: exampleConfig(CHAIN, "local-rate-limit"), ownedBaggageKeys: [], ownedHeaders: [], check: limiterCheck({ status: 429, body: "local_rate_limited" }) },
     ];
   },
   configSeeds() {
@@ -86,12 +87,13 @@ export const localRateLimit: PluginFuzzer = {
     if (shape === "cookie" || r.chance(0.4)) h.push(["cookie", cookieHeader(r, ["sid", "tenant"], KEYS, shape === "cookie")]);
     if (r.chance(0.1)) h.push(["content-type", r.pick(["application/grpc", "application/grpc+proto", "application/grpc-web", "application/json"])]);
     if (r.chance(0.1)) h.push(["x-star", r.pick(["1", "0", ""])]);
+    if (r.chance(0.05)) h.push(["baggage", `x-mse-tag=gray,${text(r, 30)}`]);
     if (shape === "headers" || r.chance(0.02)) {
       const name = r.pick(["x-api-key", "x-mse-consumer", "cookie", "x-ca-key"]);
       for (let i = 0; i < (shape ? 95 : 20 + r.int(70)); i++) h.push([name, key()]);
     }
     const advanceMs = r.chance(0.001) ? r.int(86_400_000) : r.chance(0.3) ? r.int(2000) : 0;
-    return { host: 0, headers: h, advanceMs, properties: { "xds.route_name": r.pick(ROUTES), "source.address": clientAddress(r) } };
+    return { host: 0, headers: h, advanceMs, properties: { ...routeProperties(r, r.pick(ROUTES)), "source.address": clientAddress(r) } };
   },
   statusOk(status, { s }) {
     return status === 200 || s.localResponse?.details === "local_rate_limited";

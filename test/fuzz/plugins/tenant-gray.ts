@@ -1,9 +1,9 @@
 // tenant-gray: tenant sources (claim header, header, cookie, query, path segment, host label),
 // client addresses (source.address), tags and baggage already on the request, Higress traffic-tag.
 import { exampleConfig } from "../../envoy/example-config.ts";
-import type { CheckContext, HostSpec, PluginFuzzer, RequestCase } from "../engine.ts";
+import { addedResponseValues, type CheckContext, type HostSpec, type PluginFuzzer, type RequestCase } from "../engine.ts";
 import { bin, long, mutate, RAW, text, type RawHeader } from "../bytes.ts";
-import { authority, baggageHeaders, clientAddress, cookieHeader, pathOf, queryString } from "../inputs.ts";
+import { authority, baggageHeaders, clientAddress, cookieHeader, pathOf, queryString, routeProperties } from "../inputs.ts";
 import type { Rng } from "../rng.ts";
 
 const EXAMPLE = "envoy-examples/tenant-gray/envoy.yaml";
@@ -39,7 +39,7 @@ interface LaneRule {
 /** The tag is a configured one (or the client's, override off); Set-Cookie and debug header well formed. */
 function laneCheck(rule: LaneRule) {
   const debugRe = rule.debug && new RegExp(`^(${rule.debug[1].join("|")});by=${REASON}$`);
-  return ({ sent, s }: CheckContext): string | null => {
+  return ({ sent, s, c }: CheckContext): string | null => {
     const before = sent.filter(([k]) => k === rule.tagHeader).map(([, v]) => v);
     const out = s.requestHeaderMap.getAllBytes(rule.tagHeader).map(bin);
     const fromClient = out.length === before.length && out.every((v, i) => v === before[i]);
@@ -49,10 +49,10 @@ function laneCheck(rule: LaneRule) {
     } else if (rule.override && out.length && !(out.length === 1 && rule.tags.includes(out[0]))) {
       return `override is on, yet the client's ${rule.tagHeader} ${JSON.stringify(out.join(",").slice(0, 80))} went upstream`;
     }
-    const cookie = s.responseHeaderMap.getAll("set-cookie");
+    const cookie = addedResponseValues(s, c, "set-cookie");
     if (cookie.length > 1 || (cookie.length === 1 && !rule.setCookie?.test(cookie[0]))) return `set-cookie ${JSON.stringify(cookie)}`;
     if (rule.debug) {
-      const d = s.responseHeaderMap.getAll(rule.debug[0]);
+      const d = addedResponseValues(s, c, rule.debug[0]);
       // a kept client tag is named when it is a token, "?" otherwise (plugins/tenant-gray/index.ts)
       const kept = before.length > 0 && d.length === 1 && (d[0] === `${before[0]};by=header` || d[0] === "?;by=header");
       if (d.length !== 1 || !(debugRe!.test(d[0]) || kept)) return `debug header ${rule.debug[0]}: ${JSON.stringify(d)}`;
@@ -66,14 +66,14 @@ export const tenantGray: PluginFuzzer = {
   shapes: ["baggage", "cookie", "query", "values", "headers"],
   hosts(): HostSpec[] {
     return [
-      { name: "example", config: exampleConfig(EXAMPLE, "tenant-gray"), ownedBaggageKeys: ["x-mse-tag"],
+      { name: "example", config: exampleConfig(EXAMPLE, "tenant-gray"), ownedBaggageKeys: ["x-mse-tag"], ownedHeaders: ["x-mse-tag", "baggage"],
         check: laneCheck({ tagHeader: "x-mse-tag", tags: ["gray"], override: true, debug: ["x-tenant-lane", ["gray", "base"]],
           setCookie: /^x-mse-lane=(gray)?; Path=\/; Max-Age=(3600|0); HttpOnly; SameSite=Lax$/ }) },
-      { name: "traffic-tag", workers: 1, config: exampleConfig(EXAMPLE, "tenant-gray-traffic-tag"), ownedBaggageKeys: [],
+      { name: "traffic-tag", workers: 1, config: exampleConfig(EXAMPLE, "tenant-gray-traffic-tag"), ownedBaggageKeys: [], ownedHeaders: ["x-mse-tag"],
         check: laneCheck({ tagHeader: "x-mse-tag", tags: ["gray", "base"], override: false }) },
-      { name: "chain", workers: 1, config: exampleConfig(CHAIN, "tenant-gray"), ownedBaggageKeys: ["x-mse-tag"],
+      { name: "chain", workers: 1, config: exampleConfig(CHAIN, "tenant-gray"), ownedBaggageKeys: ["x-mse-tag"], ownedHeaders: ["x-mse-tag", "baggage"],
         check: laneCheck({ tagHeader: "x-mse-tag", tags: ["gray"], override: true, debug: ["x-tenant-lane", ["gray", "base"]] }) },
-      { name: "everything", workers: 1, config: JSON.stringify(EVERYTHING), ownedBaggageKeys: ["lane"],
+      { name: "everything", workers: 1, config: JSON.stringify(EVERYTHING), ownedBaggageKeys: ["lane"], ownedHeaders: ["x-lane", "baggage"],
         check: laneCheck({ tagHeader: "x-lane", tags: ["blue", "gray", "office", "base"], override: false, debug: ["x-lane-why", ["blue", "gray", "office", "base"]],
           setCookie: /^lane=(blue|gray)?; Path=\/app; Domain=example\.com; Max-Age=(60|0); Secure; SameSite=None$/ }) },
     ];
@@ -113,7 +113,7 @@ export const tenantGray: PluginFuzzer = {
       const name = r.pick(["x-tenant-id", "x-jwt-tenant", "cookie", "x-mse-tag", "baggage", "x-user-id"]);
       for (let i = 0; i < (shape ? 95 : 20 + r.int(70)); i++) h.push([name, r.chance(0.5) ? r.pick(TENANTS) : `tenant=${r.pick(TENANTS)}`]);
     }
-    return { host: 0, headers: h, properties: { "xds.route_name": r.pick(ROUTES), "source.address": clientAddress(r) } };
+    return { host: 0, headers: h, properties: { ...routeProperties(r, r.pick(ROUTES)), "source.address": clientAddress(r) } };
   },
   statusOk(status) {
     return status === 200;
