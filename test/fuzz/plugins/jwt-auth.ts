@@ -230,9 +230,11 @@ function withoutParam(path: string, name: string): string {
   const kept = query.split("&").filter((p) => p !== "" && p.split("=")[0] !== name);
   return path.slice(0, q) + (kept.length ? `?${kept.join("&")}` : "") + (h < 0 ? "" : path.slice(h));
 }
-/** keep_token false: the token cookies (and empty pairs) are removed, the rest joined with "; ". */
+/** keep_token false: the token cookies (and empty pairs) are removed, the rest joined with "; ". A
+ *  pair without "=" is no cookie of that name (RFC 6265 5.2: browsers read it as a nameless value). */
 function withoutCookie(cookie: string, name: string): string {
-  return cookie.split(";").map((c) => c.replace(/^[ \t]+|[ \t]+$/g, "")).filter((c) => c !== "" && c.split("=")[0].replace(/[ \t]+$/, "") !== name).join("; ");
+  const isToken = (c: string) => c.includes("=") && c.split("=")[0].replace(/[ \t]+$/, "") === name;
+  return cookie.split(";").map((c) => c.replace(/^[ \t]+|[ \t]+$/g, "")).filter((c) => c !== "" && !isToken(c)).join("; ");
 }
 
 interface Consumers {
