@@ -138,8 +138,7 @@ function mutateTree(r: Rng, root: Node): void {
       break;
     case 7: { // huge array
       if (r.chance(0.5)) { if (i >= 0) setAt(i, randomValue(r)); break; }
-      // (10,000 elements of errors cost seconds and 4 GiB while the known quadratic join lasts: rare)
-      const n = r.weighted([[50, 100], [30, 1000], [15, 2000], [2, 10000], [1, 50000]] as const);
+      const n = r.weighted([[5, 100], [3, 1000], [2, 2000], [1, 10000], [1, 50000]] as const);
       const unit = i >= 0 && items[i].t === "arr" && (items[i] as { a: Node[] }).a.length ? (items[i] as { a: Node[] }).a[0] : randomValue(r);
       const size = textOf(unit).length + 1;
       const count = Math.max(1, Math.min(n, Math.floor(MAX_CONFIG_BYTES / 2 / size)));
