@@ -183,16 +183,15 @@ function headerProblems(where: string, pairs: [Uint8Array, Uint8Array][], before
   return out;
 }
 
-/** Request headers the plugin does not own: the upstream gets exactly what was sent (Envoy's codec
- *  joins repeated Cookie lines with "; " before any filter). Pseudo headers other than :path are the
- *  emulator's defaults: not compared. */
+/** Request headers the plugin does not own: the upstream gets exactly what was sent. Repeated Cookie
+ *  lines are compared joined with "; " (the emulator joins them before any filter, as an HTTP/2
+ *  codec does). Pseudo headers other than :path are the emulator's defaults: not compared. */
 export function untouchedProblem(sent: RawHeader[], s: HttpStream, owned: readonly string[]): string | null {
   const before = new Map<string, string[]>();
   for (const [k, v] of sent) before.set(k, [...(before.get(k) ?? []), v]);
-  const cookies = before.get("cookie");
-  if (cookies && cookies.length > 1) before.set("cookie", [cookies.join("; ")]);
   const after = new Map<string, string[]>();
   for (const [k, v] of s.requestHeaderMap.bytePairs()) { const n = bin(k); after.set(n, [...(after.get(n) ?? []), bin(v)]); }
+  for (const m of [before, after]) { const c = m.get("cookie"); if (c && c.length > 1) m.set("cookie", [c.join("; ")]); }
   for (const name of new Set([...before.keys(), ...after.keys()])) {
     if (owned.includes(name) || (name.startsWith(":") && name !== ":path")) continue;
     if (name === ":path" && !before.has(":path")) continue;
