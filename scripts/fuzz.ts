@@ -1,5 +1,7 @@
-// npm run fuzz -- [--plugin <name>|all] [--cases N] [--seed S|random] [--warmup N] [--only I] [--max-violations N] [--out DIR] [--allow-known] [--wasm FILE]
+// npm run fuzz -- [--plugin <name>|all] [--cases N] [--seed S|random] [--warmup N] [--only I] [--max-violations N] [--out DIR] [--allow-known] [--wasm FILE] [--replay FILE]
 //
+// --replay FILE runs one violation file again (its configuration on fresh VMs, its exact request,
+// every check), e.g. after a fix.
 // --wasm runs another build of the one plugin named by --plugin (e.g. `npx asc plugins/<p>/index.ts
 // --config asconfig.json --debug -o /tmp/p.wasm` for function names in trap stack traces).
 //
@@ -18,12 +20,12 @@ import { KNOWN_ISSUES } from "../test/fuzz/known.ts";
 
 function usage(msg?: string): never {
   if (msg) process.stderr.write(`fuzz: ${msg}\n`);
-  process.stderr.write("usage: npm run fuzz -- [--plugin <name>|all] [--cases N] [--seed S|random] [--warmup N] [--only I] [--max-violations N] [--out DIR] [--allow-known] [--wasm FILE]\n");
+  process.stderr.write("usage: npm run fuzz -- [--plugin <name>|all] [--cases N] [--seed S|random] [--warmup N] [--only I] [--max-violations N] [--out DIR] [--allow-known] [--wasm FILE] [--replay FILE]\n");
   process.exit(2);
 }
 
 const args = process.argv.slice(2);
-const opt = { plugin: "all", cases: 10_000, seed: 1, warmup: undefined as number | undefined, only: undefined as number | undefined, maxViolations: 20, out: join(REPO_ROOT, ".cache", "fuzz"), allowKnown: false, wasm: undefined as string | undefined };
+const opt = { plugin: "all", cases: 10_000, seed: 1, warmup: undefined as number | undefined, only: undefined as number | undefined, maxViolations: 20, out: join(REPO_ROOT, ".cache", "fuzz"), allowKnown: false, wasm: undefined as string | undefined, replay: undefined as Violation | undefined };
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   const [flag, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
@@ -39,6 +41,7 @@ for (let i = 0; i < args.length; i++) {
     case "--out": opt.out = value(); break;
     case "--allow-known": opt.allowKnown = true; break;
     case "--wasm": opt.wasm = value(); break;
+    case "--replay": { const v = JSON.parse(readFileSync(value(), "utf8")) as Violation; opt.replay = v; opt.plugin = v.plugin; opt.seed = v.seed; break; }
     case "-h": case "--help": usage();
     default: usage(`unknown argument ${a}`);
   }
@@ -76,19 +79,19 @@ function report(v: Violation): string {
   return `  ✗ ${v.plugin} seed ${v.seed} ${v.phase} ${v.index}${v.host ? ` [${v.host}]` : ""} ${v.kind}: ${v.message.slice(0, 600)}${known}\n    replay: ${replay}\n    bytes:  ${file}`;
 }
 
-process.stdout.write(`fuzz: seed ${opt.seed}, ${opt.only !== undefined ? `case ${opt.only} only` : `${opt.cases.toLocaleString("en")} cases`} per plugin: ${plugins.join(", ")}\n`);
+process.stdout.write(opt.replay ? `fuzz: replaying ${opt.replay.plugin} seed ${opt.replay.seed} ${opt.replay.phase} ${opt.replay.index} [${opt.replay.host}]\n` : `fuzz: seed ${opt.seed}, ${opt.only !== undefined ? `case ${opt.only} only` : `${opt.cases.toLocaleString("en")} cases`} per plugin: ${plugins.join(", ")}\n`);
 const results: PluginResult[] = [];
 const started = performance.now();
 for (const p of plugins) {
   const r = await runPlugin(FUZZERS[p], {
     cases: opt.cases, seed: opt.seed, warmup: opt.warmup, only: opt.only, maxViolations: opt.maxViolations,
-    module: opt.wasm ? new WebAssembly.Module(readFileSync(opt.wasm)) : undefined,
+    module: opt.wasm ? new WebAssembly.Module(readFileSync(opt.wasm)) : undefined, replay: opt.replay,
     progress: (done, total, partial) => process.stderr.write(`  ${p}: ${done.toLocaleString("en")}/${total.toLocaleString("en")} cases, ${fmtMs(partial.elapsedMs)}, ${partial.violationCount} violations\n`),
   });
   results.push(r);
   process.stdout.write(`\n${table([row(r)])}\n`);
   for (const v of r.violations) process.stdout.write(`${report(v)}\n`);
-  if (r.violationCount > r.violations.length) process.stdout.write(`  ... ${r.violationCount - r.violations.length} more violations not shown (--max-violations)\n`);
+  if (r.violationCount > r.violations.length) process.stdout.write(`  ... ${r.violationCount - r.violations.length} more violations not shown (the first 3 of each known issue; --max-violations others)\n`);
 }
 if (results.length > 1) process.stdout.write(`\n${table(results.map(row))}\n`);
 const bad = results.reduce((n, r) => n + r.violationCount, 0);

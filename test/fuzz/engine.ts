@@ -19,7 +19,7 @@ export const INVARIANTS = [
   "no trap: no callback traps or misuses the ABI, on any request or configuration (the VM never fails)",
   "every header value the plugin writes is one Envoy accepts (no NUL, CR, LF, other C0 controls but HTAB, DEL): a request header Envoy's router refuses is its 503, a response or local-reply header is checked the same way; names it adds are lower-case HTTP tokens",
   "every request completes (no stream left paused) with a status the plugin can give (plugin-specific)",
-  "linear memory of every long-lived VM is flat after warm-up: not one 64 KiB page more at the end",
+  "linear memory of every long-lived VM is flat after warm-up: not one 64 KiB page more at the end; and never above 64 MiB (1,024 pages) per VM, warm-up included (no request, however big, may need that much)",
   "baggage members the plugin does not own reach the upstream unchanged, byte for byte and in order (cut only beyond the W3C limits of 8192 bytes / 64 members); so do request headers it does not own",
   "a configuration is accepted, or rejected with an `invalid configuration:` log naming a field (or the JSON position); proxy_validate_configuration agrees with on_configure",
   "plugin-specific outputs hold (tags from the configured lanes, 200/429 from the limiter, jwt-auth: identity headers only from a token node:crypto verifies)",
@@ -149,6 +149,8 @@ export interface RunOptions {
   only?: number;
   /** another build of the plugin (default dist/<plugin>.wasm), e.g. one with a name section */
   module?: WebAssembly.Module;
+  /** replay one violation file instead: its configuration (or its host's) on fresh VMs, its request, every check */
+  replay?: Violation;
   progress?: (done: number, total: number, r: PluginResult) => void;
 }
 
@@ -160,6 +162,8 @@ export function pluginModule(name: string): WebAssembly.Module {
 }
 
 const NAME = /^:?[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+/** Linear memory budget per VM: the biggest legitimate bursts (64 requests of 60 KiB in a row) need 32 MiB. */
+export const MAX_VM_PAGES = 1024;
 const PSEUDO = new Set([":method", ":path", ":authority", ":scheme", ":status", ":protocol"]);
 
 function isTrap(e: unknown): boolean {
@@ -268,9 +272,16 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
     const full: Violation = { plugin: fz.name, seed, phase, index, ...v };
     full.known = knownIssue(full)?.id;
     res.violationCount++;
-    if (full.known) res.knownCount++;
-    if (res.violations.length < maxViolations) res.violations.push(full);
+    if (full.known) {
+      // instances of a known issue: counted, the first 3 of each kept
+      const n = (knownSeen.get(full.known) ?? 0) + 1;
+      knownSeen.set(full.known, n);
+      res.knownCount++;
+      if (n <= 3) res.violations.push(full);
+    } else if (unknownCount() < maxViolations) res.violations.push(full);
   };
+  const knownSeen = new Map<string, number>();
+  const unknownCount = () => res.violations.filter((x) => !x.known).length;
   const requestOf = (c: RequestCase, sent: RawHeader[]) => ({ headers: sent, properties: c.properties, advanceMs: c.advanceMs, vm: c.vm, response: c.response });
   /** the case's request, and sometimes an upstream answering with headers a plugin also writes */
   const caseOf = (r: Rng, ctx: RequestContext): RequestCase => {
@@ -348,6 +359,16 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
       if (p) problems.push(p);
     }
     if (problems.length) violate({ kind: "request", message: problems.join("; "), ...where, request: requestOf(c, sent) });
+    if (spec) {
+      const pages = host.memoryPages();
+      for (let v = 0; v < pages.length; v++) {
+        const id = `${spec.name}/${v}/budget`;
+        if (pages[v] > MAX_VM_PAGES && !grown.has(id)) {
+          grown.add(id);
+          violate({ kind: "memory", message: `VM ${v} reached ${pages[v]} pages (${pages[v] / 16} MiB) of linear memory on this request (budget ${MAX_VM_PAGES} pages)`, ...where, request: requestOf(c, sent) });
+        }
+      }
+    }
     return true;
   };
 
@@ -410,6 +431,33 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
     }
   };
 
+  // ----- replay of a violation file: no warm-up, one configuration, one request ------------------------
+  if (opts.replay) {
+    const v = opts.replay;
+    phase = v.phase;
+    index = v.index;
+    res.cases = 1;
+    const config = v.configBytes ? new Uint8Array(Buffer.from(v.config ?? "", "latin1")) : (v.config ?? "");
+    const k = specs.findIndex((sp) => sp.name === v.host);
+    if (!v.request) {
+      // a configuration case: start it again
+      const h = new ProxyWasmHost({ wasm: module, workers: 1, rootId: fz.name, pluginName: fz.name, pluginConfig: config, clusters: allClusters, randomSeed: seed });
+      try {
+        const started = h.start();
+        if (!started.ok && !started.logs.some((l) => /invalid configuration: /.test(l.message))) violate({ kind: "configuration", message: "rejected without an `invalid configuration:` log", host: v.host, config: v.config });
+      } catch (e) {
+        violate({ kind: isTrap(e) ? "trap" : "harness", message: `on configure: ${firstLine(e)} (memory ${h.vms[0]?.memoryPages} pages)`, host: v.host, config: v.config });
+      }
+    } else {
+      const spec = k >= 0 ? specs[k] : null;
+      const h = spec ? makeHost(spec) : ProxyWasmHost.create({ wasm: module, workers: 1, rootId: fz.name, pluginName: fz.name, pluginConfig: config, clusters: allClusters, randomSeed: seed });
+      const owned = spec ? undefined : [...configStrings(config)].flatMap((x) => [x, x.toLowerCase()]).concat(["x-mse-tag"]);
+      runRequest(h, spec, { host: Math.max(k, 0), headers: v.request.headers, properties: v.request.properties, advanceMs: v.request.advanceMs, vm: v.request.vm, response: v.request.response }, new Rng(seed, "replay"), { owned });
+    }
+    res.elapsedMs = performance.now() - t0;
+    return res;
+  }
+
   // ----- warm-up: every shape at its biggest, back to back on every worker, then random cases --------
   const shapeRequests = opts.shapeRequests ?? 80;
   for (let k = 0; k < specs.length; k++) {
@@ -447,7 +495,7 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
   const end = opts.only !== undefined ? opts.only + 1 : opts.cases;
   let lastProgress = performance.now();
   for (index = first; index < end; index++) {
-    if (res.violations.length >= maxViolations) break;
+    if (unknownCount() >= maxViolations) break;
     const r = new Rng(seed, fz.name, index);
     res.cases++;
     if (r.chance(configShare)) {

@@ -215,7 +215,8 @@ function candidates(sent: RawHeader[]): string[] {
       const q = v.includes("?") ? v.slice(v.indexOf("?") + 1).split("#")[0] : "";
       for (const p of q.split("&")) { const eq = p.indexOf("="); if (eq > 0) out.push(decode(p.slice(eq + 1)), p.slice(eq + 1)); }
     } else if (k === "cookie") {
-      for (const c of v.split(";")) { const eq = c.indexOf("="); if (eq > 0) { const x = c.slice(eq + 1).trim(); out.push(x, x.replace(/^"(.*)"$/, "$1")); } }
+      // pairs end at ';' or ',' (assembly/lib/cookie.ts)
+      for (const c of v.split(/[;,]/)) { const eq = c.indexOf("="); if (eq > 0) { const x = c.slice(eq + 1).trim(); out.push(x, x.replace(/^"(.*)"$/, "$1")); } }
     } else out.push(v.trim(), v);
   }
   return [...new Set(out)].filter((t) => t.split(".").length === 3);
@@ -230,12 +231,14 @@ function withoutParam(path: string, name: string): string {
   const kept = query.split("&").filter((p) => p !== "" && p.split("=")[0] !== name);
   return path.slice(0, q) + (kept.length ? `?${kept.join("&")}` : "") + (h < 0 ? "" : path.slice(h));
 }
-/** keep_token false: the token cookies (and empty pairs) are removed, the rest joined with "; ". A
- *  pair without "=" is no cookie of that name (RFC 6265 5.2: browsers read it as a nameless value). */
-function withoutCookie(cookie: string, name: string): string {
-  const isToken = (c: string) => c.includes("=") && c.split("=")[0].replace(/[ \t]+$/, "") === name;
-  return cookie.split(";").map((c) => c.replace(/^[ \t]+|[ \t]+$/g, "")).filter((c) => c !== "" && !isToken(c)).join("; ");
+/** keep_token false: the token cookies (and empty pairs) are removed, the rest joined with "; ". Pairs
+ *  end at ';' or ',' (assembly/lib/cookie.ts: Envoy joins repeated Cookie lines with ','); a pair
+ *  without "=" is no cookie of that name (RFC 6265 5.2: browsers read it as a nameless value). */
+function withoutCookie(cookie: string, name: string, trim = OWS): string {
+  const isToken = (c: string) => c.includes("=") && c.split("=")[0].replace(trim.end, "") === name;
+  return cookie.split(/[;,]/).map((c) => c.replace(trim.start, "").replace(trim.end, "")).filter((c) => c !== "" && !isToken(c)).join("; ");
 }
+const OWS = { start: /^[ \t]+/, end: /[ \t]+$/ };
 
 interface Consumers {
   keys: Map<string, Jwk[]>;
@@ -391,7 +394,13 @@ export const jwtAuth: PluginFuzzer = {
     let path = "/" + base + (r.chance(0.2) ? text(r, 20).replace(/[?#]/g, "") : "");
     const headers: RawHeader[] = [];
     const query: string[] = [];
-    const tokens = shape === "headers" ? 90 : r.chance(0.1) ? 2 + r.int(5) : 1;
+    // sometimes one verified partner token among many other cookies or parameters and nothing else:
+    // keep_token false then rewrites all of them
+    const rewrite = shape === "cookie" || shape === "query" ? r.chance(0.5) : r.chance(0.01) ? r.pick(["cookie", "query"]) : false;
+    const partner = () => r.pick(p.valid.filter(([, c]) => c === "partner"))[0];
+    if (rewrite === "cookie" || (rewrite && shape === "cookie")) headers.push(["cookie", `${cookieHeader(r, ["sid", "a"], ["1", "x"], shape === "cookie")}; partner_token=${partner()}`]);
+    else if (rewrite) query.push(`${queryString(r, ["a", "b"], ["1", "x"], shape === "query")}&partner_token=${partner()}`);
+    const tokens = rewrite ? 0 : shape === "headers" ? 90 : r.chance(0.1) ? 2 + r.int(5) : 1;
     for (let i = 0; i < tokens; i++) {
       const t = token();
       switch (shape === "headers" ? 0 : r.int(5)) {
@@ -402,8 +411,8 @@ export const jwtAuth: PluginFuzzer = {
         default: query.push(`partner_token=${t}`);
       }
     }
-    if (shape === "query" || r.chance(0.1)) query.push(queryString(r, ["access_token", "partner_token"], [valid(), "", "a.b.c"], shape === "query"));
-    if (shape === "cookie" || r.chance(0.08)) headers.push(["cookie", cookieHeader(r, ["partner_token", "sid"], [valid(), "a.b.c"], shape === "cookie")]);
+    if (!rewrite && (shape === "query" || r.chance(0.1))) query.push(queryString(r, ["access_token", "partner_token"], [valid(), "", "a.b.c"], shape === "query"));
+    if (!rewrite && (shape === "cookie" || r.chance(0.08))) headers.push(["cookie", cookieHeader(r, ["partner_token", "sid"], [valid(), "a.b.c"], shape === "cookie")]);
     if (query.length) path += "?" + query.join("&");
     if (r.chance(0.3)) headers.push(["x-mse-consumer", r.pick(["orders-app", "partner", "remote-app", "orders-app\xff", text(r, 10)])]);
     if (r.chance(0.2)) headers.push([r.pick(["x-user-id", "x-jwt-tenant", "x-jwt-roles"]), text(r, 20)]);
