@@ -247,6 +247,11 @@ describe("header values are bytes", () => {
     }
   });
 
+  test("repeated Cookie lines are joined with \"; \" byte for byte (found by the fuzzer: they were decoded as text)", () => {
+    const s = host().request({ headers: [["cookie", raw], ["cookie", "b=2"]] });
+    assert.deepEqual(s.requestHeaderMap.getAllBytes("cookie"), [Uint8Array.from([...raw, 0x3b, 0x20, 0x62, 0x3d, 0x32])]);
+  });
+
   test("a client cannot send control bytes (Envoy's codec answers 400): the emulator refuses the request", () => {
     assert.throws(() => host().request({ headers: { "x-in": "a\u0001b" } }), UsageError);
     assert.throws(() => host().request({ headers: [["x-in", Uint8Array.from([0x61, 0x7f])]] }), UsageError);

@@ -255,8 +255,9 @@ export class HttpStream {
     d.started = true;
     d.headers = map;
     // Envoy's codecs hand filters one `cookie` header: repeated Cookie lines are joined with "; ".
-    const cookies = d.headers.getAll("cookie");
-    if (cookies.length > 1) d.headers.set("cookie", cookies.join("; "));
+    // (byte for byte: a value that is not UTF-8 stays as it came)
+    const cookies = d.headers.getAllBytes("cookie");
+    if (cookies.length > 1) d.headers.set("cookie", concat(cookies.flatMap((c, i) => (i ? [COOKIE_SEPARATOR, c] : [c]))));
     if (this.defaultPseudo) {
       if (!d.headers.has(":method")) d.headers.add(":method", "GET");
       if (!d.headers.has(":scheme")) d.headers.add(":scheme", "http");
@@ -823,6 +824,8 @@ export function toBytes(b: Body | undefined): Uint8Array {
   if (b === undefined) return new Uint8Array(0);
   return typeof b === "string" ? utf8(b) : b;
 }
+
+const COOKIE_SEPARATOR = utf8("; ");
 
 function concat(parts: Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0];
