@@ -14,7 +14,7 @@ import { cookieHeader, queryString, routeProperties } from "../inputs.ts";
 import { Rng } from "../rng.ts";
 
 const EXAMPLE = "envoy-examples/jwt-auth/envoy.yaml";
-const CHAIN = "envoy-examples/chain/envoy.yaml";
+const CHAIN = "envoy-examples/all-in-one/envoy.yaml";
 /** The emulator's clock at start (test/host/host.ts DEFAULT_START), in seconds. */
 const NOW = Math.floor(Date.UTC(2026, 2, 2, 9, 0, 0) / 1000);
 /** Valid pool tokens live this long: longer than the clock advances in a run, within max_lifetime_seconds 86400. */

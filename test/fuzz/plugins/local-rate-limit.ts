@@ -8,7 +8,7 @@ import { authority, clientAddress, cookieHeader, pathOf, queryString, routePrope
 import type { Rng } from "../rng.ts";
 
 const EXAMPLE = "envoy-examples/local-rate-limit/envoy.yaml";
-const CHAIN = "envoy-examples/chain/envoy.yaml";
+const CHAIN = "envoy-examples/all-in-one/envoy.yaml";
 /** Every key source, regexp/CIDR/exact keys, small key tables with each overflow mode, 3 workers. */
 const EVERY_SOURCE = {
   rules: [

@@ -7,7 +7,7 @@ import { authority, baggageHeaders, clientAddress, cookieHeader, pathOf, querySt
 import type { Rng } from "../rng.ts";
 
 const EXAMPLE = "envoy-examples/tenant-gray/envoy.yaml";
-const CHAIN = "envoy-examples/chain/envoy.yaml";
+const CHAIN = "envoy-examples/all-in-one/envoy.yaml";
 /** Every source, a CIDR lane, override off, a default tag, its own baggage key and a full sticky cookie. */
 const EVERYTHING = {
   tenant_from: [{ query: "tenant" }, { path_segment: 2 }, { host_label: 0 }, { cookie: "tenant" }, { header: "x-tenant-id" }, { claim_header: "x-jwt-tenant" }],
