@@ -53,7 +53,11 @@ for (const p of plugins) {
   if (!opt.wasm && !existsSync(join(REPO_ROOT, "dist", `${p}.wasm`))) usage(`dist/${p}.wasm is missing: run npm run build`);
 }
 
-const fmtMs = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, "0")}s` : `${(ms / 1000).toFixed(1)}s`);
+const fmtMs = (ms: number) => {
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+};
 const HEAD = ["plugin", "cases", "requests", "passed", "denied (local replies)", "configs ok/rejected", "traps", "violations", "memory pages (warm-up → end)", "elapsed"];
 function row(r: PluginResult): string[] {
   return [r.plugin, r.cases.toLocaleString("en"), r.requests.toLocaleString("en"), r.passed.toLocaleString("en"), r.denied.toLocaleString("en"),
