@@ -7,6 +7,7 @@ import { Action, BufferType, DataAction, LogLevel } from "./enums";
 import { getBuffer } from "./buffers";
 import { Filter } from "./filter";
 import { requestHeaders, requestTrailers, responseHeaders, responseTrailers } from "./headers";
+import { grpcCallOwners, grpcFailureMessage, GrpcResponse } from "./grpc-call";
 import { callOwners, HttpCallResponse } from "./http-call";
 import { proxy_set_effective_context } from "./imports";
 import { logAt } from "./log";
@@ -134,6 +135,18 @@ export function onResponseTrailers(contextId: u32): Action {
   return filter == null ? Action.Continue : filter.onResponseTrailers(responseTrailers);
 }
 
+/** The filter of the stream `owner` made current for a call's answer, or null when it is gone. */
+function answeredFilter(owner: u32): Filter | null {
+  // Streams deleted before the answer came are simply gone.
+  const stream = findStream(owner);
+  if (stream == null) return null;
+  const filter = stream.filter;
+  if (filter == null) return null;
+  proxy_set_effective_context(owner);
+  requestView.enter(owner);
+  return filter;
+}
+
 export function onHttpCallResponse(token: u32, headerCount: u32, bodySize: u32, trailerCount: u32): void {
   if (!callOwners.has(token)) return;
   const owner = callOwners.get(token);
@@ -143,15 +156,31 @@ export function onHttpCallResponse(token: u32, headerCount: u32, bodySize: u32, 
     plugins.get(owner).onHttpCallResponse(response);
     return;
   }
-  // Streams deleted before the answer came are simply gone.
-  const stream = findStream(owner);
-  if (stream == null) return;
-  const filter = stream.filter;
-  if (filter == null) return;
-  proxy_set_effective_context(owner);
-  requestView.enter(owner);
-  filter.onHttpCallResponse(response);
+  const filter = answeredFilter(owner);
+  if (filter != null) filter.onHttpCallResponse(response);
 }
+
+/** A gRPC call's answer (status 0 with a message of `size` bytes) or its failure (status, no message). */
+export function onGrpcAnswer(token: u32, status: u32, size: u32): void {
+  if (!grpcCallOwners.has(token)) return;
+  const owner = grpcCallOwners.get(token);
+  grpcCallOwners.delete(token);
+  const message = status == 0 ? "" : grpcFailureMessage();
+  const response = new GrpcResponse(token, status, size, message);
+  if (plugins.has(owner)) {
+    plugins.get(owner).onGrpcResponse(response);
+    return;
+  }
+  const filter = answeredFilter(owner);
+  if (filter == null) return;
+  filter.grpcCallsPending--;
+  filter.onGrpcResponse(response);
+}
+
+/** Called with each deleted stream that has gRPC calls pending; set by grpc-call.ts, so modules without gRPC calls carry none of it. */
+let streamDeletedHook: ((contextId: u32) => void) | null = null;
+
+export function setStreamDeletedHook(hook: (contextId: u32) => void): void { streamDeletedHook = hook; }
 
 /**
  * Wakes a stream from a root callback (a tick, an http call the root made): makes it the effective
@@ -197,6 +226,9 @@ export function onDelete(contextId: u32): bool {
   if (stream != null) {
     streams.delete(contextId);
     requestView.leave(contextId);
+    const hook = streamDeletedHook;
+    const filter = stream.filter;
+    if (hook != null && filter != null && filter.grpcCallsPending > 0) hook(contextId);
     recent = null;
     stream.plugin = null;
     stream.filter = null;

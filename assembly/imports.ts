@@ -47,6 +47,12 @@ export declare function proxy_send_local_response(statusCode: u32, detailsPtr: u
 
 @external("env", "proxy_http_call")
 export declare function proxy_http_call(upstreamPtr: usize, upstreamSize: usize, headersPtr: usize, headersSize: usize, bodyPtr: usize, bodySize: usize, trailersPtr: usize, trailersSize: usize, timeoutMs: u32, tokenOut: usize): i32;
+@external("env", "proxy_grpc_call")
+export declare function proxy_grpc_call(servicePtr: usize, serviceSize: usize, serviceNamePtr: usize, serviceNameSize: usize, methodPtr: usize, methodSize: usize, metadataPtr: usize, metadataSize: usize, messagePtr: usize, messageSize: usize, timeoutMs: u32, tokenOut: usize): i32;
+@external("env", "proxy_grpc_cancel")
+export declare function proxy_grpc_cancel(token: u32): i32;
+@external("env", "proxy_get_status")
+export declare function proxy_get_status(codeOut: usize, messagePtrOut: usize, messageSizeOut: usize): i32;
 @external("env", "proxy_set_effective_context")
 export declare function proxy_set_effective_context(contextId: u32): i32;
 @external("env", "proxy_done")

@@ -12,6 +12,7 @@ import { BufferType, LogLevel } from "./enums";
 import { getBuffer } from "./buffers";
 import { ConfigErrors, ConfigObject } from "./config";
 import { Filter, HttpFilter } from "./filter";
+import { GrpcResponse } from "./grpc-call";
 import { HttpCallResponse, HttpCallResult, dispatchHttpCall } from "./http-call";
 import { proxy_set_tick_period_milliseconds } from "./imports";
 import { parseJsonBytes } from "./lib/json";
@@ -35,6 +36,7 @@ export abstract class Plugin {
 
   onTick(): void {}
   onHttpCallResponse(response: HttpCallResponse): void {}
+  onGrpcResponse(response: GrpcResponse): void {}
   onDone(): void {}
 
   setTickPeriod(ms: u32): void { proxy_set_tick_period_milliseconds(ms); }
