@@ -4,7 +4,7 @@
 // plus the response fields (status, body, headers, rate_limit_headers) and the contention policy.
 // The Higress form is read the way Higress reads it: `key: 102234` is the key "102234" and
 // `query_per_second: "10"` is 10 (a lenient ConfigObject), the rejection body is Higress's
-// `rate_limited`, and a query parameter is compared raw (Source.RawParam). The native form keeps
+// `rate_limited`, and a query parameter is compared raw (KeySource.RawParam). The native form keeps
 // strict types. `overflow` (a rule field of earlier versions) is still accepted but has no effect:
 // a full key table evicts instead (key-table.ts); activation logs that it is deprecated.
 
@@ -12,6 +12,8 @@ import { TextBuilder } from "../../assembly/lib/text-builder";
 import { ConfigObject, HEADER_NAME } from "../../assembly/config";
 import { asciiLower, hasControlChars } from "../../assembly/lib/ascii";
 import { isToken } from "../../assembly/lib/baggage";
+import { KEY_SOURCE_FIELDS, KeySource, RequestKey } from "../../assembly/request-key";
+import { RequestMatch } from "../../assembly/request-match";
 import { Cidr } from "../../assembly/lib/cidr";
 import { Regex } from "../../assembly/lib/regex";
 import { HeaderPair } from "../../assembly/pairs";
@@ -21,12 +23,6 @@ import { hasLimitFields, Limit, parseLimit } from "./limit";
 import { RuleMetrics } from "./metrics";
 import { encodeBytes } from "../../assembly/lib/bytes-text";
 
-/**
- * Key sources; SOURCE_FIELDS[i] names Source i + 1. RawParam is the Higress form's `limit_by_param`:
- * the first parameter whose raw name matches, its value not decoded (as Higress's parseQueryString).
- */
-export enum Source { None, Header, Param, Cookie, Consumer, ClientIp, Path, RawParam }
-const SOURCE_FIELDS = ["header", "param", "cookie", "consumer", "client_ip", "path"];
 
 /** Values of the deprecated `overflow` field, still validated so that a typo is still an error. */
 const OVERFLOW_NAMES = ["shared", "allow", "deny"];
@@ -56,19 +52,11 @@ export class Pattern {
   constructor(public kind: PatternKind, public text: string, public limit: Limit) {}
 }
 
-export class HeaderMatch {
-  constructor(public name: string, public value: string | null) {}
-}
-
 export class Rule {
   name: string = "";
-  // match
-  pathPrefix: string = "";
-  methods: Array<string> = new Array<string>();
-  headers: Array<HeaderMatch> = new Array<HeaderMatch>();
-  // key
-  source: Source = Source.None;
-  sourceName: string = "";
+  match: RequestMatch = new RequestMatch();
+  /** Where the key comes from (KeySource.None: one bucket for the rule). */
+  key: RequestKey = new RequestKey();
   // limits
   limit: Limit | null = null;
   exact: Map<string, Dedicated> = new Map<string, Dedicated>();
@@ -89,7 +77,7 @@ export class Rule {
   metrics: RuleMetrics | null = null;
 
   /** Values get buckets in the key table (default limit or pattern entries). */
-  get usesTable(): bool { return this.source != Source.None && (this.limit != null || this.patterns.length > 0); }
+  get usesTable(): bool { return this.key.source != KeySource.None && (this.limit != null || this.patterns.length > 0); }
 }
 
 export class Config {
@@ -166,17 +154,16 @@ export function parseConfig(cfg: ConfigObject): Config {
  * (not the client address, not the consumer a verified identity names). Exact keys alone use no table.
  */
 function clientChosen(rule: Rule): bool {
-  const s = rule.source;
-  return rule.usesTable && s != Source.ClientIp && s != Source.Consumer;
+  return rule.usesTable && rule.key.clientChosen;
 }
 
 /** Does an earlier rule limit every client (by address or consumer) on every request `rule` applies to? */
 function guarded(before: Array<Rule>, rule: Rule): bool {
   for (let i = 0; i < before.length; i++) {
     const f = unchecked(before[i]);
-    if (f.source != Source.ClientIp && f.source != Source.Consumer) continue;
+    if (f.key.source != KeySource.ClientIp && f.key.source != KeySource.Consumer) continue;
     if (f.limit == null && !hasAnyPattern(f)) continue;
-    if (covers(f, rule)) return true;
+    if (rule.match.within(f.match)) return true;
   }
   return false;
 }
@@ -184,26 +171,6 @@ function guarded(before: Array<Rule>, rule: Rule): bool {
 function hasAnyPattern(rule: Rule): bool {
   for (let i = 0; i < rule.patterns.length; i++) if (unchecked(rule.patterns[i]).kind == PatternKind.Any) return true;
   return false;
-}
-
-/** Every request that `rule` matches also matches `f` (path prefix, methods, header conditions). */
-function covers(f: Rule, rule: Rule): bool {
-  if (!rule.pathPrefix.startsWith(f.pathPrefix)) return false;
-  if (f.methods.length > 0) {
-    if (rule.methods.length == 0) return false;
-    for (let i = 0; i < rule.methods.length; i++) if (!f.methods.includes(unchecked(rule.methods[i]))) return false;
-  }
-  for (let i = 0; i < f.headers.length; i++) {
-    const h = unchecked(f.headers[i]);
-    let found = false;
-    for (let j = 0; j < rule.headers.length && !found; j++) {
-      const g = unchecked(rule.headers[j]);
-      const want = h.value;
-      found = g.name == h.name && (want == null || g.value == want);
-    }
-    if (!found) return false;
-  }
-  return true;
 }
 
 /** plugin_name of the filter (Envoy PluginConfig.name), so two filters sharing a vm_id keep separate buckets. */
@@ -271,7 +238,7 @@ function parseRule(r: ConfigObject): Rule {
     r.error("name", "must be 1-" + RULE_NAME_MAX.toString() + " characters of A-Z a-z 0-9 _ - (it names metrics and buckets)");
   }
   const m = r.object("match");
-  if (m != null) parseMatch(m, rule);
+  if (m != null) rule.match = RequestMatch.parse(m);
   const k = r.object("key");
   if (k != null) parseSource(k, rule);
 
@@ -282,7 +249,7 @@ function parseRule(r: ConfigObject): Rule {
   }
   parseKeys(r, r.objectList("keys"), rule);
 
-  if (rule.source == Source.None) {
+  if (rule.key.source == KeySource.None) {
     if (r.has("keys")) r.error("keys", "needs a key source (key: {header|param|cookie|consumer|client_ip|path})");
     if (r.has("limit_missing")) r.error("limit_missing", "needs a key source");
     if (l == null && !r.has("keys")) r.error("limit", "is required (a rule without key has one bucket for all its requests)");
@@ -307,41 +274,10 @@ function isRuleName(s: string): bool {
   return true;
 }
 
-function parseMatch(m: ConfigObject, rule: Rule): void {
-  m.allowOnly(["path_prefix", "methods", "headers"]);
-  rule.pathPrefix = m.string("path_prefix", "");
-  if (m.has("path_prefix") && !rule.pathPrefix.startsWith("/")) m.error("path_prefix", "must start with /");
-  const methods = m.stringList("methods");
-  for (let i = 0; i < methods.length; i++) {
-    const method = unchecked(methods[i]);
-    if (!isToken(method)) m.errors.add(m.pathOf("methods") + "[" + i.toString() + "]", "must be an HTTP method");
-    else rule.methods.push(method);
-  }
-  const headers = m.objectList("headers");
-  for (let i = 0; i < headers.length; i++) {
-    const h = unchecked(headers[i]);
-    h.allowOnly(["name", "value"]);
-    const name = h.headerName("name", null, true);
-    const value: string | null = h.has("value") ? h.string("value", "") : null;
-    rule.headers.push(new HeaderMatch(name, value));
-  }
-}
-
 function parseSource(k: ConfigObject, rule: Rule): void {
-  k.allowOnly(SOURCE_FIELDS);
-  const index = k.exactlyOneOf(SOURCE_FIELDS);
-  if (index < 0) return;
-  const field = unchecked(SOURCE_FIELDS[index]);
-  const source = <Source>(index + 1);
-  rule.source = source;
-  if (source == Source.Header) {
-    rule.sourceName = k.headerName(field, null, true);
-  } else if (source == Source.Param || source == Source.Cookie) {
-    rule.sourceName = k.requiredString(field);
-  } else {
-    if (!k.bool(field, false)) k.error(field, "must be true");
-    if (source == Source.Consumer) rule.sourceName = "x-mse-consumer";
-  }
+  k.allowOnly(KEY_SOURCE_FIELDS);
+  const index = k.exactlyOneOf(KEY_SOURCE_FIELDS);
+  if (index >= 0) rule.key = RequestKey.read(k, index);
 }
 
 function parseKeys(r: ConfigObject, entries: Array<ConfigObject>, rule: Rule): void {
@@ -367,7 +303,7 @@ function parseKeys(r: ConfigObject, entries: Array<ConfigObject>, rule: Rule): v
       const p = new Pattern(PatternKind.Regex, text, limit);
       p.regex = compiled.regex;
       rule.patterns.push(p);
-    } else if (rule.source == Source.ClientIp && text.includes("/")) {
+    } else if (rule.key.source == KeySource.ClientIp && text.includes("/")) {
       const cidr = Cidr.parse(text);
       if (cidr == null) { e.error("key", "is not an IP range (CIDR such as 10.0.0.0/8)"); continue; }
       const p = new Pattern(PatternKind.Cidr, text, limit);
@@ -406,13 +342,9 @@ function parseHigressRule(cfg: ConfigObject): Rule | null {
   if (by < 0) return null;
   const rule = new Rule();
   rule.name = "key-rate-limit";
-  if (by == 0) {
-    rule.source = Source.Header;
-    rule.sourceName = cfg.headerName("limit_by_header", null, true);
-  } else {
-    rule.source = Source.RawParam;
-    rule.sourceName = cfg.requiredString("limit_by_param");
-  }
+  rule.key = by == 0
+    ? new RequestKey(KeySource.Header, cfg.headerName("limit_by_header", null, true))
+    : new RequestKey(KeySource.RawParam, cfg.requiredString("limit_by_param"));
   if (!cfg.has("limit_keys")) { cfg.error("limit_keys", "is required"); return rule; }
   const entries = cfg.objectList("limit_keys");
   if (entries.length == 0) cfg.error("limit_keys", "must list at least one key");
@@ -424,7 +356,7 @@ function parseHigressRule(cfg: ConfigObject): Rule | null {
 function finishRule(rule: Rule, prefix: string): void {
   rule.prefix = prefix + rule.name + "|";
   const l = rule.limit;
-  if (rule.source == Source.None && l != null) rule.all = new Dedicated("all", l);
+  if (rule.key.source == KeySource.None && l != null) rule.all = new Dedicated("all", l);
   const all = dedicatedBuckets(rule);
   for (let i = 0; i < all.length; i++) {
     const d = unchecked(all[i]);

@@ -8,9 +8,9 @@ import { log } from "../../assembly/log";
 import { HeaderPair } from "../../assembly/pairs";
 import { registerFilter } from "../../assembly/plugin";
 import { monotonicNanos, nowNanos } from "../../assembly/time";
-import { Config, parseConfig, Rule, Source } from "./config";
+import { Config, parseConfig, Rule } from "./config";
 import { ruleMetrics } from "./metrics";
-import { keyValue, patternMatches, ruleMatches } from "./request";
+import { patternMatches } from "./request";
 import { RequestView } from "../../assembly/request-view";
 import { takeKeyed } from "./key-table";
 import { ensureStorage, takeDedicated } from "./shared-store";
@@ -21,11 +21,7 @@ const REMAINING_ZERO = new HeaderPair("x-ratelimit-remaining", "0");
 
 /** The configure-time warning for a key the client picks freely, with no per-client rule before it. */
 function unguardedMessage(rule: Rule): string {
-  const s = rule.source;
-  const what = s == Source.Header ? "header " + rule.sourceName
-    : s == Source.Cookie ? "cookie " + rule.sourceName
-    : s == Source.Path ? "path" : "query parameter " + rule.sourceName;
-  return "rule " + rule.name + ": its key (" + what + ") is chosen by the client, and no rule before it limits per client " +
+  return "rule " + rule.name + ": its key (" + rule.key.describe() + ") is chosen by the client, and no rule before it limits per client " +
     "(client_ip or consumer) on its requests: one client can send new values to get a fresh bucket for each and " +
     "evict other values' buckets from the key table (max_keys " + rule.maxKeys.toString() + "); put a client_ip rule before it";
 }
@@ -80,7 +76,7 @@ class LocalRateLimit extends HttpFilter<Config> {
     let now: u64 = 0;
     for (let i = 0; i < config.rules.length; i++) {
       const rule = unchecked(config.rules[i]);
-      if (!ruleMatches(rule, req)) continue;
+      if (!rule.match.matches(req)) continue;
       if (now == 0) now = nowUs();
       if (!this.apply(rule, req, now, verdict)) continue;
       const m = rule.metrics!; // set by activateConfig() for every rule of an accepted configuration
@@ -112,7 +108,7 @@ class LocalRateLimit extends HttpFilter<Config> {
       takeDedicated(all, now, config, verdict);
       return true;
     }
-    const value = keyValue(rule, req);
+    const value = rule.key.valueOf(req);
     if (value == null) {
       const missing = rule.missing;
       if (missing == null) return false;
