@@ -9,9 +9,10 @@
 // unsigned integer, JsonValueAs<uint64_t> a decimal string; Go's gjson String() and Int() convert
 // either way), so a lenient ConfigObject does too, and so do the objects read from it.
 
-import { asciiLower, decimalValue } from "./lib/ascii";
+import { asciiLower, decimalValue, hasControlChars } from "./lib/ascii";
 import { isToken } from "./lib/baggage";
 import { JsonValue } from "./lib/json";
+import { HeaderPair } from "./pairs";
 
 /** Messages kept (and logged); a hostile configuration can have thousands of errors. */
 const MAX_MESSAGES: i32 = 20;
@@ -230,6 +231,27 @@ export class ConfigObject {
       const path = this.pathOf(key) + "[" + i.toString() + "]";
       if (!item.isObject()) { this.errors.add(path, "must be an object"); continue; }
       out.push(this.child(item, path));
+    }
+    return out;
+  }
+
+  /**
+   * Optional object of header name -> value (names lower-cased). A name in `reserved` (lower case) is
+   * an error that says `reservedWhy`.
+   */
+  headerPairs(key: string, reserved: Array<string>, reservedWhy: string): Array<HeaderPair> {
+    const out = new Array<HeaderPair>();
+    const o = this.object(key);
+    if (o == null) return out;
+    const keys = o.value.keys;
+    for (let i = 0; i < keys.length; i++) {
+      const name = unchecked(keys[i]);
+      const v = unchecked(o.value.values[i]);
+      const lower = asciiLower(name);
+      if (!isToken(name)) { o.error(name, HEADER_NAME); continue; }
+      if (reserved.includes(lower)) { o.error(name, reservedWhy); continue; }
+      if (!v.isString() || hasControlChars(v.stringValue, true)) { o.error(name, "must be a string without control characters"); continue; }
+      out.push(new HeaderPair(lower, v.stringValue));
     }
     return out;
   }

@@ -9,9 +9,7 @@
 // a full key table evicts instead (key-table.ts); activation logs that it is deprecated.
 
 import { TextBuilder } from "../../assembly/lib/text-builder";
-import { ConfigObject, HEADER_NAME } from "../../assembly/config";
-import { asciiLower, hasControlChars } from "../../assembly/lib/ascii";
-import { isToken } from "../../assembly/lib/baggage";
+import { ConfigObject } from "../../assembly/config";
 import { KEY_SOURCE_FIELDS, KeySource, RequestKey } from "../../assembly/request-key";
 import { RequestMatch } from "../../assembly/request-match";
 import { Cidr } from "../../assembly/lib/cidr";
@@ -96,6 +94,8 @@ export class Config {
   denyOnContention: bool = true;
 }
 
+/** Response headers the plugin writes itself. */
+const RESERVED_HEADERS = ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after"];
 const TOP_FIELDS = ["rules", "status", "body", "headers", "rate_limit_headers", "cas_retries", "on_contention"];
 const HIGRESS_SOURCES = ["limit_by_header", "limit_by_param"];
 const HIGRESS_TOP = ["limit_by_header", "limit_by_param", "limit_keys"];
@@ -116,7 +116,7 @@ export function parseConfig(cfg: ConfigObject): Config {
   config.rateLimitHeaders = cfg.bool("rate_limit_headers", false);
   config.casRetries = <i32>cfg.int("cas_retries", 32, 1, 1000);
   config.denyOnContention = cfg.oneOf("on_contention", CONTENTION_NAMES, 0) == 0;
-  parseResponseHeaders(cfg, config);
+  config.headers = cfg.headerPairs("headers", RESERVED_HEADERS, "is set by the plugin (turn it off with rate_limit_headers: false)");
   config.rejectHeaders = config.headers.slice(0);
 
   const prefix = "lrl|" + pluginName() + "|" + scopeOf(cfg) + "|";
@@ -210,24 +210,6 @@ function hex64(v: u64): string {
     s += String.fromCharCode(d < 10 ? 48 + d : 87 + d);
   }
   return s;
-}
-
-function parseResponseHeaders(cfg: ConfigObject, config: Config): void {
-  const o = cfg.object("headers");
-  if (o == null) return;
-  const keys = o.value.keys;
-  for (let i = 0; i < keys.length; i++) {
-    const name = unchecked(keys[i]);
-    const v = unchecked(o.value.values[i]);
-    const lower = asciiLower(name);
-    if (!isToken(name)) { o.error(name, HEADER_NAME); continue; }
-    if (lower == "x-ratelimit-limit" || lower == "x-ratelimit-remaining" || lower == "x-ratelimit-reset" || lower == "retry-after") {
-      o.error(name, "is set by the plugin (turn it off with rate_limit_headers: false)");
-      continue;
-    }
-    if (!v.isString() || hasControlChars(v.stringValue, true)) { o.error(name, "must be a string without control characters"); continue; }
-    config.headers.push(new HeaderPair(lower, v.stringValue));
-  }
 }
 
 function parseRule(r: ConfigObject): Rule {
