@@ -64,3 +64,14 @@ export function decimalValue(s: string): f64 {
   }
   return negative ? -v : v;
 }
+
+/** 1 to `max` characters of A-Z a-z 0-9 _ - (names that become metric names or storage keys). */
+export function isPlainName(s: string, max: i32): bool {
+  if (s.length == 0 || s.length > max) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const ok = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95 || c == 45;
+    if (!ok) return false;
+  }
+  return true;
+}

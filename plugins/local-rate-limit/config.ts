@@ -10,6 +10,7 @@
 
 import { TextBuilder } from "../../assembly/lib/text-builder";
 import { ConfigObject } from "../../assembly/config";
+import { isPlainName } from "../../assembly/lib/ascii";
 import { KEY_SOURCE_FIELDS, KeySource, RequestKey } from "../../assembly/request-key";
 import { RequestMatch } from "../../assembly/request-match";
 import { Cidr } from "../../assembly/lib/cidr";
@@ -216,7 +217,7 @@ function parseRule(r: ConfigObject): Rule {
   r.allowOnly(RULE_FIELDS);
   const rule = new Rule();
   rule.name = r.requiredString("name");
-  if (rule.name.length > 0 && !isRuleName(rule.name)) {
+  if (rule.name.length > 0 && !isPlainName(rule.name, RULE_NAME_MAX)) {
     r.error("name", "must be 1-" + RULE_NAME_MAX.toString() + " characters of A-Z a-z 0-9 _ - (it names metrics and buckets)");
   }
   const m = r.object("match");
@@ -244,16 +245,6 @@ function parseRule(r: ConfigObject): Rule {
   r.oneOf("overflow", OVERFLOW_NAMES, 0);
   if (r.has("overflow")) rule.deprecatedOverflow = r.pathOf("overflow");
   return rule;
-}
-
-function isRuleName(s: string): bool {
-  if (s.length == 0 || s.length > RULE_NAME_MAX) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const ok = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95 || c == 45;
-    if (!ok) return false;
-  }
-  return true;
 }
 
 function parseSource(k: ConfigObject, rule: Rule): void {

@@ -1,0 +1,216 @@
+// global-rate-limit: one limit across every gateway replica, counted by the Rate Limit Service
+// (envoyproxy/ratelimit, backed by Redis) through a proxy-wasm gRPC call per request. See README.md.
+
+import { Action, NO_GRPC_STATUS } from "../../assembly/enums";
+import { HttpFilter } from "../../assembly/filter";
+import { GrpcResponse, GrpcStatus } from "../../assembly/grpc-call";
+import { HeaderMap, requestHeaders } from "../../assembly/headers";
+import { log } from "../../assembly/log";
+import { HeaderPair } from "../../assembly/pairs";
+import { registerFilter } from "../../assembly/plugin";
+import { ProtoWriter } from "../../assembly/lib/protobuf";
+import { Config, parseConfig, Rule } from "./config";
+import { Lease, leaseFor } from "./lease";
+import { metrics, ruleMetrics } from "./metrics";
+import { DescriptorStatus, RLS_METHOD, RLS_SERVICE, RlsAnswer, RlsCode, writeDescriptor } from "./rls-proto";
+
+const RATELIMITED = new HeaderPair("x-envoy-ratelimited", "true");
+
+/** Per-callback scratch, reused: a VM runs one callback at a time. */
+const writer = new ProtoWriter(512);
+const answer = new RlsAnswer();
+const values = new Array<string>();
+
+function activateConfig(config: Config): void {
+  metrics();
+  for (let i = 0; i < config.rules.length; i++) {
+    const rule = unchecked(config.rules[i]);
+    rule.metrics = ruleMetrics(rule.name);
+  }
+}
+
+/** The entries of `rule` for this request into `values`; false when one is missing (the rule does not apply). */
+function entryValues(rule: Rule, filter: GlobalRateLimit): bool {
+  values.length = 0;
+  for (let i = 0; i < rule.entries.length; i++) {
+    const e = unchecked(rule.entries[i]);
+    const v = e.source.source == 0 ? e.constant : e.source.valueOf(filter.request);
+    if (v == null) return false;
+    values.push(v);
+  }
+  return true;
+}
+
+/** A descriptor in a pending call: its rule, and the lease it refills with `hits` hits. */
+class Sent {
+  constructor(public rule: Rule, public lease: Lease | null, public hits: u64) {}
+}
+
+class GlobalRateLimit extends HttpFilter<Config> {
+  /** The descriptors of this request's call, in order; null when no call is pending. */
+  sent: Array<Sent> | null = null;
+  grpc: bool = false;
+  /** x-ratelimit-* and RLS's response headers for the upstream's response. */
+  limitStatus: DescriptorStatus | null = null;
+  responseHeaders: Array<HeaderPair> | null = null;
+
+  onRequestHeaders(headers: HeaderMap, endOfStream: bool): Action {
+    const config = this.config;
+    const req = this.request;
+    let sent: Array<Sent> | null = null;
+    writer.reset().string(1, config.domain);
+    for (let i = 0; i < config.rules.length; i++) {
+      const rule = unchecked(config.rules[i]);
+      if (!rule.match.matches(req) || !entryValues(rule, this)) continue;
+      let lease: Lease | null = null;
+      let hits: u64 = 0;
+      if (rule.lease != null) {
+        lease = leaseFor(rule, values);
+        if (lease.take()) {
+          rule.metrics!.leaseHit.increment();
+          continue;
+        }
+        hits = lease.refillTokens; // this request's token and the lease's, counted at once
+      }
+      writeDescriptor(writer, rule.keys, values, rule.requests, rule.unit, hits);
+      if (sent == null) sent = new Array<Sent>();
+      sent.push(new Sent(rule, lease, hits));
+    }
+    if (sent == null) return Action.Continue;
+    if (config.hitsAddend != 1) writer.varint(3, config.hitsAddend);
+    this.grpc = isGrpc(headers);
+    metrics().calls.increment();
+    const result = this.grpcCall(config.cluster, RLS_SERVICE, RLS_METHOD, writer.toBuffer(), config.timeoutMs);
+    if (!result.ok) return this.failed("the call was refused (status " + (<i32>result.status).toString() + "): is cluster " + config.cluster + " defined?", false);
+    this.sent = sent;
+    return Action.Pause;
+  }
+
+  onGrpcResponse(response: GrpcResponse): void {
+    const sent = this.sent;
+    if (sent == null) return;
+    this.sent = null;
+    if (!response.ok) {
+      const why = response.status == GrpcStatus.DEADLINE_EXCEEDED ? "timed out" : "failed";
+      this.failed("the call " + why + " (gRPC status " + response.status.toString() + " " + response.statusMessage + ")", true);
+      return;
+    }
+    if (!answer.read(response.message())) {
+      this.failed("the answer is not a RateLimitResponse", true);
+      return;
+    }
+    settleLeases(sent);
+    for (let i = 0; i < answer.requestHeaders.length; i++) {
+      const h = unchecked(answer.requestHeaders[i]);
+      requestHeaders.add(h.name, h.value);
+    }
+    if (answer.code == RlsCode.OverLimit) {
+      this.reject(sent);
+      return;
+    }
+    metrics().ok.increment();
+    this.keepForResponse();
+    this.continueRequest();
+  }
+
+  /** Error path: counted, then failure_mode_deny decides. `paused`: the request waits for continueRequest. */
+  failed(why: string, paused: bool): Action {
+    const config = this.config;
+    const m = metrics();
+    m.error.increment();
+    log.warn("Rate Limit Service: " + why);
+    if (config.failureModeDeny) {
+      m.failureModeDenied.increment();
+      return this.respond(config.statusOnError, "", null, "rate_limiter_error", this.grpc ? <i32>GrpcStatus.UNAVAILABLE : NO_GRPC_STATUS);
+    }
+    m.failureModeAllowed.increment();
+    if (paused) this.continueRequest();
+    return Action.Continue;
+  }
+
+  reject(sent: Array<Sent>): void {
+    const config = this.config;
+    metrics().overLimit.increment();
+    let over: DescriptorStatus | null = null;
+    for (let i = 0; i < sent.length; i++) {
+      const s = answer.status(i);
+      if (s == null || s.code != RlsCode.OverLimit) continue;
+      unchecked(sent[i]).rule.metrics!.overLimit.increment();
+      if (over == null || s.resetSeconds > over.resetSeconds) over = s;
+    }
+    const out = config.rejectHeaders;
+    out.length = config.headers.length; // the configured headers, built once; this rejection's pairs follow
+    out.push(RATELIMITED);
+    if (over != null) {
+      if (config.rateLimitHeaders) pushLimitHeaders(out, over);
+      out.push(new HeaderPair("retry-after", (over.resetSeconds == 0 ? 1 : over.resetSeconds).toString()));
+    }
+    for (let i = 0; i < answer.responseHeaders.length; i++) out.push(unchecked(answer.responseHeaders[i]));
+    this.respond(config.status, config.body, out, "request_rate_limited", this.grpc ? <i32>GrpcStatus.RESOURCE_EXHAUSTED : NO_GRPC_STATUS);
+  }
+
+  /** The descriptor with the fewest requests left, and RLS's response headers, for onResponseHeaders. */
+  keepForResponse(): void {
+    if (this.config.rateLimitHeaders) {
+      let least: DescriptorStatus | null = null;
+      for (let i = 0; i < answer.count; i++) {
+        const s = unchecked(answer.statuses[i]);
+        if (s.requestsPerUnit == 0) continue;
+        if (least == null || s.remaining < least.remaining) least = s;
+      }
+      if (least != null) {
+        const copy = new DescriptorStatus();
+        copy.requestsPerUnit = least.requestsPerUnit;
+        copy.unitSeconds = least.unitSeconds;
+        copy.remaining = least.remaining;
+        copy.resetSeconds = least.resetSeconds;
+        this.limitStatus = copy;
+      }
+    }
+    if (answer.responseHeaders.length > 0) this.responseHeaders = answer.responseHeaders.slice(0);
+  }
+
+  onResponseHeaders(headers: HeaderMap, endOfStream: bool): Action {
+    const s = this.limitStatus;
+    if (s != null) {
+      headers.set("x-ratelimit-limit", limitValue(s));
+      headers.set("x-ratelimit-remaining", s.remaining.toString());
+      headers.set("x-ratelimit-reset", s.resetSeconds.toString());
+    }
+    const extra = this.responseHeaders;
+    if (extra != null) for (let i = 0; i < extra.length; i++) headers.add(unchecked(extra[i]).name, unchecked(extra[i]).value);
+    return Action.Continue;
+  }
+}
+
+/** Leases refilled by this answer: store their tokens (or stop leasing near the limit). */
+function settleLeases(sent: Array<Sent>): void {
+  for (let i = 0; i < sent.length; i++) {
+    const d = unchecked(sent[i]);
+    const lease = d.lease;
+    const s = answer.status(i);
+    if (lease != null && s != null) lease.settle(s, d.hits, answer.code == RlsCode.Ok);
+  }
+}
+
+function isGrpc(headers: HeaderMap): bool {
+  const contentType = headers.get("content-type");
+  return contentType != null && contentType.startsWith("application/grpc");
+}
+
+/** Draft-03 form, as Envoy's native ratelimit filter writes it: "10, 10;w=60". */
+function limitValue(s: DescriptorStatus): string {
+  const n = s.requestsPerUnit.toString();
+  return s.unitSeconds == 0 ? n : n + ", " + n + ";w=" + s.unitSeconds.toString();
+}
+
+function pushLimitHeaders(out: Array<HeaderPair>, s: DescriptorStatus): void {
+  out.push(new HeaderPair("x-ratelimit-limit", limitValue(s)));
+  out.push(new HeaderPair("x-ratelimit-remaining", s.remaining.toString()));
+  out.push(new HeaderPair("x-ratelimit-reset", s.resetSeconds.toString()));
+}
+
+export * from "../../assembly/exports";
+export * from "../../assembly/grpc-exports";
+export { proxy_on_request_headers, proxy_on_response_headers } from "../../assembly/stream-exports";
+registerFilter<Config>("global-rate-limit", parseConfig, (config: Config): HttpFilter<Config> => new GlobalRateLimit(config), activateConfig);
