@@ -15,12 +15,13 @@
 //   x-delay    ms to wait before answering (ok, status, trailers-only, empty, two, http, reset)
 //   x-resp-size  the answer is this many bytes of "r" instead of "re:" + request message
 //
-// As a module: const grpc = await startGrpc();  grpc.port, grpc.calls (see below), await grpc.close()
+// As a module: const grpc = await startGrpc();  grpc.port, grpc.calls (GrpcCallRecord: every call, with the
+// request headers in order in rawHeaders), await grpc.close()
 import http2 from "node:http2";
 
 /**
- * @typedef {{ path: string, headers: Record<string, string | string[]>, messages: Buffer[],
- *             at: number, ended: boolean, aborted: boolean, answered: boolean }} GrpcCallRecord
+ * @typedef {{ path: string, headers: Record<string, string | string[]>, rawHeaders: [string, string][],
+ *             messages: Buffer[], at: number, ended: boolean, aborted: boolean, answered: boolean }} GrpcCallRecord
  */
 
 /** length-prefixed gRPC frame */
@@ -41,12 +42,15 @@ export function startGrpc(opts = {}) {
     sessions.add(s);
     s.on("close", () => sessions.delete(s));
   });
-  server.on("stream", (stream, headers) => {
+  server.on("stream", (stream, headers, _flags, raw) => {
     /** @type {Record<string, string | string[]>} */
     const h = {};
     for (const [k, v] of Object.entries(headers)) if (typeof v === "string" || Array.isArray(v)) h[k] = v;
     /** @type {GrpcCallRecord} */
-    const rec = { path: String(headers[":path"] ?? ""), headers: h, messages: [], at: Date.now(), ended: false, aborted: false, answered: false };
+    /** @type {[string, string][]} */
+    const rawHeaders = [];
+    for (let i = 0; i + 1 < (raw?.length ?? 0); i += 2) rawHeaders.push([raw[i], raw[i + 1]]);
+    const rec = { path: String(headers[":path"] ?? ""), headers: h, rawHeaders, messages: [], at: Date.now(), ended: false, aborted: false, answered: false };
     calls.push(rec);
     const md = (name, dflt) => {
       const v = headers[name];
