@@ -4,15 +4,16 @@ import { readFileSync } from "node:fs";
 import { ABI_010_ONLY, ENV_IMPORTS, MODULE_EXPORTS, sameSignature, sigToString, WASI_IMPORTS, WASI_MODULES, WasmResult } from "./abi.ts";
 import { computeAttribute } from "./attributes.ts";
 import { HostError, LoadError, UsageError } from "./errors.ts";
+import { EnvoyGrpcMessages, stripDetails, trailersOnlyMetadata } from "./grpc.ts";
 import { formatLog, formatLogs, levelOf, matchLogs, type LogEntry } from "./logs.ts";
 import type { LogLevelName } from "./abi.ts";
 import { MetricsRegistry, type Metric } from "./metrics.ts";
-import { fromUtf8, HeaderMap, utf8, type HeadersInit, type Pair } from "./pairs.ts";
+import { fromUtf8, HeaderMap, utf8, type BytePair, type HeadersInit, type Pair } from "./pairs.ts";
 import { PropertyStore, type PropertyPath, type PropertyValue } from "./properties.ts";
 import { SharedData, SharedQueues } from "./shared-data.ts";
 import { toBytes, type Body, type HttpStream, type PropertiesInit, type StreamOptions, type UpstreamResponse } from "./stream.ts";
 import { readModuleInfo, type ModuleInfo } from "./wasm-binary.ts";
-import { type Context, WasmVm } from "./vm.ts";
+import { type Context, type GrpcEvent, WasmVm } from "./vm.ts";
 
 export type TrapPolicy = "throw" | "fail_closed" | "fail_open";
 
@@ -33,8 +34,10 @@ export interface HostOptions {
   pluginName?: string;
   /** level of Envoy's `wasm` logger: what proxy_get_log_level returns and what gets captured; default "info" */
   logLevel?: LogLevelName | number;
-  /** clusters proxy_http_call may target; others get BAD_ARGUMENT */
+  /** clusters proxy_http_call and proxy_grpc_call may target (http: others get BAD_ARGUMENT) */
   clusters?: string[];
+  /** of those, clusters without a healthy endpoint: calls to them fail at once with INTERNAL_FAILURE */
+  unhealthyClusters?: string[];
   /** properties for every stream, e.g. { "xds.route_name": "r1" } or [[["a.b","c"], value]] */
   properties?: PropertiesInit;
   /** wall clock at start, ms since epoch (default 2026-03-02T09:00:00Z) */
@@ -53,6 +56,8 @@ export interface HostOptions {
   allowOnHeadersStopIteration?: boolean;
   /** advanceTime() times out http calls whose timeout elapsed with Envoy's 504 response (default true) */
   autoTimeoutHttpCalls?: boolean;
+  /** advanceTime() times out gRPC calls whose timeout elapsed (on_grpc_close 14; default true) */
+  autoTimeoutGrpcCalls?: boolean;
   /** run an extra throw-away VM through start + configure first, like Envoy's config canary (default false) */
   canary?: boolean;
   /** print every captured log line to stderr (default: env WASM_HOST_ECHO_LOGS) */
@@ -68,6 +73,7 @@ interface ResolvedOptions {
   onTrap: TrapPolicy;
   allowOnHeadersStopIteration: boolean;
   autoTimeoutHttpCalls: boolean;
+  autoTimeoutGrpcCalls: boolean;
   canary: boolean;
   echoLogs: boolean;
   trace: boolean;
@@ -110,6 +116,59 @@ export interface HttpCallResponse {
   trailers?: HeadersInit;
 }
 
+/** A gRPC call (proxy_grpc_call) or stream (proxy_grpc_stream) waiting for its upstream. */
+export interface PendingGrpcCall {
+  kind: "call" | "stream";
+  vm: number;
+  token: number;
+  /** the root context that owns it (every gRPC callback gets this id) */
+  rootContextId: number;
+  /** the (effective) context that made it, e.g. the stream */
+  contextId: number;
+  cluster: string;
+  /** e.g. "envoy.service.ratelimit.v3.RateLimitService" */
+  serviceName: string;
+  method: string;
+  /** the `service` bytes the plugin passed (a serialized GrpcService or a bare cluster name) */
+  service: Uint8Array;
+  /** initial metadata the plugin passed */
+  initialMetadata: BytePair[];
+  /** the request headers Envoy sends upstream (Envoy's own around the plugin's metadata) */
+  requestHeaders: HeaderMap;
+  /** a call: its request message (bare protobuf, no gRPC frame); a stream: the last message sent */
+  message: Uint8Array;
+  /** a call: [message]; a stream: every proxy_grpc_send so far */
+  messages: Uint8Array[];
+  /** a stream: end_stream was sent or proxy_grpc_close called */
+  localClosed: boolean;
+  /** cancelled by the plugin (proxy_grpc_cancel, proxy_grpc_close of a call) or with its root context */
+  cancelled: boolean;
+  /** a call's timeout_ms (0: none); 0 for streams */
+  timeoutMs: number;
+  issuedAt: number;
+  /** monotonic ms at which Envoy times the call out (null: never) */
+  deadline: number | null;
+}
+
+/** Internal state of a callout, as Envoy's grpc_call_request_ / grpc_stream_ maps hold it. */
+interface GrpcCallout extends PendingGrpcCall {
+  /** no more answers: a call answered or failed, a stream closed by its upstream */
+  settled: boolean;
+  remoteClosed: boolean;
+}
+
+export interface GrpcStreamResponse {
+  /** default :status 200, content-type application/grpc */
+  initialMetadata?: HeadersInit;
+  messages?: Body[];
+  /** default grpc-status <status> */
+  trailingMetadata?: HeadersInit;
+  /** default 0 */
+  status?: number;
+  /** what proxy_get_status says in on_grpc_close; default EnvoyGrpcMessages.fromUpstream() */
+  message?: string;
+}
+
 export type ForeignFunction = (
   args: Uint8Array,
   info: { vm: number; contextId: number },
@@ -126,6 +185,10 @@ export interface RequestOptions extends StreamOptions {
 }
 
 const DEFAULT_START = Date.UTC(2026, 2, 2, 9, 0, 0);
+const DEFAULT_GRPC_HEADERS: Array<[string, string]> = [
+  [":status", "200"],
+  ["content-type", "application/grpc"],
+];
 const MONOTONIC_BASE_NS = 3_600_000_000_000n; // the "machine" has been up for an hour
 
 function bytesOf(v: string | Uint8Array | object | undefined): Uint8Array {
@@ -154,6 +217,7 @@ export class ProxyWasmHost {
   readonly metricsRegistry = new MetricsRegistry();
   readonly properties = new PropertyStore();
   readonly clusters: Set<string>;
+  readonly unhealthyClusters: Set<string>;
   readonly foreignFunctions = new Map<string, ForeignFunction>();
   /** captured logs at or above the log level, all VMs, in order */
   readonly logs: LogEntry[] = [];
@@ -164,6 +228,7 @@ export class ProxyWasmHost {
   private elapsedMs = 0;
   private wallOffsetMs = 0;
   private httpCalls: PendingHttpCall[] = [];
+  private grpcCallouts: GrpcCallout[] = [];
   private tasks: (() => void)[] = [];
   private draining = false;
   private rr = 0;
@@ -177,6 +242,7 @@ export class ProxyWasmHost {
       onTrap: opts.onTrap ?? "throw",
       allowOnHeadersStopIteration: opts.allowOnHeadersStopIteration ?? false,
       autoTimeoutHttpCalls: opts.autoTimeoutHttpCalls ?? true,
+      autoTimeoutGrpcCalls: opts.autoTimeoutGrpcCalls ?? true,
       canary: opts.canary ?? false,
       echoLogs: opts.echoLogs ?? !!process.env.WASM_HOST_ECHO_LOGS,
       trace: opts.trace ?? false,
@@ -188,7 +254,8 @@ export class ProxyWasmHost {
     this.vmConfig = bytesOf(opts.vmConfig);
     this.pluginConfig = bytesOf(opts.pluginConfig);
     this.logLevelValue = levelOf(opts.logLevel, 2);
-    this.clusters = new Set(opts.clusters ?? []);
+    this.clusters = new Set([...(opts.clusters ?? []), ...(opts.unhealthyClusters ?? [])]);
+    this.unhealthyClusters = new Set(opts.unhealthyClusters ?? []);
     this.startTime = opts.startTime instanceof Date ? opts.startTime.getTime() : (opts.startTime ?? DEFAULT_START);
     // Envoy always knows the connection; tests override these per host or per stream.
     this.properties.set("source.address", "127.0.0.1:40001");
@@ -337,7 +404,7 @@ export class ProxyWasmHost {
 
   /**
    * Let time pass: fires proxy_on_tick on every VM whose period elapsed (once per elapsed period, each at
-   * its due time) and times out http calls, in time order.
+   * its due time) and times out http and gRPC calls, in time order.
    */
   advanceTime(ms: number): void {
     if (ms < 0) throw new UsageError("time only moves forward");
@@ -357,6 +424,13 @@ export class ProxyWasmHost {
         for (const call of this.httpCalls) {
           if (call.deadline !== null && call.deadline <= target && (!best || call.deadline < best.at)) {
             best = { at: call.deadline, run: () => this.timeoutHttpCall(call) };
+          }
+        }
+      }
+      if (this.options.autoTimeoutGrpcCalls) {
+        for (const call of this.grpcCallouts) {
+          if (!call.settled && call.deadline !== null && call.deadline <= target && (!best || call.deadline < best.at)) {
+            best = { at: call.deadline, run: () => this.timeoutGrpcCall(call) };
           }
         }
       }
@@ -455,6 +529,198 @@ export class ProxyWasmHost {
     });
   }
 
+  // ----- gRPC calls and streams ---------------------------------------------------------------------------
+
+  /** Used by proxy_grpc_call / proxy_grpc_stream once Envoy's async client took the callout. */
+  registerGrpcCallout(c: {
+    kind: "call" | "stream";
+    vm: number;
+    token: number;
+    rootContextId: number;
+    contextId: number;
+    cluster: string;
+    serviceName: string;
+    method: string;
+    service: Uint8Array;
+    initialMetadata: BytePair[];
+    requestHeaders: HeaderMap;
+    message: Uint8Array | null;
+    timeoutMs: number;
+  }): PendingGrpcCall {
+    const call = c.kind === "call";
+    const callout: GrpcCallout = {
+      ...c,
+      message: c.message ?? new Uint8Array(0),
+      messages: c.message ? [c.message] : [],
+      localClosed: false,
+      cancelled: false,
+      timeoutMs: call ? c.timeoutMs : 0,
+      issuedAt: this.elapsedMs,
+      deadline: call && c.timeoutMs > 0 && c.vm >= 0 ? this.elapsedMs + c.timeoutMs : null,
+      settled: false,
+      remoteClosed: false,
+    };
+    this.grpcCallouts.push(callout);
+    return callout;
+  }
+
+  /** The callout `token` of this root context, as long as Envoy still holds it. */
+  findGrpcCallout(vm: number, rootContextId: number, token: number): PendingGrpcCall | undefined {
+    return this.grpcCallouts.find((c) => c.vm === vm && c.rootContextId === rootContextId && c.token === token);
+  }
+
+  /** proxy_grpc_send */
+  grpcStreamSent(ref: PendingGrpcCall, message: Uint8Array, endStream: boolean): void {
+    const c = ref as GrpcCallout;
+    c.messages.push(message);
+    c.message = message;
+    if (endStream) c.localClosed = true;
+  }
+
+  /** proxy_grpc_close on a stream: half-close; Envoy forgets the stream once both sides closed. */
+  grpcStreamLocalClose(ref: PendingGrpcCall): void {
+    const c = ref as GrpcCallout;
+    c.localClosed = true;
+    if (c.remoteClosed) this.eraseGrpc(c);
+  }
+
+  /** proxy_grpc_cancel (and proxy_grpc_close of a call): no callback follows. */
+  cancelGrpcCallout(ref: PendingGrpcCall): void {
+    const c = ref as GrpcCallout;
+    if (!c.settled) c.cancelled = true;
+    c.settled = true;
+    this.eraseGrpc(c);
+  }
+
+  /** A root context goes away: Envoy's ~Context cancels what it still owns. */
+  cancelGrpcCallouts(vm: number, rootContextId: number): void {
+    for (const c of this.grpcCallouts.filter((x) => x.vm === vm && x.rootContextId === rootContextId)) this.cancelGrpcCallout(c);
+  }
+
+  private eraseGrpc(c: GrpcCallout): void {
+    this.grpcCallouts = this.grpcCallouts.filter((x) => x !== c);
+  }
+
+  /** gRPC calls and streams waiting for their upstream (oldest first); `service` is the service name */
+  pendingGrpcCalls(filter: { vm?: number; cluster?: string; service?: string; method?: string; kind?: "call" | "stream" } = {}): PendingGrpcCall[] {
+    return this.grpcCallouts.filter(
+      (c) =>
+        !c.settled &&
+        (filter.vm === undefined || c.vm === filter.vm) &&
+        (filter.cluster === undefined || c.cluster === filter.cluster) &&
+        (filter.service === undefined || c.serviceName === filter.service) &&
+        (filter.method === undefined || c.method === filter.method) &&
+        (filter.kind === undefined || c.kind === filter.kind),
+    );
+  }
+
+  private findGrpc(ref: PendingGrpcCall | number, vm: number | undefined, what: string, kind?: "call" | "stream"): GrpcCallout {
+    const matches = this.grpcCallouts.filter(
+      (c) =>
+        !c.settled &&
+        (typeof ref === "number" ? c.token === ref && (vm === undefined || c.vm === vm) : c.vm === ref.vm && c.token === ref.token),
+    );
+    if (matches.length === 0) {
+      const pending = this.pendingGrpcCalls().map((c) => `vm${c.vm}:${c.token}`).join(", ") || "none";
+      const name = typeof ref === "number" ? ref : `vm${ref.vm}:${ref.token}`;
+      const cancelled = typeof ref === "object" && ref.cancelled ? " (the plugin cancelled it)" : "";
+      throw new UsageError(`${what}: no pending gRPC call ${name}${cancelled} (pending: ${pending})`);
+    }
+    if (matches.length > 1) {
+      throw new UsageError(`${what}: gRPC token ${ref} is pending on several VMs (tokens are per VM): pass the call object or a vm index`);
+    }
+    const c = matches[0];
+    if (kind && c.kind !== kind) {
+      throw new UsageError(
+        kind === "call"
+          ? `${what}: ${c.token} is a gRPC stream: use receiveGrpcInitialMetadata / receiveGrpcMessage / receiveGrpcTrailingMetadata / closeGrpcCall or respondGrpcStream`
+          : `${what}: ${c.token} is a gRPC call (proxy_grpc_call): Envoy delivers no metadata for calls; use respondGrpcCall`,
+      );
+    }
+    return c;
+  }
+
+  private deliverGrpc(c: GrpcCallout, event: GrpcEvent, cleanup?: () => void): void {
+    this.vm(c.vm).deliverGrpc(c.rootContextId, c.token, event, cleanup);
+  }
+
+  /** The upstream answered a call: proxy_on_grpc_receive(ROOT context id, token, size); buffer 5 is `message`. */
+  respondGrpcCall(ref: PendingGrpcCall | number, message: Body = "", vm?: number): void {
+    const c = this.findGrpc(ref, vm, "respondGrpcCall", "call");
+    c.settled = true;
+    this.deliverGrpc(c, { type: "receive", message: toBytes(message) }, () => this.eraseGrpc(c));
+  }
+
+  /**
+   * The call fails with `status`: proxy_on_grpc_close(ROOT context id, token, status), proxy_get_status gives
+   * `message` verbatim. Default message: EnvoyGrpcMessages.connectionRefused for 14, else "via_upstream" (an
+   * upstream answer without grpc-message); an upstream's "slow down" reads "slow down{via_upstream}"
+   * (EnvoyGrpcMessages.fromUpstream). Status 0 is an upstream "OK" without a message: Envoy says 13, "".
+   * A stream gets what Envoy gives for a trailers-only answer: empty initial metadata, the trailing metadata
+   * (:status 200, content-type, grpc-status, grpc-message), then the close.
+   */
+  failGrpcCall(ref: PendingGrpcCall | number, status = 14, message?: string, vm?: number): void {
+    const c = this.findGrpc(ref, vm, "failGrpcCall");
+    const msg = message ?? (status === 14 ? EnvoyGrpcMessages.connectionRefused : EnvoyGrpcMessages.fromUpstream());
+    if (c.kind === "call") {
+      const [code, text] = status === 0 ? [13, ""] : [status, msg];
+      this.closeGrpc(c, code, text);
+      return;
+    }
+    this.deliverGrpc(c, { type: "initial", metadata: new HeaderMap() });
+    if (!c.settled) this.deliverGrpc(c, { type: "trailing", metadata: trailersOnlyMetadata(status, stripDetails(msg)) });
+    if (!c.settled) this.closeGrpc(c, status, msg);
+  }
+
+  /** timeout_ms elapsed (advanceTime does this by itself): on_grpc_close 14 "upstream request timeout{response_timeout}". */
+  timeoutGrpcCall(ref: PendingGrpcCall | number, vm?: number): void {
+    const c = this.findGrpc(ref, vm, "timeoutGrpcCall", "call");
+    this.closeGrpc(c, 14, EnvoyGrpcMessages.timeout);
+  }
+
+  /** proxy_on_grpc_close(ROOT context id, token, status) with `message` verbatim, for a call or a stream. */
+  closeGrpcCall(ref: PendingGrpcCall | number, status: number, message = "", vm?: number): void {
+    this.closeGrpc(this.findGrpc(ref, vm, "closeGrpcCall"), status, message);
+  }
+
+  private closeGrpc(c: GrpcCallout, status: number, message: string): void {
+    c.settled = true;
+    c.remoteClosed = true;
+    // Envoy forgets a call at once, a stream only once the plugin closed its side too
+    const cleanup = () => {
+      if (c.kind === "call" || c.localClosed) this.eraseGrpc(c);
+    };
+    this.deliverGrpc(c, { type: "close", status, message }, cleanup);
+  }
+
+  /** A stream's response headers: proxy_on_grpc_receive_initial_metadata(root, token, count); map 4. */
+  receiveGrpcInitialMetadata(ref: PendingGrpcCall | number, metadata: HeadersInit = DEFAULT_GRPC_HEADERS, vm?: number): void {
+    const c = this.findGrpc(ref, vm, "receiveGrpcInitialMetadata", "stream");
+    this.deliverGrpc(c, { type: "initial", metadata: new HeaderMap(metadata) });
+  }
+
+  /** A stream's message: proxy_on_grpc_receive(root, token, size); buffer 5. */
+  receiveGrpcMessage(ref: PendingGrpcCall | number, message: Body, vm?: number): void {
+    const c = this.findGrpc(ref, vm, "receiveGrpcMessage", "stream");
+    this.deliverGrpc(c, { type: "receive", message: toBytes(message) });
+  }
+
+  /** A stream's trailers: proxy_on_grpc_receive_trailing_metadata(root, token, count); map 5. */
+  receiveGrpcTrailingMetadata(ref: PendingGrpcCall | number, metadata: HeadersInit, vm?: number): void {
+    const c = this.findGrpc(ref, vm, "receiveGrpcTrailingMetadata", "stream");
+    this.deliverGrpc(c, { type: "trailing", metadata: new HeaderMap(metadata) });
+  }
+
+  /** A whole stream answer, in Envoy's order: initial metadata, each message, trailing metadata, close. */
+  respondGrpcStream(ref: PendingGrpcCall | number, r: GrpcStreamResponse = {}, vm?: number): void {
+    const c = this.findGrpc(ref, vm, "respondGrpcStream", "stream");
+    const status = r.status ?? 0;
+    this.deliverGrpc(c, { type: "initial", metadata: new HeaderMap(r.initialMetadata ?? DEFAULT_GRPC_HEADERS) });
+    for (const m of r.messages ?? []) if (!c.settled) this.deliverGrpc(c, { type: "receive", message: toBytes(m) });
+    if (!c.settled) this.deliverGrpc(c, { type: "trailing", metadata: new HeaderMap(r.trailingMetadata ?? [["grpc-status", String(status)]]) });
+    if (!c.settled) this.closeGrpc(c, status, r.message ?? EnvoyGrpcMessages.fromUpstream());
+  }
+
   // ----- shared data, metrics, properties, foreign functions --------------------------------------------
 
   getSharedData(key: string): { value: string; bytes: Uint8Array; cas: number } | undefined {
@@ -494,6 +760,13 @@ export class ProxyWasmHost {
 
   addCluster(...names: string[]): void {
     for (const n of names) this.clusters.add(n);
+  }
+
+  /** A known cluster loses (false) or regains (true) its healthy endpoints. */
+  setClusterHealthy(name: string, healthy: boolean): void {
+    this.clusters.add(name);
+    if (healthy) this.unhealthyClusters.delete(name);
+    else this.unhealthyClusters.add(name);
   }
 
   resolveProperty(vm: WasmVm, ctx: Context, tokens: string[]): { status: number; value?: Uint8Array } {

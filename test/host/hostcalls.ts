@@ -15,6 +15,7 @@ import {
   WasmResult,
 } from "./abi.ts";
 import { HostCallError } from "./errors.ts";
+import { CALLOUT_TYPE_MASK, CalloutType, EnvoyGrpcMessages, grpcRequestHeaders, parseGrpcService } from "./grpc.ts";
 import { fromUtf8, HeaderMap, parsePairBytes, serializePairs, utf8 } from "./pairs.ts";
 import type { Context, WasmVm } from "./vm.ts";
 
@@ -60,7 +61,12 @@ export function createEnvImports(vm: WasmVm): Record<string, Fn> {
       if (!resp) return null;
       return type === MapType.HttpCallResponseHeaders ? resp.headers : resp.trailers;
     }
-    if (type === MapType.GrpcReceiveInitialMetadata || type === MapType.GrpcReceiveTrailingMetadata) return null;
+    if (type === MapType.GrpcReceiveInitialMetadata || type === MapType.GrpcReceiveTrailingMetadata) {
+      // only during the metadata callbacks of a gRPC stream (the root's maps); never mutable
+      const root = vm.rootOf(ctx);
+      if (!root) return null;
+      return type === MapType.GrpcReceiveInitialMetadata ? root.grpcInitialMetadata : root.grpcTrailingMetadata;
+    }
     if (ctx.kind !== "stream") return null;
     return ctx.stream.getConstMap(type);
   };
@@ -71,8 +77,10 @@ export function createEnvImports(vm: WasmVm): Record<string, Fn> {
         return ctx.kind === "stream" ? ctx.stream.getBody(type) : constBuffer(EMPTY);
       case BufferType.DownstreamData:
       case BufferType.UpstreamData:
-      case BufferType.GrpcReceiveBuffer:
         return constBuffer(EMPTY);
+      case BufferType.GrpcReceiveBuffer:
+        // the message during proxy_on_grpc_receive, an empty buffer (not NOT_FOUND) at any other time
+        return constBuffer(vm.rootOf(ctx)?.grpcReceiveBuffer ?? EMPTY);
       case BufferType.HttpCallResponseBody: {
         const resp = vm.rootOf(ctx)?.httpCallResponse;
         return resp ? constBuffer(resp.body) : null;
@@ -244,9 +252,13 @@ export function createEnvImports(vm: WasmVm): Record<string, Fn> {
       return WasmResult.Ok;
     },
     proxy_get_status(codePtr: number, msgPtrPtr: number, msgSizePtr: number): number {
+      // Envoy 1.40 answers with the ROOT context's status whatever the current or effective context is
+      // (checked on Envoy: a stream reads the code of the root's last failed callout). The code stays
+      // until the next failure; the message only lasts for the callback that set it.
       const ctx = vm.activeContext();
-      if (!mem().writeU32(codePtr, ctx.statusCode)) return OOB;
-      return vm.copyOut(utf8(ctx.statusMessage), msgPtrPtr, msgSizePtr) === WasmResult.Ok ? WasmResult.Ok : OOB;
+      const status = vm.rootOf(ctx) ?? ctx;
+      if (!mem().writeU32(codePtr, status.statusCode)) return OOB;
+      return vm.copyOut(utf8(status.statusMessage), msgPtrPtr, msgSizePtr) === WasmResult.Ok ? WasmResult.Ok : OOB;
     },
 
     // ----- http calls -----
@@ -287,6 +299,11 @@ export function createEnvImports(vm: WasmVm): Record<string, Fn> {
       }
       if (body.length > 0) headerMap.set("content-length", String(body.length));
       const token = vm.allocHttpCallToken();
+      if (host.unhealthyClusters.has(cluster)) {
+        // Envoy's async client refuses to start: no callback follows (the token number is used up)
+        warn(`proxy_http_call: no healthy upstream in "${cluster}" => INTERNAL_FAILURE`);
+        return WasmResult.InternalFailure;
+      }
       host.registerHttpCall({
         vm: vm.index,
         token,
@@ -301,22 +318,54 @@ export function createEnvImports(vm: WasmVm): Record<string, Fn> {
       mem().writeU32(tokenPtr, token);
       return WasmResult.Ok;
     },
-    proxy_grpc_call(): number {
-      warn("proxy_grpc_call is not supported by the emulator => UNIMPLEMENTED");
-      return WasmResult.Unimplemented;
+    proxy_grpc_call(
+      servicePtr: number,
+      serviceLen: number,
+      namePtr: number,
+      nameLen: number,
+      methodPtr: number,
+      methodLen: number,
+      metadataPtr: number,
+      metadataLen: number,
+      messagePtr: number,
+      messageLen: number,
+      timeoutMs: number,
+      tokenPtr: number,
+    ): number {
+      const message = mem().read(messagePtr, messageLen);
+      if (!message) return OOB;
+      return grpcOpen("call", servicePtr, serviceLen, namePtr, nameLen, methodPtr, methodLen, metadataPtr, metadataLen, message, timeoutMs >>> 0, tokenPtr);
     },
-    proxy_grpc_stream(): number {
-      warn("proxy_grpc_stream is not supported by the emulator => UNIMPLEMENTED");
-      return WasmResult.Unimplemented;
+    proxy_grpc_stream(
+      servicePtr: number,
+      serviceLen: number,
+      namePtr: number,
+      nameLen: number,
+      methodPtr: number,
+      methodLen: number,
+      metadataPtr: number,
+      metadataLen: number,
+      tokenPtr: number,
+    ): number {
+      return grpcOpen("stream", servicePtr, serviceLen, namePtr, nameLen, methodPtr, methodLen, metadataPtr, metadataLen, null, 0, tokenPtr);
     },
-    proxy_grpc_send(): number {
-      return WasmResult.Unimplemented;
+    proxy_grpc_send(token: number, messagePtr: number, messageLen: number, endStream: number): number {
+      const message = mem().read(messagePtr, messageLen);
+      if (!message) return OOB;
+      token >>>= 0;
+      if ((token & CALLOUT_TYPE_MASK) !== CalloutType.GrpcStream) return WasmResult.BadArgument;
+      const root = vm.rootOf(vm.activeContext());
+      const stream = root && host.findGrpcCallout(vm.index, root.id, token);
+      if (!stream) return WasmResult.NotFound;
+      if (stream.localClosed) warn(`proxy_grpc_send on gRPC stream ${token} after its end of stream: Envoy does not send it`);
+      else host.grpcStreamSent(stream, message, endStream !== 0);
+      return WasmResult.Ok;
     },
-    proxy_grpc_cancel(): number {
-      return WasmResult.Unimplemented;
+    proxy_grpc_cancel(token: number): number {
+      return grpcEnd(token >>> 0, "cancel");
     },
-    proxy_grpc_close(): number {
-      return WasmResult.Unimplemented;
+    proxy_grpc_close(token: number): number {
+      return grpcEnd(token >>> 0, "close");
     },
 
     // ----- shared data & queues -----
@@ -447,6 +496,108 @@ export function createEnvImports(vm: WasmVm): Record<string, Fn> {
     emscripten_notify_memory_growth(): void {},
   };
 
+  /** Context::grpcCall / grpcStream */
+  function grpcOpen(
+    kind: "call" | "stream",
+    servicePtr: number,
+    serviceLen: number,
+    namePtr: number,
+    nameLen: number,
+    methodPtr: number,
+    methodLen: number,
+    metadataPtr: number,
+    metadataLen: number,
+    message: Uint8Array | null,
+    timeoutMs: number,
+    tokenPtr: number,
+  ): number {
+    const fn = kind === "call" ? "proxy_grpc_call" : "proxy_grpc_stream";
+    const service = mem().read(servicePtr, serviceLen);
+    const serviceName = readStr(namePtr, nameLen);
+    const method = readStr(methodPtr, methodLen);
+    const metadataBytes = mem().read(metadataPtr, metadataLen);
+    if (!service || serviceName === null || method === null || !metadataBytes) return OOB;
+    const caller = vm.activeContext();
+    const root = vm.rootOf(caller);
+    if (!root) return WasmResult.BadArgument;
+    const metadata = parsePairBytes(metadataBytes);
+    if (metadata.rejected) warn(`${fn}: malformed initial metadata (${metadata.rejected}); Envoy sends none`);
+    const target = parseGrpcService(service);
+    let cluster: string;
+    let authority = "";
+    switch (target.kind) {
+      case "bare":
+        // not a GrpcService: the bytes name a cluster, or the call fails here (nothing is called back)
+        if (!host.clusters.has(target.cluster)) {
+          warn(`${fn}: service is neither a GrpcService nor a known cluster name ("${target.cluster}") => PARSE_FAILURE`);
+          return WasmResult.ParseFailure;
+        }
+        cluster = target.cluster;
+        break;
+      case "no_target":
+        throw new HostCallError(
+          `${fn}: the service parses as a GrpcService without envoy_grpc or google_grpc; Envoy 1.40 aborts the ` +
+            `whole process here ("panic: unset oneof"). Pass a serialized GrpcService{envoy_grpc{cluster_name}}.`,
+          vm.recentLogs.slice(-10),
+        );
+      case "google_grpc":
+        throw new HostCallError(`${fn}: GrpcService.google_grpc is not emulated (use envoy_grpc with a cluster name)`, vm.recentLogs.slice(-10));
+      default:
+        cluster = target.cluster;
+        authority = target.authority;
+    }
+    const token = kind === "call" ? vm.allocGrpcCallToken() : vm.allocGrpcStreamToken();
+    const unknown = !host.clusters.has(cluster);
+    if (unknown || host.unhealthyClusters.has(cluster)) {
+      // Envoy's async client fails while starting: the host call returns INTERNAL_FAILURE (no token written)
+      // and on_grpc_close(token, 14) still follows, after the current callback, with a token the plugin never saw
+      const why = unknown ? EnvoyGrpcMessages.clusterNotAvailable : EnvoyGrpcMessages.noHealthyUpstream;
+      warn(`${fn}: ${unknown ? `unknown cluster "${cluster}"` : `no healthy upstream in "${cluster}"`} => INTERNAL_FAILURE, then on_grpc_close(${token}, 14)`);
+      vm.defer(() => vm.deliverGrpc(root.id, token, { type: "close", status: 14, message: why }));
+      return WasmResult.InternalFailure;
+    }
+    if (kind === "call" && timeoutMs === 0) {
+      warn(`proxy_grpc_call with timeout 0: Envoy sets no timeout but sends "grpc-timeout: 0m", which gRPC servers take as an expired deadline`);
+    }
+    const pending = host.registerGrpcCallout({
+      kind,
+      vm: vm.index,
+      token,
+      rootContextId: root.id,
+      contextId: caller.id,
+      cluster,
+      serviceName,
+      method,
+      service,
+      initialMetadata: metadata.pairs,
+      requestHeaders: grpcRequestHeaders({
+        cluster,
+        authority,
+        serviceName,
+        method,
+        initialMetadata: metadata.pairs,
+        timeoutMs: kind === "call" ? timeoutMs : null,
+      }),
+      message,
+      timeoutMs,
+    });
+    if (!mem().writeU32(tokenPtr, token)) return OOB; // the call is under way all the same
+    vm.log(LogLevel.debug, `${fn}: ${kind} ${token} to ${cluster} ${pending.requestHeaders.get(":path")}`, "host");
+    return WasmResult.Ok;
+  }
+
+  /** Context::grpcCancel / grpcClose */
+  function grpcEnd(token: number, how: "cancel" | "close"): number {
+    const type = token & CALLOUT_TYPE_MASK;
+    if (type !== CalloutType.GrpcCall && type !== CalloutType.GrpcStream) return WasmResult.BadArgument;
+    const root = vm.rootOf(vm.activeContext());
+    const callout = root && host.findGrpcCallout(vm.index, root.id, token);
+    if (!callout) return WasmResult.NotFound;
+    if (type === CalloutType.GrpcStream && how === "close") host.grpcStreamLocalClose(callout);
+    else host.cancelGrpcCallout(callout);
+    return WasmResult.Ok;
+  }
+
   function mutate(
     type: number,
     keyPtr: number,
@@ -502,6 +653,9 @@ export const INPUT_SPANS: Record<string, [number, number][]> = {
   proxy_get_property: [[0, 1]],
   proxy_set_property: [[0, 1], [2, 3]],
   proxy_call_foreign_function: [[0, 1], [2, 3]],
+  proxy_grpc_call: [[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]],
+  proxy_grpc_stream: [[0, 1], [2, 3], [4, 5], [6, 7]],
+  proxy_grpc_send: [[1, 2]],
 };
 
 /** Envoy's getProperty tokenizer: split on NUL, a trailing NUL adds no empty token. */

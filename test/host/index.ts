@@ -1,8 +1,20 @@
 // TypeScript proxy-wasm ABI 0.2.1 host emulator: runs the real plugin .wasm in Node the way Envoy 1.40 does.
 export { ProxyWasmHost, validateModule } from "./host.ts";
-export type { HostOptions, StartResult, PendingHttpCall, HttpCallResponse, RequestOptions, ForeignFunction, TrapPolicy } from "./host.ts";
+export type {
+  HostOptions,
+  StartResult,
+  PendingHttpCall,
+  HttpCallResponse,
+  PendingGrpcCall,
+  GrpcStreamResponse,
+  RequestOptions,
+  ForeignFunction,
+  TrapPolicy,
+} from "./host.ts";
+export { EnvoyGrpcMessages, GrpcStatus, grpcServiceBytes, parseGrpcService } from "./grpc.ts";
+export type { GrpcTarget } from "./grpc.ts";
 export { WasmVm, convertStatus } from "./vm.ts";
-export type { VmFailure, RootContext } from "./vm.ts";
+export type { VmFailure, RootContext, GrpcEvent } from "./vm.ts";
 export { HttpStream, localReplyHeaders } from "./stream.ts";
 export type { StreamOptions, LocalResponse, UpstreamResponse, CallbackRecord, Body, PropertiesInit } from "./stream.ts";
 export { HeaderMap, serializePairs, parsePairs, parsePairBytes, utf8, fromUtf8, isValidHeaderValue } from "./pairs.ts";

@@ -42,7 +42,7 @@ export interface HttpCallResponseData {
   trailers: HeaderMap;
 }
 
-/** A root (plugin) context: owns ticks, http calls and the plugin configuration. */
+/** A root (plugin) context: owns ticks, http and gRPC callouts and the plugin configuration. */
 export interface RootContext {
   kind: "root";
   id: number;
@@ -50,6 +50,12 @@ export interface RootContext {
   tickPeriodMs: number;
   nextTickAt: number | null;
   httpCallResponse: HttpCallResponseData | null;
+  /** buffer 5 during proxy_on_grpc_receive */
+  grpcReceiveBuffer: Uint8Array | null;
+  /** map 4 during proxy_on_grpc_receive_initial_metadata */
+  grpcInitialMetadata: HeaderMap | null;
+  /** map 5 during proxy_on_grpc_receive_trailing_metadata */
+  grpcTrailingMetadata: HeaderMap | null;
   statusCode: number;
   statusMessage: string;
   /** on_done returned false: waiting for proxy_done */
@@ -89,6 +95,20 @@ export interface CallResult {
 }
 
 export type StatusKind = "headers" | "data" | "trailers" | "bool" | "void";
+
+/** What the upstream of a gRPC callout delivers to the plugin. */
+export type GrpcEvent =
+  | { type: "initial"; metadata: HeaderMap }
+  | { type: "receive"; message: Uint8Array }
+  | { type: "trailing"; metadata: HeaderMap }
+  | { type: "close"; status: number; message: string };
+
+const GRPC_CALLBACKS = {
+  initial: "proxy_on_grpc_receive_initial_metadata",
+  receive: "proxy_on_grpc_receive",
+  trailing: "proxy_on_grpc_receive_trailing_metadata",
+  close: "proxy_on_grpc_close",
+} as const;
 
 export interface VmStartResult {
   ok: boolean;
@@ -139,7 +159,10 @@ export class WasmVm {
   /** foreign-function call data (buffer type 8) */
   callData: Uint8Array = new Uint8Array(0);
   stopNextIteration = false;
+  /** cpp-host WasmBase::next_http_call_id_ / next_grpc_call_id_ / next_grpc_stream_id_ (one set per VM) */
   nextHttpCallToken = 0;
+  nextGrpcCallToken = 1;
+  nextGrpcStreamToken = 2;
 
   private nextContextId = 1;
   private depth = 0;
@@ -245,6 +268,9 @@ export class WasmVm {
       tickPeriodMs: 0,
       nextTickAt: null,
       httpCallResponse: null,
+      grpcReceiveBuffer: null,
+      grpcInitialMetadata: null,
+      grpcTrailingMetadata: null,
       statusCode: 0,
       statusMessage: "",
       pendingDone: false,
@@ -314,6 +340,8 @@ export class WasmVm {
   private deleteRoot(root: RootContext): void {
     root.deleted = true;
     root.nextTickAt = null;
+    // ~Context cancels the gRPC calls and streams the root context still owns
+    this.host.cancelGrpcCallouts(this.index, root.id);
     this.callback(root.id, "proxy_on_delete", [root.id], "void");
     this.contexts.delete(root.id);
   }
@@ -364,6 +392,71 @@ export class WasmVm {
       ? [rootId, token, response.headers.size, response.body.length, response.trailers.size]
       : [rootId, token, 0, 0, 0];
     this.callback(rootId, "proxy_on_http_call_response", args, "void");
+  }
+
+  allocGrpcCallToken(): number {
+    this.nextGrpcCallToken = (this.nextGrpcCallToken + CALLOUT_INCREMENT) >>> 0;
+    return this.nextGrpcCallToken;
+  }
+
+  allocGrpcStreamToken(): number {
+    this.nextGrpcStreamToken = (this.nextGrpcStreamToken + CALLOUT_INCREMENT) >>> 0;
+    return this.nextGrpcStreamToken;
+  }
+
+  /**
+   * Context::onGrpcReceiveWrapper / onGrpcCloseWrapper / onGrpcReceive{Initial,Trailing}MetadataWrapper:
+   * the callback runs on the ROOT context that made the call. `cleanup` (Envoy erasing the callout) runs
+   * after the callback, so proxy_grpc_cancel/close still find the token inside it.
+   */
+  deliverGrpc(rootId: number, token: number, event: GrpcEvent, cleanup?: () => void): void {
+    const root = this.contexts.get(rootId);
+    if (!root || root.kind !== "root") {
+      this.log(LogLevel.warn, `gRPC callout ${token}: root context ${rootId} no longer exists, ${event.type} dropped`, "host");
+      cleanup?.();
+      return;
+    }
+    if (this.failure) {
+      cleanup?.();
+      if (this.host.options.onTrap === "throw") throw this.failedError(GRPC_CALLBACKS[event.type]);
+      return;
+    }
+    const name = GRPC_CALLBACKS[event.type];
+    if (typeof this.exports[name] !== "function") {
+      cleanup?.();
+      return;
+    }
+    switch (event.type) {
+      case "receive":
+        root.grpcReceiveBuffer = event.message;
+        this.afterCall.push(() => {
+          root.grpcReceiveBuffer = null;
+          cleanup?.();
+        });
+        this.callback(rootId, name, [rootId, token, event.message.length], "void");
+        break;
+      case "close":
+        root.statusCode = event.status >>> 0;
+        root.statusMessage = event.message;
+        this.afterCall.push(() => {
+          root.statusMessage = "";
+          cleanup?.();
+        });
+        this.callback(rootId, name, [rootId, token, event.status >>> 0], "void");
+        break;
+      case "initial":
+      case "trailing": {
+        const slot = event.type === "initial" ? "grpcInitialMetadata" : "grpcTrailingMetadata";
+        root[slot] = event.metadata;
+        if (cleanup) this.afterCall.push(cleanup);
+        try {
+          this.callback(rootId, name, [rootId, token, event.metadata.size], "void");
+        } finally {
+          root[slot] = null;
+        }
+        break;
+      }
+    }
   }
 
   deliverQueueReady(rootId: number, token: number): void {
