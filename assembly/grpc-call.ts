@@ -46,11 +46,18 @@ function grpcServiceFor(cluster: string): ArrayBuffer {
 
 /**
  * Calls `method` of gRPC service `service` (e.g. "envoy.service.ratelimit.v3.RateLimitService",
- * "ShouldRateLimit") on `cluster` with the serialized request `message`. `timeoutMs` 0 means no
- * timeout (avoid it). `metadata` goes out as initial metadata (request headers of the call).
+ * "ShouldRateLimit") on `cluster` with the serialized request `message`. `metadata` goes out as
+ * initial metadata (request headers of the call). Refused with BadArgument: an empty cluster name
+ * (Envoy 1.40 aborts the whole process on a GrpcService without a target) and `timeoutMs` 0 (Envoy
+ * then sends `grpc-timeout: 0m`, which gRPC servers take as already expired). A timeout arrives as a
+ * failure with status 14 UNAVAILABLE ("upstream request timeout"), not 4.
  */
 export function dispatchGrpcCall(ownerContextId: u32, cluster: string, service: string, method: string, message: ArrayBuffer, timeoutMs: u32, metadata: Array<HeaderPair> | null = null): GrpcCallResult {
   const result = new GrpcCallResult();
+  if (cluster.length == 0 || timeoutMs == 0) {
+    result.status = Status.BadArgument;
+    return result;
+  }
   let mdPtr: usize = 0;
   let mdSize: usize = 0;
   if (metadata != null && metadata.length > 0) {
@@ -98,10 +105,10 @@ export function cancelGrpcCall(token: u32): bool {
 export class GrpcResponse {
   constructor(
     public token: u32,
-    /** gRPC status: 0 (OK) with a message, or why the call failed (14 UNAVAILABLE, 4 DEADLINE_EXCEEDED, ...). */
+    /** gRPC status: 0 (OK) with a message, or why the call failed (14 UNAVAILABLE also for a timeout, or the server's). */
     public status: u32,
     public messageSize: u32,
-    /** The failure's text, as Envoy reports it ("" on success). */
+    /** The failure's text as Envoy reports it, with its response-code details in braces ("" on success). */
     public statusMessage: string,
   ) {}
 
@@ -114,7 +121,7 @@ export class GrpcResponse {
   }
 }
 
-/** The status message of the failed call being delivered (read before the effective context changes). */
+/** The status message of the failed call being delivered (Envoy keeps it on the root context for this callback only). */
 export function grpcFailureMessage(): string {
   if (proxy_get_status(outExtra(), outPtr(), outSize()) != Status.Ok) return "";
   return takeString();

@@ -91,8 +91,7 @@ class GlobalRateLimit extends HttpFilter<Config> {
     if (sent == null) return;
     this.sent = null;
     if (!response.ok) {
-      const why = response.status == GrpcStatus.DEADLINE_EXCEEDED ? "timed out" : "failed";
-      this.failed("the call " + why + " (gRPC status " + response.status.toString() + " " + response.statusMessage + ")", true);
+      this.failed("the call failed: gRPC status " + response.status.toString() + " " + response.statusMessage, true);
       return;
     }
     if (!answer.read(response.message())) {
