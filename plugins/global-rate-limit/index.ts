@@ -160,6 +160,7 @@ class GlobalRateLimit extends HttpFilter<Config> {
       if (least != null) {
         const copy = new DescriptorStatus();
         copy.requestsPerUnit = least.requestsPerUnit;
+        copy.name = least.name;
         copy.unitSeconds = least.unitSeconds;
         copy.remaining = least.remaining;
         copy.resetSeconds = least.resetSeconds;
@@ -197,10 +198,12 @@ function isGrpc(headers: HeaderMap): bool {
   return contentType != null && contentType.startsWith("application/grpc");
 }
 
-/** Draft-03 form, as Envoy's native ratelimit filter writes it: "10, 10;w=60". */
+/** Draft-03 form, as Envoy's native ratelimit filter writes it: `10, 10;w=60;name="per-api-key"`. */
 function limitValue(s: DescriptorStatus): string {
   const n = s.requestsPerUnit.toString();
-  return s.unitSeconds == 0 ? n : n + ", " + n + ";w=" + s.unitSeconds.toString();
+  if (s.unitSeconds == 0) return n;
+  const v = n + ", " + n + ";w=" + s.unitSeconds.toString();
+  return s.name.length == 0 ? v : v + ";name=\"" + s.name + "\"";
 }
 
 function pushLimitHeaders(out: Array<HeaderPair>, s: DescriptorStatus): void {
