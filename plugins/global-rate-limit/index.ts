@@ -8,6 +8,7 @@ import { HeaderMap, requestHeaders } from "../../assembly/headers";
 import { log } from "../../assembly/log";
 import { HeaderPair } from "../../assembly/pairs";
 import { registerFilter } from "../../assembly/plugin";
+import { escapedBytesAsPercent } from "../../assembly/lib/bytes-text";
 import { ProtoWriter } from "../../assembly/lib/protobuf";
 import { Config, parseConfig, Rule } from "./config";
 import { Lease, leaseFor, Take } from "./lease";
@@ -35,9 +36,14 @@ function entryValues(rule: Rule, filter: GlobalRateLimit): bool {
   values.length = 0;
   for (let i = 0; i < rule.entries.length; i++) {
     const e = unchecked(rule.entries[i]);
-    const v = e.source.source == 0 ? e.constant : e.source.valueOf(filter.request);
+    if (e.source.source == 0) {
+      values.push(e.constant);
+      continue;
+    }
+    const v = e.source.valueOf(filter.request);
     if (v == null) return false;
-    values.push(v);
+    // RLS (Go) refuses a descriptor that is not UTF-8: such a value would fail the call and pass unlimited.
+    values.push(escapedBytesAsPercent(v));
   }
   return true;
 }

@@ -9,7 +9,7 @@
 import { describe, test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { dumpEnvoyLog, request, standardReplacements, startEcho, startEnvoy, type Echo, type Envoy, type Replacement, type Response } from "./envoy.ts";
+import { dumpEnvoyLog, rawRequest, request, standardReplacements, startEcho, startEnvoy, type Echo, type Envoy, type Replacement, type Response } from "./envoy.ts";
 import { RLS_SERVICE, awayFromWindowEdge, dumpRedisLog, dumpRlsLog, startRedis, startRls, type Redis, type Rls } from "./rls.ts";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -84,6 +84,15 @@ describe("global-rate-limit -> RLS -> Redis, two Envoy replicas", () => {
     await awayFromWindowEdge();
     const rs = await sequence("/api/items", { "x-api-key": freshKey("single") }, 3 * N, () => 0);
     assert.deepEqual(statuses(rs), [...Array(N).fill(200), ...Array(2 * N).fill(429)]);
+  });
+
+  test("a key that is not UTF-8 is limited like any other (sent as %XX: RLS refuses strings that are not UTF-8)", async () => {
+    await awayFromWindowEdge();
+    const key = Buffer.concat([Buffer.from(freshKey("bytes")), Buffer.from([0xff, 0xfe])]);
+    const codes: number[] = [];
+    for (let i = 0; i < N + 2; i++) codes.push((await rawRequest(envoys[i % 2]!.port, "/api/items", [["x-api-key", key]])).status);
+    assert.deepEqual(codes, [...Array(N).fill(200), 429, 429]);
+    assert.equal((await redis.keys(`gateway_api_key_${key.subarray(0, key.length - 2).toString()}%FF%FE_*`)).length, 1);
   });
 
   test("requests without the key are not limited and make no call", async () => {
