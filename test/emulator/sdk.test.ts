@@ -12,7 +12,7 @@ const wasm = await buildFixture("sdk-probe");
 const CONFIG = exampleConfig("test/envoy/fixtures/sdk-probe.yaml", "sdk-probe");
 
 function host(workers = 2) {
-  return ProxyWasmHost.create({ wasm, pluginConfig: CONFIG, workers, clusters: ["callout"], properties: { "xds.route_name": "main", "xds.cluster_name": "base" } });
+  return ProxyWasmHost.create({ wasm, pluginConfig: CONFIG, workers, clusters: ["callout", "grpc"], properties: { "xds.route_name": "main", "xds.cluster_name": "base" } });
 }
 
 describe("SDK on the emulator (sdk-probe)", () => {
@@ -48,6 +48,37 @@ describe("SDK on the emulator (sdk-probe)", () => {
     assert.equal(b.requestHeader("x-callout-path"), "/b");
     assert.ok(a.resumed && b.resumed);
     assert.equal(h.metric("probe.last_status"), 200);
+  });
+
+  test("gRPC calls: message and metadata out, the answer to the stream that made it, in any order", () => {
+    const h = host(1);
+    const a = h.request({ headers: { "x-probe": "grpc", "x-probe-message": "one", "x-probe-md": "m1", ":path": "/a" } });
+    const b = h.request({ headers: { "x-probe": "grpc", "x-probe-message": "two", ":path": "/b" } });
+    const calls = h.pendingGrpcCalls({ cluster: "grpc" });
+    assert.equal(calls.length, 2);
+    assert.equal(calls[0].serviceName, "probe.Echo");
+    assert.equal(calls[0].method, "Call");
+    assert.equal(Buffer.from(calls[0].message).toString(), "one");
+    assert.deepEqual(calls[0].initialMetadata.map(([k, v]) => [Buffer.from(k).toString(), Buffer.from(v).toString()]), [["x-mode", "ok"], ["x-probe-md", "m1"]]);
+    h.respondGrpcCall(calls[1], Buffer.from("re:two"));
+    h.failGrpcCall(calls[0], 8, "slow down{via_upstream}");
+    assert.equal(b.requestHeader("x-grpc-status"), "0");
+    assert.equal(b.requestHeader("x-grpc-answer"), "re:two");
+    assert.equal(a.requestHeader("x-grpc-status"), "8");
+    assert.equal(a.requestHeader("x-grpc-detail"), "slow down{via_upstream}");
+    assert.ok(a.resumed && b.resumed);
+  });
+
+  test("gRPC: a cancelled call is never answered; a deleted stream's pending call is cancelled", () => {
+    const h = host(1);
+    const s = h.request({ headers: { "x-probe": "grpc-cancel", "x-probe-message": "x" } });
+    assert.equal(s.requestHeader("x-grpc-pending"), "0");
+    assert.equal(h.pendingGrpcCalls().length, 0);
+    const t = h.request({ headers: { "x-probe": "grpc", "x-probe-message": "y" } });
+    const [call] = h.pendingGrpcCalls();
+    t.complete();
+    assert.equal(h.pendingGrpcCalls().length, 0, "cancelled with the stream");
+    assert.ok(call.cancelled);
   });
 
   test("a failed http call reaches the stream as a failure", () => {

@@ -4,26 +4,30 @@ import { describe, test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { dumpEnvoyLog, rawRequest, request, standardReplacements, startEcho, startEnvoy, type Echo, type Envoy } from "./envoy.ts";
 import { buildFixture, FIXTURE_DIR } from "../fixtures/build.ts";
+import { startGrpc } from "./grpc-server.mjs";
 
 describe("SDK on Envoy (sdk-probe)", () => {
   let envoy: Envoy;
   const echos: Echo[] = [];
+  let grpc: Awaited<ReturnType<typeof startGrpc>>;
 
   before(async () => {
     await buildFixture("sdk-probe");
     for (const name of ["base", "gray", "callout"]) echos.push(await startEcho({ name, port: 0 }));
+    grpc = await startGrpc();
     envoy = await startEnvoy({
       configPath: "test/envoy/fixtures/sdk-probe.yaml",
       concurrency: 2,
       replacements: standardReplacements({
         wasmDir: FIXTURE_DIR,
-        upstreams: { "echo-base": echos[0].port, "echo-gray": echos[1].port, "echo-callout": echos[2].port },
+        upstreams: { "echo-base": echos[0].port, "echo-gray": echos[1].port, "echo-callout": echos[2].port, "grpc-echo": grpc.port },
       }),
     });
   });
   after(async () => {
     await envoy?.stop();
     for (const e of echos) e.close();
+    await grpc?.close();
   });
   afterEach((t) => { if (!t.passed && envoy) dumpEnvoyLog(envoy, t.name); });
 
@@ -63,6 +67,42 @@ describe("SDK on Envoy (sdk-probe)", () => {
       assert.equal(body.headers["x-callout-status"], "200");
       assert.equal(body.headers["x-callout-path"], `/?i=${i}`, "the request view follows the resumed stream");
     }
+  });
+
+  test("gRPC calls: message and metadata reach the server; each answer or failure resumes its own stream", async () => {
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) =>
+      request(envoy.port, `/?i=${i}`, { headers: [["x-probe", "grpc"], ["x-probe-message", `m${i}`], ["x-probe-md", `md${i}`], ["x-grpc-mode", i % 3 === 0 ? "status" : "ok"]] })));
+    for (const [i, r] of results.entries()) {
+      assert.equal(r.status, 200);
+      const h = seen(r).headers;
+      if (i % 3 === 0) {
+        assert.equal(h["x-grpc-status"], "8");
+        assert.equal(h["x-grpc-detail"], "slow down{via_upstream}");
+      } else {
+        assert.equal(h["x-grpc-status"], "0");
+        assert.equal(h["x-grpc-answer"], `re:m${i}`);
+      }
+      const call = grpc.calls.find((c) => c.messages[0]?.toString() === `m${i}`);
+      assert.ok(call, `the server saw m${i}`);
+      assert.equal(call!.path, "/probe.Echo/Call");
+      assert.equal(call!.headers["x-probe-md"], `md${i}`);
+    }
+  });
+
+  test("gRPC: a timeout (1000 ms) comes back as status 14; a cancelled call is reset and never answered", async () => {
+    const t0 = Date.now();
+    const r = await request(envoy.port, "/", { headers: [["x-probe", "grpc"], ["x-probe-message", "late"], ["x-grpc-delay", "1500"]] });
+    const ms = Date.now() - t0;
+    assert.equal(r.status, 200);
+    assert.equal(seen(r).headers["x-grpc-status"], "14");
+    assert.match(seen(r).headers["x-grpc-detail"], /^upstream request timeout/);
+    assert.ok(ms >= 950 && ms < 1450, `${ms} ms`);
+    const c = await request(envoy.port, "/", { headers: [["x-probe", "grpc-cancel"], ["x-probe-message", "cancel-me"], ["x-grpc-delay", "300"]] });
+    assert.equal(seen(c).headers["x-grpc-pending"], "0");
+    await new Promise((done) => setTimeout(done, 500));
+    const call = grpc.calls.find((x) => x.messages[0]?.toString() === "cancel-me");
+    assert.ok(call?.aborted, "the server saw the call reset");
+    assert.equal(call?.answered, false);
   });
 
   test("shared data is one counter for all workers (compare-and-swap)", async () => {
