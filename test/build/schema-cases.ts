@@ -261,12 +261,15 @@ const CKRL: Case[] = [
   ok(G, "cluster-key-rate-limit: limit_by_header with exact keys (an integer key too)", items({ limit_by_header: "x-ca-key", limit_keys: [{ key: "102234", query_per_second: 10 }, { key: 308239, query_per_hour: "10" }] })),
   ok(G, "cluster-key-rate-limit: limit_by_param, limit_by_cookie", items({ limit_by_param: "apikey", limit_keys: [{ key: "9a34", query_per_minute: 10 }] }, { limit_by_cookie: "uid", limit_keys: [{ key: "u1", query_per_day: 5 }] })),
   ok(G, "cluster-key-rate-limit: limit_by_consumer ''", items({ limit_by_consumer: "", limit_keys: [{ key: "consumer1", query_per_second: 10 }, { key: "consumer2", query_per_hour: 100 }] })),
-  ok(G, "cluster-key-rate-limit: limit_by_per_header with * and regexp:", items({ limit_by_per_header: "x-ca-key", limit_keys: [{ key: "regexp:^a.*", query_per_second: 10 }, { key: "*", query_per_hour: 10 }] })),
+  ok(G, "cluster-key-rate-limit: limit_by_per_header with regexp:, an exact key and *", items({ limit_by_per_header: "x-ca-key", limit_keys: [{ key: "regexp:^a.*", query_per_second: 10 }, { key: "vip", query_per_second: 100 }, { key: "*", query_per_hour: 10 }] })),
   ok(G, "cluster-key-rate-limit: limit_by_per_param, per_cookie, per_consumer", items({ limit_by_per_param: "apikey", limit_keys: [{ key: "*", query_per_second: 1 }] }, { limit_by_per_cookie: "sid", limit_keys: [{ key: "regexp:^v", query_per_minute: 2 }] }, { limit_by_per_consumer: "", limit_keys: [{ key: "*", query_per_day: 3 }] })),
-  ok(G, "cluster-key-rate-limit: limit_by_per_ip from-remote-addr, IPv4 and IPv6 ranges", items({ limit_by_per_ip: "from-remote-addr", limit_keys: [{ key: "1.1.1.1", query_per_day: 10 }, { key: "1.1.1.0/24", query_per_day: 100 }, { key: "2001:db8::/32", query_per_hour: 5 }, { key: "0.0.0.0/0", query_per_second: 50 }] })),
+  ok(G, "cluster-key-rate-limit: limit_by_per_ip from-remote-addr, IPv4 and IPv6 ranges", items({ limit_by_per_ip: "from-remote-addr", limit_keys: [{ key: "1.1.1.1", query_per_day: 10 }, { key: "1.1.1.0/24", query_per_day: 100 }, { key: "2001:db8::/32", query_per_hour: 5 }, { key: "0.0.0.0/0", query_per_second: 50 }, { key: "*", query_per_day: 1000 }] })),
   ok(G, "cluster-key-rate-limit: limit_by_per_ip from-header-", items({ limit_by_per_ip: "from-header-x-forwarded-for", limit_keys: [{ key: "10.0.0.0/8", query_per_second: 5 }] })),
   ok(G, "cluster-key-rate-limit: every top-level field, integers as text", ck({ global_threshold: { query_per_hour: 1000 }, show_limit_quota_header: true, rejected_code: "503", rejected_msg: "slow down", timeout_ms: "500", failure_mode_deny: true, status_on_error: 500, hits_addend: "2" })),
   ok(G, "cluster-key-rate-limit: numbers where strings are meant", ck({ rule_name: 7, cluster: 8080, domain: 1, rejected_msg: 429, global_threshold: { query_per_second: 1 } })),
+  ok(G, "cluster-key-rate-limit: rejection headers", ck({ global_threshold: { query_per_second: 1 }, headers: { "x-why": "limit" } })),
+  ok(G, "cluster-key-rate-limit: limit_by_consumer's value is not read", items({ limit_by_consumer: true, limit_keys: [{ key: "c", query_per_second: 1 }] }, { limit_by_per_consumer: null, limit_keys: [{ key: "*", query_per_second: 1 }] })),
+  ok(G, "cluster-key-rate-limit: 64 rule items, a key of 1024 characters", ck({ rule_items: Array.from({ length: 64 }, (_, i) => ({ limit_by_header: `x-h${i}`, limit_keys: [{ key: "k".repeat(1024), query_per_second: 1 }] })) })),
   ok(G, "cluster-key-rate-limit: rejected_code 400 and 599", ck({ rejected_code: 400, status_on_error: "599", global_threshold: { query_per_second: 1 } })),
   ok(G, "cluster-key-rate-limit: in _rules_, next to a native global part", { ...grl({}), _rules_: [{ _match_route_: ["a"], ...ck({ global_threshold: { query_per_second: 1 } }) }, { _match_domain_: ["b.example.com"], ...items({ limit_by_header: "x", limit_keys: [{ key: "k", query_per_minute: 1 }] }) }] }),
   ok(G, "cluster-key-rate-limit: keys starting with _ are host conventions", ck({ _c: 1, rule_items: [{ _n: 1, limit_by_header: "x", limit_keys: [{ _k: 1, key: "k", query_per_second: 1 }] }] })),
@@ -280,6 +283,8 @@ const CKRL: Case[] = [
   bad(G, "cluster-key-rate-limit: without domain", { rule_name: "r", cluster: "c", global_threshold: { query_per_second: 1 } }),
   bad(G, "cluster-key-rate-limit: native rejection fields (status)", ck({ global_threshold: { query_per_second: 1 }, status: 503 })),
   bad(G, "cluster-key-rate-limit: global_threshold all zero", ck({ global_threshold: { query_per_second: 0, query_per_minute: "0" } })),
+  bad(G, "cluster-key-rate-limit: global_threshold with two non-zero query_per_*", ck({ global_threshold: { query_per_second: 1, query_per_minute: 60 } })),
+  bad(G, "cluster-key-rate-limit: limit key with two non-zero query_per_*", items({ limit_by_header: "x", limit_keys: [{ key: "k", query_per_second: "1", query_per_day: 5 }] })),
   bad(G, "cluster-key-rate-limit: global_threshold empty", ck({ global_threshold: {} })),
   bad(G, "cluster-key-rate-limit: global_threshold unknown field", ck({ global_threshold: { query_per_second: 1, query_per_week: 1 } })),
   bad(G, "cluster-key-rate-limit: rule_items empty", ck({ rule_items: [] })),
@@ -294,17 +299,27 @@ const CKRL: Case[] = [
   bad(G, "cluster-key-rate-limit: unknown field in a limit key", items({ limit_by_header: "x", limit_keys: [{ key: "k", query_per_second: 1, burst: 2 }] })),
   bad(G, "cluster-key-rate-limit: unknown field in an item", items({ limit_by_header: "x", limit_keys: [{ key: "k", query_per_second: 1 }], match: {} })),
   bad(G, "cluster-key-rate-limit: limit_by_header not a header name", items({ limit_by_header: "x y", limit_keys: [{ key: "k", query_per_second: 1 }] })),
-  bad(G, "cluster-key-rate-limit: limit_by_per_header with an exact key", items({ limit_by_per_header: "x", limit_keys: [{ key: "abc", query_per_second: 1 }] })),
+  bad(G, "cluster-key-rate-limit: limit_by_header with a * key", items({ limit_by_header: "x", limit_keys: [{ key: "*", query_per_second: 1 }] })),
+  bad(G, "cluster-key-rate-limit: limit_by_param with a regexp: key", items({ limit_by_param: "p", limit_keys: [{ key: "regexp:^a", query_per_second: 1 }] })),
+  bad(G, "cluster-key-rate-limit: 65 rule items", ck({ rule_items: Array.from({ length: 65 }, (_, i) => ({ limit_by_header: `x-h${i}`, limit_keys: [{ key: "k", query_per_second: 1 }] })) })),
+  bad(G, "cluster-key-rate-limit: a key of 1025 characters", items({ limit_by_header: "x", limit_keys: [{ key: "k".repeat(1025), query_per_second: 1 }] })),
+  bad(G, "cluster-key-rate-limit: rejection header value not a string", ck({ global_threshold: { query_per_second: 1 }, headers: { "x-why": 1 } })),
   bad(G, "cluster-key-rate-limit: limit_by_per_ip from neither address nor header", items({ limit_by_per_ip: "remote", limit_keys: [{ key: "1.1.1.1", query_per_second: 1 }] })),
   bad(G, "cluster-key-rate-limit: limit_by_per_ip from-header- without a name", items({ limit_by_per_ip: "from-header-", limit_keys: [{ key: "1.1.1.1", query_per_second: 1 }] })),
-  bad(G, "cluster-key-rate-limit: limit_by_per_ip with a key that is no address", items({ limit_by_per_ip: "from-remote-addr", limit_keys: [{ key: "*", query_per_second: 1 }] })),
+  bad(G, "cluster-key-rate-limit: limit_by_per_ip with a key that is no address", items({ limit_by_per_ip: "from-remote-addr", limit_keys: [{ key: "localhost", query_per_second: 1 }] })),
   bad(G, "cluster-key-rate-limit: rejected_code 200", ck({ global_threshold: { query_per_second: 1 }, rejected_code: 200 })),
   bad(G, "cluster-key-rate-limit: rejected_code \"600\"", ck({ global_threshold: { query_per_second: 1 }, rejected_code: "600" })),
   bad(G, "cluster-key-rate-limit: show_limit_quota_header as text", ck({ global_threshold: { query_per_second: 1 }, show_limit_quota_header: "true" })),
   bad(G, "cluster-key-rate-limit: timeout_ms \"0\"", ck({ global_threshold: { query_per_second: 1 }, timeout_ms: "0" })),
 ];
+const CKRL_DIVERGE: Divergence[] = [
+  { plugin: G, name: "cluster-key-rate-limit: duplicate exact key", side: "parser-only", schema: true, parser: false, config: items({ limit_by_header: "x", limit_keys: [{ key: "k", query_per_second: 1 }, { key: "k", query_per_minute: 1 }] }) },
+  { plugin: G, name: "cluster-key-rate-limit: a regexp that does not compile", side: "parser-only", schema: true, parser: false, config: items({ limit_by_per_header: "x", limit_keys: [{ key: "regexp:(", query_per_second: 1 }] }) },
+  { plugin: G, name: "cluster-key-rate-limit: an address range that does not parse", side: "parser-only", schema: true, parser: false, config: items({ limit_by_per_ip: "from-remote-addr", limit_keys: [{ key: "10.0.0.0/33", query_per_second: 1 }] }) },
+];
 /** Checked against the schema only, until the plugin reads them (see CKRL_PARSED). */
 export const SCHEMA_ONLY: Case[] = CKRL_PARSED ? [] : CKRL;
+export const SCHEMA_ONLY_DIVERGE: Divergence[] = CKRL_PARSED ? [] : CKRL_DIVERGE;
 if (CKRL_PARSED) AGREE.push(...CKRL);
 
 export const DIVERGE: Divergence[] = [
@@ -323,6 +338,7 @@ export const DIVERGE: Divergence[] = [
   { plugin: G, name: "duplicate rule names", side: "parser-only", schema: true, parser: false, config: { ...rls, rules: [gr, gr] } },
   // The schema is stricter: the plugin reads the first of several query_per_* fields in a native limit.
   { plugin: G, name: "two query_per_* fields in a limit", side: "schema stricter", schema: false, parser: true, config: grule({ limit: { query_per_second: 1, query_per_minute: 50 } }) },
+  ...(CKRL_PARSED ? CKRL_DIVERGE : []),
   // The parser reads null as "not set"; the schema documents the types and leaves null out.
   { plugin: B, name: "null member", side: "parser reads null as absent", schema: false, parser: true, config: { rules: [{ override: null }] } },
 ];
