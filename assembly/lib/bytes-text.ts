@@ -157,3 +157,33 @@ export function encodeBytes(s: string): ArrayBuffer {
   encodeBytesInto(s, changetype<usize>(out));
   return out;
 }
+
+/**
+ * `s` as text whose encoding is valid UTF-8: each escaped byte (one that was not UTF-8) becomes
+ * "%XX". For protocols that refuse other bytes in a string (a protobuf `string` read by Go).
+ * Returns `s` itself when it has no escaped byte.
+ */
+export function escapedBytesAsPercent(s: string): string {
+  const n = s.length;
+  let first = -1;
+  for (let i = 0; i < n; i++) {
+    if (isEscapeAt(s, i)) { first = i; break; }
+  }
+  if (first < 0) return s;
+  let out = s.substring(0, first);
+  for (let i = first; i < n; i++) {
+    if (!isEscapeAt(s, i)) { out += s.charAt(i); continue; }
+    const b = s.charCodeAt(i) - ESCAPE;
+    out += "%" + HEX.charAt(b >> 4) + HEX.charAt(b & 15);
+  }
+  return out;
+}
+
+const HEX = "0123456789ABCDEF";
+
+/** An escaped byte: a lone U+DC80..U+DCFF (not the low half of a surrogate pair). */
+function isEscapeAt(s: string, i: i32): bool {
+  const c = <u32>s.charCodeAt(i);
+  if (c < 0xdc80 || c > 0xdcff) return false;
+  return i == 0 || (<u32>s.charCodeAt(i - 1) & 0xfc00) != 0xd800;
+}

@@ -8,9 +8,10 @@ import { HeaderMap, requestHeaders } from "../../assembly/headers";
 import { log } from "../../assembly/log";
 import { HeaderPair } from "../../assembly/pairs";
 import { registerFilter } from "../../assembly/plugin";
+import { escapedBytesAsPercent } from "../../assembly/lib/bytes-text";
 import { ProtoWriter } from "../../assembly/lib/protobuf";
 import { Config, parseConfig, Rule } from "./config";
-import { Lease, leaseFor } from "./lease";
+import { Lease, leaseFor, Take } from "./lease";
 import { metrics, ruleMetrics } from "./metrics";
 import { DescriptorStatus, RLS_METHOD, RLS_SERVICE, RlsAnswer, RlsCode, writeDescriptor } from "./rls-proto";
 
@@ -20,6 +21,7 @@ const RATELIMITED = new HeaderPair("x-envoy-ratelimited", "true");
 const writer = new ProtoWriter(512);
 const answer = new RlsAnswer();
 const values = new Array<string>();
+const overStatus = new DescriptorStatus();
 
 function activateConfig(config: Config): void {
   metrics();
@@ -34,9 +36,14 @@ function entryValues(rule: Rule, filter: GlobalRateLimit): bool {
   values.length = 0;
   for (let i = 0; i < rule.entries.length; i++) {
     const e = unchecked(rule.entries[i]);
-    const v = e.source.source == 0 ? e.constant : e.source.valueOf(filter.request);
+    if (e.source.source == 0) {
+      values.push(e.constant);
+      continue;
+    }
+    const v = e.source.valueOf(filter.request);
     if (v == null) return false;
-    values.push(v);
+    // RLS (Go) refuses a descriptor that is not UTF-8: such a value would fail the call and pass unlimited.
+    values.push(escapedBytesAsPercent(v));
   }
   return true;
 }
@@ -66,10 +73,12 @@ class GlobalRateLimit extends HttpFilter<Config> {
       let hits: u64 = 0;
       if (rule.lease != null) {
         lease = leaseFor(rule, values);
-        if (lease.take()) {
+        const took = lease.take();
+        if (took == Take.Token) {
           rule.metrics!.leaseHit.increment();
           continue;
         }
+        if (took == Take.Over) return this.rejectOver(rule, lease, headers);
         hits = lease.refillTokens; // this request's token and the lease's, counted at once
       }
       writeDescriptor(writer, rule.keys, values, rule.requests, rule.unit, hits);
@@ -127,9 +136,8 @@ class GlobalRateLimit extends HttpFilter<Config> {
     return Action.Continue;
   }
 
+  /** RLS said OVER_LIMIT: the rules whose descriptors were over are counted, the client gets the rejection. */
   reject(sent: Array<Sent>): void {
-    const config = this.config;
-    metrics().overLimit.increment();
     let over: DescriptorStatus | null = null;
     for (let i = 0; i < sent.length; i++) {
       const s = answer.status(i);
@@ -137,14 +145,34 @@ class GlobalRateLimit extends HttpFilter<Config> {
       unchecked(sent[i]).rule.metrics!.overLimit.increment();
       if (over == null || s.resetSeconds > over.resetSeconds) over = s;
     }
+    this.sendRejection(over, answer.responseHeaders);
+  }
+
+  /** A leased descriptor is over its limit for the rest of RLS's window: rejected without a call. */
+  rejectOver(rule: Rule, lease: Lease, headers: HeaderMap): Action {
+    rule.metrics!.overLimit.increment();
+    const s = overStatus;
+    s.code = RlsCode.OverLimit;
+    s.requestsPerUnit = lease.limit;
+    s.unitSeconds = lease.unitSeconds;
+    s.remaining = 0;
+    s.resetSeconds = lease.resetSeconds;
+    this.grpc = isGrpc(headers);
+    this.sendRejection(s, null);
+    return Action.Pause;
+  }
+
+  sendRejection(over: DescriptorStatus | null, rlsHeaders: Array<HeaderPair> | null): void {
+    const config = this.config;
+    metrics().overLimit.increment();
     const out = config.rejectHeaders;
     out.length = config.headers.length; // the configured headers, built once; this rejection's pairs follow
     out.push(RATELIMITED);
     if (over != null) {
-      if (config.rateLimitHeaders) pushLimitHeaders(out, over);
+      if (config.rateLimitHeaders && over.requestsPerUnit > 0) pushLimitHeaders(out, over);
       out.push(new HeaderPair("retry-after", (over.resetSeconds == 0 ? 1 : over.resetSeconds).toString()));
     }
-    for (let i = 0; i < answer.responseHeaders.length; i++) out.push(unchecked(answer.responseHeaders[i]));
+    if (rlsHeaders != null) for (let i = 0; i < rlsHeaders.length; i++) out.push(unchecked(rlsHeaders[i]));
     this.respond(config.status, config.body, out, "request_rate_limited", this.grpc ? <i32>GrpcStatus.RESOURCE_EXHAUSTED : NO_GRPC_STATUS);
   }
 
@@ -160,6 +188,7 @@ class GlobalRateLimit extends HttpFilter<Config> {
       if (least != null) {
         const copy = new DescriptorStatus();
         copy.requestsPerUnit = least.requestsPerUnit;
+        copy.name = least.name;
         copy.unitSeconds = least.unitSeconds;
         copy.remaining = least.remaining;
         copy.resetSeconds = least.resetSeconds;
@@ -197,10 +226,12 @@ function isGrpc(headers: HeaderMap): bool {
   return contentType != null && contentType.startsWith("application/grpc");
 }
 
-/** Draft-03 form, as Envoy's native ratelimit filter writes it: "10, 10;w=60". */
+/** Draft-03 form, as Envoy's native ratelimit filter writes it: `10, 10;w=60;name="per-api-key"`. */
 function limitValue(s: DescriptorStatus): string {
   const n = s.requestsPerUnit.toString();
-  return s.unitSeconds == 0 ? n : n + ", " + n + ";w=" + s.unitSeconds.toString();
+  if (s.unitSeconds == 0) return n;
+  const v = n + ", " + n + ";w=" + s.unitSeconds.toString();
+  return s.name.length == 0 ? v : v + ";name=\"" + s.name + "\"";
 }
 
 function pushLimitHeaders(out: Array<HeaderPair>, s: DescriptorStatus): void {

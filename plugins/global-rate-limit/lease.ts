@@ -4,12 +4,16 @@
 // compare-and-swap, until the RLS window ends.
 //
 // Why it never admits more than the limit: every token was counted by RLS in the window it is spent
-// in (a lease expires a second before RLS's reported reset, which RLS rounds up to whole seconds).
+// in (a lease is used until one second before the window end RLS reports, which RLS rounds up to
+// whole seconds).
 // What it costs: tokens left at the end of a window are lost, and a refill RLS rejects still counts.
-// To bound that, a lease stops ("exact" until the window ends, one call per request again) once RLS
-// reports fewer than replicas x tokens remaining: at most replicas x (tokens - 1) go unused per window.
+// To bound that, a lease stops ("exact", one call per request again) once RLS reports fewer than
+// replicas x tokens remaining: at most replicas x (tokens - 1) go unused per window.
+// Once RLS says OVER_LIMIT, the descriptor is over for the rest of the window (RLS's counter only
+// grows within a window): later requests are rejected here, without a call, until then.
 //
-// Shared-data value (16 bytes): u32 tokens left, u32 exact (0/1), u64 window end in ms (wall clock).
+// Shared-data value (24 bytes): u32 tokens left, u32 state (0 leasing, 1 exact, 2 over), u64 window
+// end in ms (wall clock), u32 limit, u32 window seconds (for x-ratelimit-* on local rejections).
 
 import { Status } from "../../assembly/enums";
 import { getShared, setShared, SharedValue } from "../../assembly/shared-data";
@@ -17,67 +21,85 @@ import { nowMillis } from "../../assembly/time";
 import { Rule } from "./config";
 import { DescriptorStatus, RlsCode } from "./rls-proto";
 
-const VALUE_SIZE: i32 = 16;
+const VALUE_SIZE: i32 = 24;
+/** A lease is used until this long before the window end RLS reported (its whole seconds are rounded up). */
+const MARGIN_MS: u64 = 1000;
+
+export enum LeaseState { Leasing = 0, Exact = 1, Over = 2 }
+
+/** What take() found. */
+export enum Take { Token, Call, Over }
 const CAS_ROUNDS: i32 = 16;
 
 const read = new SharedValue();
 const buf = new ArrayBuffer(VALUE_SIZE);
 
 export class Lease {
-  /** Set by a failed take(): hits the call should ask for, the lease size or 1 while exact (read it at once). */
+  /** Set by take() when it says Call: the hits to ask for, the lease size or 1 while exact. */
   refillTokens: u64 = 1;
+  /** Set by take() when it says Over: the descriptor's limit, window and seconds to its end. */
+  limit: u64 = 0;
+  unitSeconds: u64 = 0;
+  resetSeconds: u64 = 0;
 
   constructor(public key: string, public size: u32, public replicas: u32) {}
 
-  /** Takes one leased token; false when the request must call RLS (refillTokens says for how many). */
-  take(): bool {
+  /** Takes one leased token, or says why not: Call (refillTokens says for how many hits) or Over. */
+  take(): Take {
     for (let round = 0; round < CAS_ROUNDS; round++) {
       getShared(this.key, read);
       const now = nowMillis();
-      if (!read.found || read.value.byteLength != VALUE_SIZE || load<u64>(changetype<usize>(read.value), 8) <= now) {
-        this.refillTokens = this.size;
-        return false;
-      }
       const v = changetype<usize>(read.value);
+      if (!read.found || read.value.byteLength != VALUE_SIZE || load<u64>(v, 8) <= now + MARGIN_MS) {
+        this.refillTokens = this.size;
+        return Take.Call;
+      }
+      const state = load<u32>(v, 4);
+      if (state == LeaseState.Over) {
+        this.limit = <u64>load<u32>(v, 16);
+        this.unitSeconds = <u64>load<u32>(v, 20);
+        this.resetSeconds = (load<u64>(v, 8) - now + 999) / 1000;
+        return Take.Over;
+      }
       const tokens = load<u32>(v);
       if (tokens == 0) {
-        this.refillTokens = load<u32>(v, 4) != 0 ? 1 : this.size;
-        return false;
+        this.refillTokens = state == LeaseState.Exact ? 1 : this.size;
+        return Take.Call;
       }
       store<u32>(v, tokens - 1);
       const s = setShared(this.key, read.value, read.cas);
-      if (s == Status.Ok) return true;
+      if (s == Status.Ok) return Take.Token;
       if (s != Status.CasMismatch) break;
     }
     this.refillTokens = 1; // contention or a shared-data error: one exact call is always safe
-    return false;
+    return Take.Call;
   }
 
   /**
    * Stores what a call asking for `hits` hits got: the tokens this request does not use (all of them
-   * when another descriptor rejected it), until the window ends.
+   * when another descriptor rejected it), the state, and the window end.
    */
   settle(status: DescriptorStatus, hits: u64, admitted: bool): void {
-    const ok = status.code == RlsCode.Ok;
-    const reset = status.resetSeconds;
-    // RLS reports whole seconds, rounded up: a lease must not outlive the window its tokens were counted in.
-    if (reset <= 1) return;
-    const end = nowMillis() + (reset - 1) * 1000;
-    const gained: u64 = !ok || hits == 0 ? 0 : admitted ? hits - 1 : hits;
-    const exact = !ok || status.remaining < <u64>this.replicas * <u64>this.size;
+    if (status.resetSeconds == 0) return;
+    const end = nowMillis() + status.resetSeconds * 1000;
+    const over = status.code == RlsCode.OverLimit;
+    const gained: u64 = over || hits == 0 ? 0 : admitted ? hits - 1 : hits;
+    const state = over ? LeaseState.Over : status.remaining < <u64>this.replicas * <u64>this.size ? LeaseState.Exact : LeaseState.Leasing;
     for (let round = 0; round < CAS_ROUNDS; round++) {
       getShared(this.key, read);
       const p = changetype<usize>(buf);
       let tokens: u64 = gained;
-      let wasExact = false;
-      if (read.found && read.value.byteLength == VALUE_SIZE && load<u64>(changetype<usize>(read.value), 8) > nowMillis()) {
-        const v = changetype<usize>(read.value);
+      let was: u32 = LeaseState.Leasing;
+      const v = changetype<usize>(read.value);
+      if (read.found && read.value.byteLength == VALUE_SIZE && load<u64>(v, 8) > nowMillis()) {
         tokens += <u64>load<u32>(v);
-        wasExact = load<u32>(v, 4) != 0;
+        was = load<u32>(v, 4);
       }
-      store<u32>(p, tokens > <u64>u32.MAX_VALUE ? u32.MAX_VALUE : <u32>tokens);
-      store<u32>(p, exact || wasExact ? 1 : 0, 4);
+      store<u32>(p, over ? 0 : tokens > <u64>u32.MAX_VALUE ? u32.MAX_VALUE : <u32>tokens);
+      store<u32>(p, max<u32>(was, state), 4);
       store<u64>(p, end, 8);
+      store<u32>(p, <u32>min<u64>(status.requestsPerUnit, u32.MAX_VALUE), 16);
+      store<u32>(p, <u32>min<u64>(status.unitSeconds, u32.MAX_VALUE), 20);
       const s = setShared(this.key, buf, read.found ? read.cas : 0);
       if (s != Status.CasMismatch) return;
     }

@@ -7,7 +7,7 @@
 //                         google.protobuf.UInt64Value hits_addend = 3 { uint64 value = 1; } }
 //   RateLimitResponse   { Code overall_code = 1; repeated DescriptorStatus statuses = 2;
 //                         repeated HeaderValue response_headers_to_add = 3; repeated HeaderValue request_headers_to_add = 4; }
-//   DescriptorStatus    { Code code = 1; RateLimit current_limit = 2 { uint32 requests_per_unit = 1; Unit unit = 2; };
+//   DescriptorStatus    { Code code = 1; RateLimit current_limit = 2 { uint32 requests_per_unit = 1; Unit unit = 2; string name = 3; };
 //                         uint32 limit_remaining = 3; Duration duration_until_reset = 4 { int64 seconds = 1; int32 nanos = 2; } }
 //   HeaderValue         { string key = 1; string value = 2; bytes raw_value = 3; }
 
@@ -49,6 +49,8 @@ export class DescriptorStatus {
   code: RlsCode = RlsCode.Unknown;
   /** 0 when RLS has no limit for the descriptor. */
   requestsPerUnit: u64 = 0;
+  /** The limit's name in RLS's configuration ("" when it has none). */
+  name: string = "";
   unitSeconds: u64 = 0;
   remaining: u64 = 0;
   resetSeconds: u64 = 0;
@@ -93,6 +95,7 @@ export class RlsAnswer {
     const s = unchecked(this.statuses[this.count++]);
     s.code = RlsCode.Unknown;
     s.requestsPerUnit = 0;
+    s.name = "";
     s.unitSeconds = 0;
     s.remaining = 0;
     s.resetSeconds = 0;
@@ -117,6 +120,8 @@ function readStatus(r: ProtoReader, s: DescriptorStatus): bool {
           else if (l.field == 2) {
             const u = l.varint();
             s.unitSeconds = u < <u64>UNIT_SECONDS.length ? unchecked(UNIT_SECONDS[<i32>u]) : 0;
+          } else if (l.field == 3 && l.lengthDelimited()) {
+            s.name = decodeBytes(l.valuePtr, l.valueSize);
           } else l.skip();
         }
         ok = ok && !l.failed;

@@ -12,6 +12,9 @@
 //   * each upstream endpoint: docker-compose service name + port 8080, on one line:
 //         - endpoint: { address: { socket_address: { address: echo-base, port_value: 8080 } } }
 //     the replaced text is exactly `{ address: echo-base, port_value: 8080 }` (one per upstream name)
+//   * any other service the example's docker-compose.yaml runs, the same way with its own port, e.g. the
+//     Rate Limit Service:  `{ address: ratelimit, port_value: 8081 }`  (mapped with `services:
+//     {"ratelimit:8081": port}`; test/envoy/rls.ts starts RLS and exports RLS_SERVICE = "ratelimit:8081")
 //   * Wasm modules are loaded from /etc/envoy/wasm/<plugin>.wasm  (docker-compose mounts ../../dist there)
 //       code: { local: { filename: /etc/envoy/wasm/baggage-tag.wasm } }
 //   * anything else (stat prefixes, cluster names, log format) is free.
@@ -99,6 +102,8 @@ export interface StandardReplacementOptions {
   adminPort?: number;
   /** docker-compose upstream name -> local port of the echo server standing in for it */
   upstreams?: Record<string, number>;
+  /** other docker-compose services: "name:port" as in envoy.yaml -> local port, e.g. {"ratelimit:8081": rls.grpcPort} */
+  services?: Record<string, number>;
   /** where /etc/envoy/wasm/ points; default <repo>/dist. false: the config loads no Wasm. */
   wasmDir?: string | false;
   /** address listeners/admin bind to instead of 0.0.0.0; default 127.0.0.1 */
@@ -117,6 +122,11 @@ export function standardReplacements(opts: StandardReplacementOptions = {}): Rep
   }
   for (const [name, port] of Object.entries(opts.upstreams ?? {})) {
     out.push([`{ address: ${name}, port_value: 8080 }`, `{ address: 127.0.0.1, port_value: ${port} }`]);
+  }
+  for (const [service, port] of Object.entries(opts.services ?? {})) {
+    const m = /^([\w.-]+):(\d+)$/.exec(service);
+    if (!m) throw new Error(`standardReplacements: services key ${JSON.stringify(service)} is not "name:port"`);
+    out.push([`{ address: ${m[1]}, port_value: ${m[2]} }`, `{ address: 127.0.0.1, port_value: ${port} }`]);
   }
   if (opts.wasmDir !== false) {
     out.push(["/etc/envoy/wasm/", `${opts.wasmDir ?? join(REPO_ROOT, "dist")}/`]);

@@ -11,7 +11,7 @@ export const Unit = { SECOND: 1, MINUTE: 2, HOUR: 3, DAY: 4 } as const;
 
 export interface RlsStatus {
   code: number;
-  limit?: { requestsPerUnit: number; unit: number };
+  limit?: { requestsPerUnit: number; unit: number; name?: string };
   remaining?: number;
   resetSeconds?: number;
 }
@@ -108,7 +108,7 @@ export function encodeResponse(r: RlsResponse): Uint8Array {
   const out: number[] = [...vfield(1, r.code)];
   for (const s of r.statuses ?? []) {
     const st: number[] = [...vfield(1, s.code)];
-    if (s.limit) st.push(...lfield(2, [...vfield(1, s.limit.requestsPerUnit), ...vfield(2, s.limit.unit)]));
+    if (s.limit) st.push(...lfield(2, [...vfield(1, s.limit.requestsPerUnit), ...vfield(2, s.limit.unit), ...(s.limit.name ? lfield(3, s.limit.name) : [])]));
     if (s.remaining) st.push(...vfield(3, s.remaining));
     if (s.resetSeconds !== undefined) st.push(...lfield(4, vfield(1, s.resetSeconds)));
     out.push(...lfield(2, st));

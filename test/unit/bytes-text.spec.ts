@@ -1,6 +1,6 @@
 // Strings that carry bytes (assembly/lib/bytes-text.ts): valid UTF-8 is text, every other byte an
 // escape U+DC00+byte, and encoding gives back the bytes exactly.
-import { decodeBytes, encodeBytes, encodeBytesInto, encodedLength } from "../../assembly/lib/bytes-text";
+import { decodeBytes, encodeBytes, encodeBytesInto, encodedLength, escapedBytesAsPercent } from "../../assembly/lib/bytes-text";
 import { isAllowedHeaderValue } from "../../assembly/lib/header-value";
 import { Xorshift } from "./prng";
 
@@ -134,5 +134,21 @@ describe("header_value: the bytes Envoy refuses", () => {
       expect<bool>(isAllowedHeaderValue(b.dataStart, 3)).toBe(!refused, v.toString());
     }
     expect<bool>(isAllowedHeaderValue(0, 0)).toBe(true); // the empty value
+  });
+});
+
+describe("bytes_text: escaped bytes as %XX", () => {
+  it("leaves text without escaped bytes as it is (the same string)", () => {
+    const s = "api-key é 😀";
+    expect(changetype<usize>(escapedBytesAsPercent(s))).toBe(changetype<usize>(s));
+  });
+  it("writes each byte that is not UTF-8 as %XX; pairs stay characters", () => {
+    const raw = Uint8Array.wrap(String.UTF8.encode("k"));
+    const bytes = new Uint8Array(9);
+    bytes.set(raw, 0);
+    bytes[1] = 0xff; bytes[2] = 0xc3; bytes[3] = 0xa9; bytes[4] = 0xed; bytes[5] = 0xa0; bytes[6] = 0x80; bytes[7] = 0x80; bytes[8] = 0x7a;
+    const s = decodeBytes(changetype<usize>(bytes.buffer), 9);
+    expect(escapedBytesAsPercent(s)).toBe("k%FFé%ED%A0%80%80z");
+    expect(escapedBytesAsPercent("😀" + String.fromCharCode(0xdcff))).toBe("😀%FF");
   });
 });
