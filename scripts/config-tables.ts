@@ -59,6 +59,14 @@ export const TABLES: Table[] = [
       query_per_day: "Higress key-rate-limit form, in \"Higress key-rate-limit configuration\"",
     },
   },
+  { plugin: "global-rate-limit", id: "top-level", pointer: "/$defs/config/oneOf/0", columns: ALL },
+  { plugin: "global-rate-limit", id: "rule", pointer: "/$defs/rule", columns: ALL },
+  { plugin: "global-rate-limit", id: "entry", pointer: "/$defs/entry", columns: ["field", "type", "meaning"], headings: { field: "field (per entry)" } },
+  { plugin: "global-rate-limit", id: "limit", pointer: "/$defs/limit", columns: ALL },
+  { plugin: "global-rate-limit", id: "lease", pointer: "/$defs/lease", columns: ALL },
+  { plugin: "global-rate-limit", id: "cluster-key-rate-limit", pointer: "/$defs/config/oneOf/1", columns: ALL },
+  { plugin: "global-rate-limit", id: "rule_items", pointer: "/$defs/ruleItem", columns: ["field", "type", "meaning"], headings: { field: "field (per item)" } },
+  { plugin: "global-rate-limit", id: "limit_keys", pointer: "/$defs/limitKey", columns: ALL, headings: { field: "field (per key)" } },
 ];
 
 const HEADINGS: Record<Column, string> = { field: "field", type: "type", default: "default", meaning: "meaning" };

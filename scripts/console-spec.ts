@@ -52,7 +52,7 @@ const ICONS: Record<string, string> = {
   custom: "https://img.alicdn.com/imgextra/i1/O1CN018iKKih1iVx287RltL_!!6000000004419-2-tps-42-42.png",
 };
 
-// The gateway chain: authentication first, then the lane decision, then the limiter.
+// The gateway chain: authentication first, then the lane decision, then the limiters (global, then local).
 // Higress/Istio order: AUTHN < AUTHZ < STATS < UNSPECIFIED_PHASE (just before the router); within a
 // phase a higher priority runs first. The envoy-examples/<name>/higress-wasmplugin.yaml manifests
 // carry the same phase and priority (checked by test/build/console-spec.test.ts).
@@ -80,6 +80,12 @@ export const META: Record<string, Meta> = {
     title: "Local Rate Limit", titleZh: "本地限流",
     description: "Token-bucket rate limiting per gateway process, by header, query parameter, cookie, consumer, client IP or path; accepts Higress key-rate-limit configurations.",
     descriptionZh: "按网关进程的令牌桶限流，可按请求头、查询参数、Cookie、调用方、客户端 IP 或路径区分；兼容 Higress key-rate-limit 配置。",
+  },
+  "global-rate-limit": {
+    category: "flow-control", phase: "UNSPECIFIED_PHASE", priority: 20, // Higress cluster-key-rate-limit: 20, before key-rate-limit 10
+    title: "Global Rate Limit", titleZh: "全局限流",
+    description: "One rate limit across all gateway replicas: each request's descriptors go to the Envoy Rate Limit Service (envoyproxy/ratelimit) over gRPC, with optional token leases; accepts Higress cluster-key-rate-limit configurations.",
+    descriptionZh: "跨所有网关副本的统一限流：每个请求的描述符通过 gRPC 发送给 Envoy Rate Limit Service（envoyproxy/ratelimit），可选令牌租约；兼容 Higress cluster-key-rate-limit 配置。",
   },
 };
 

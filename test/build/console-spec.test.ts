@@ -2,7 +2,8 @@
 // by scripts/console-spec.ts: the committed file must be what the script writes now; it parses
 // (test/scenarios/yaml-subset.ts); its openAPIV3Schema uses only OpenAPI 3.0 keywords, compiles
 // with ajv in draft-07 mode and accepts the example; the phases and priorities order the chain
-// jwt-auth → tenant-gray → baggage-tag → local-rate-limit, as the Higress manifests do.
+// jwt-auth → tenant-gray → baggage-tag → global-rate-limit → local-rate-limit, as the Higress
+// manifests do (Higress runs cluster-key-rate-limit, priority 20, before key-rate-limit, 10).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync, existsSync } from "node:fs";
@@ -12,7 +13,7 @@ import { consoleSpec, PLUGINS, PHASES, chainRank, foreignKeywords, ROOT } from "
 import { parseYamlSubset } from "../scenarios/yaml-subset.ts";
 import { SHOWN } from "./readme-shown.ts";
 
-const CHAIN = ["jwt-auth", "tenant-gray", "baggage-tag", "local-rate-limit"];
+const CHAIN = ["jwt-auth", "tenant-gray", "baggage-tag", "global-rate-limit", "local-rate-limit"];
 const committed = (p: string) => readFileSync(join(ROOT, "plugins", p, "spec.yaml"), "utf8");
 
 describe("console spec.yaml", () => {
@@ -42,7 +43,7 @@ describe("console spec.yaml", () => {
       for (const s of SHOWN.filter((x) => x.plugin === p)) assert.ok(validate(JSON.parse(s.config)), `${s.where}: ${ajv.errorsText(validate.errors)}`);
     });
   }
-  test("chain order: jwt-auth, tenant-gray, baggage-tag, local-rate-limit", () => {
+  test(`chain order: ${CHAIN.join(", ")}`, () => {
     const rank = (p: string) => { const d = parseYamlSubset(committed(p)); return chainRank(d.spec.phase, d.spec.priority); };
     for (let i = 1; i < CHAIN.length; i++) {
       const [a, b] = [rank(CHAIN[i - 1]!), rank(CHAIN[i]!)];

@@ -14,13 +14,15 @@ import { REPO_ROOT } from "../envoy/envoy.ts";
 import { exampleConfig } from "../envoy/example-config.ts";
 import { parseYamlSubset } from "../scenarios/yaml-subset.ts";
 import { PLUGINS, SHOWN } from "./readme-shown.ts";
-import { AGREE, DIVERGE } from "./schema-cases.ts";
+import { AGREE, DIVERGE, SCHEMA_ONLY, SCHEMA_ONLY_DIVERGE } from "./schema-cases.ts";
 
 const ajv = new Ajv2020({ allErrors: true, strictTypes: false });
 // README wording of the configuration tables (scripts/config-tables.ts): annotations, no validation.
 ajv.addKeyword("x-doc-type");
 ajv.addKeyword("x-doc-default");
-const validators = new Map(PLUGINS.map((p) => [p, ajv.compile(JSON.parse(readFileSync(join(REPO_ROOT, "plugins", p, "schema.json"), "utf8")))]));
+// Every plugin with a schema (also one whose README is not written yet: its cases are checked).
+const SCHEMA_PLUGINS = readdirSync(join(REPO_ROOT, "plugins")).filter((p) => existsSync(join(REPO_ROOT, "plugins", p, "schema.json")));
+const validators = new Map(SCHEMA_PLUGINS.map((p) => [p, ajv.compile(JSON.parse(readFileSync(join(REPO_ROOT, "plugins", p, "schema.json"), "utf8")))]));
 
 function schemaErrors(plugin: string, config: unknown): string | null {
   const v = validators.get(plugin);
@@ -104,7 +106,7 @@ describe("schemas: every example configuration validates", () => {
 });
 
 describe("schemas: the schema and the plugin's parser agree", () => {
-  for (const p of PLUGINS) {
+  for (const p of SCHEMA_PLUGINS) {
     test(`${p}: at least a dozen valid and a dozen invalid cases`, () => {
       const cases = AGREE.filter((c) => c.plugin === p);
       assert.ok(cases.filter((c) => c.valid).length >= 12 && cases.filter((c) => !c.valid).length >= 12, `${p}: ${cases.length} cases`);
@@ -125,6 +127,26 @@ describe("schemas: the schema and the plugin's parser agree", () => {
       const s = schemaErrors(c.plugin, c.config) === null;
       const p = parserErrors(c.plugin, c.config) === null;
       assert.deepEqual({ schema: s, parser: p }, { schema: c.schema, parser: c.parser });
+    });
+  }
+  // A form the plugin does not read yet (schema-cases.ts SCHEMA_ONLY): the schema's verdict is
+  // checked; the parser's is a todo test (reported, not failing) until the cases move into AGREE.
+  for (const c of SCHEMA_ONLY) {
+    test(`${c.plugin}: ${c.valid ? "valid" : "invalid"}: ${c.name} (schema)`, () => {
+      const s = schemaErrors(c.plugin, c.config);
+      assert.equal(s === null, c.valid, `schema ${s === null ? "accepts" : "refuses: " + s}`);
+    });
+    test(`${c.plugin}: ${c.valid ? "valid" : "invalid"}: ${c.name} (parser)`, { todo: "the plugin does not read this form yet" }, () => {
+      const p = parserErrors(c.plugin, c.config);
+      assert.equal(p === null, c.valid, `parser ${p === null ? "accepts" : "refuses: " + p}`);
+    });
+  }
+  for (const c of SCHEMA_ONLY_DIVERGE) {
+    test(`${c.plugin}: ${c.side}: ${c.name} (schema)`, () => {
+      assert.equal(schemaErrors(c.plugin, c.config) === null, c.schema);
+    });
+    test(`${c.plugin}: ${c.side}: ${c.name} (parser)`, { todo: "the plugin does not read this form yet" }, () => {
+      assert.equal(parserErrors(c.plugin, c.config) === null, c.parser);
     });
   }
 });
