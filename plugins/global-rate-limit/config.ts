@@ -154,14 +154,17 @@ function parseEntry(e: ConfigObject): Entry | null {
 /** {"requests": n, "per": "second|minute|hour|day"} or one Higress query_per_* field. */
 function parseOverride(l: ConfigObject, rule: Rule): void {
   l.allowOnly(["requests", "per"].concat(QUERY_PER));
+  let found = -1;
   for (let i = 0; i < QUERY_PER.length; i++) {
     const field = unchecked(QUERY_PER[i]);
     if (!l.has(field)) continue;
+    if (found >= 0) { l.error(field, "only one of query_per_second, query_per_minute, query_per_hour, query_per_day"); continue; }
+    found = i;
     rule.requests = <u64>l.int(field, 1, 1, u32.MAX_VALUE);
     rule.unit = unchecked(UNIT_OF_PER[i]);
     if (l.has("requests") || l.has("per")) l.error(field, "cannot be combined with requests/per");
-    return;
   }
+  if (found >= 0) return;
   if (!l.has("requests")) { l.error("requests", "is required"); return; }
   rule.requests = <u64>l.int("requests", 1, 1, u32.MAX_VALUE);
   rule.unit = unchecked(UNIT_OF_PER[l.oneOf("per", PER_NAMES, 0)]);
