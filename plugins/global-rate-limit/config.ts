@@ -105,7 +105,8 @@ export function parseConfig(cfg: ConfigObject): Config {
         ? "is " + unchecked(HIGRESS_NAMES[i]) + " in the Higress cluster-key-rate-limit form (rule_name, global_threshold, rule_items)"
         : "cannot be combined with the Higress cluster-key-rate-limit fields (rule_name, global_threshold, rule_items)");
     }
-    config.status = <u32>cfg.int("rejected_code", 429, 400, 599);
+    // Higress's README rejects with 200 and a JSON body in one example: any final status.
+    config.status = <u32>cfg.int("rejected_code", 429, 200, 599);
     config.body = cfg.string("rejected_msg", HIGRESS_BODY);
     config.rateLimitHeaders = cfg.bool("show_limit_quota_header", false);
     config.higress = parseHigress(cfg, RULE_NAME_MAX);

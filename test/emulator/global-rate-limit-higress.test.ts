@@ -7,6 +7,10 @@ import assert from "node:assert/strict";
 import { ProxyWasmHost, type HttpStream } from "../host/index.ts";
 import { pluginWasm } from "./plugin-wasm.ts";
 import { Code, FakeRls, Unit, decodeRequest, encodeResponse, type RlsRequest } from "../scenarios/rls-messages.ts";
+import {
+  CLUSTER_KEY_RATE_LIMIT_BY_CONSUMER, CLUSTER_KEY_RATE_LIMIT_BY_COOKIE, CLUSTER_KEY_RATE_LIMIT_BY_HEADER, CLUSTER_KEY_RATE_LIMIT_BY_IP,
+  CLUSTER_KEY_RATE_LIMIT_BY_PARAM, CLUSTER_KEY_RATE_LIMIT_GLOBAL, withRls,
+} from "../scenarios/higress-examples.ts";
 
 const WASM = pluginWasm("global-rate-limit");
 const CALL = { cluster: "rls", domain: "gateway" };
@@ -237,6 +241,90 @@ describe("global-rate-limit Higress form: YAML values, responses, _rules_", () =
   });
 });
 
+describe("global-rate-limit Higress form: the examples of Higress's cluster-key-rate-limit README", () => {
+  const EXAMPLES = {
+    CLUSTER_KEY_RATE_LIMIT_GLOBAL, CLUSTER_KEY_RATE_LIMIT_BY_PARAM, CLUSTER_KEY_RATE_LIMIT_BY_HEADER,
+    CLUSTER_KEY_RATE_LIMIT_BY_IP, CLUSTER_KEY_RATE_LIMIT_BY_CONSUMER, CLUSTER_KEY_RATE_LIMIT_BY_COOKIE,
+  };
+  for (const [name, example] of Object.entries(EXAMPLES)) {
+    test(`${name} verbatim is refused for its redis only`, () => {
+      assert.throws(() => host(example), (e: Error) =>
+        (/redis: is not used/.test(e.message) && /cluster: is required/.test(e.message) && !/rule_items|global_threshold|limit_keys/.test(e.message)) || assert.fail(e.message));
+    });
+  }
+
+  const R = (rule: string) => (entry: [string, string] | null, n: number, unit: number) => expected(rule, entry, n, unit);
+
+  test("global: 1000 per minute for the route, x-ratelimit-* shown", () => {
+    const h = host(withRls(CLUSTER_KEY_RATE_LIMIT_GLOBAL));
+    assert.deepEqual(sent(h, { path: "/any?x=1" }), R("routeA-global-limit-rule")(null, 1000, Unit.MINUTE));
+  });
+
+  test("by parameter apikey: the two listed keys, then per apikey by regexp, then every other apikey", () => {
+    const h = host(withRls(CLUSTER_KEY_RATE_LIMIT_BY_PARAM));
+    const r = R("routeA-request-param-limit-rule");
+    const q = (v: string) => ({ path: `/?apikey=${v}` });
+    assert.deepEqual(sent(h, q("9a342114-ba8a-11ec-b1bf-00163e1250b5")), r(["param:apikey", "9a342114-ba8a-11ec-b1bf-00163e1250b5"], 10, Unit.MINUTE));
+    assert.deepEqual(sent(h, q("a6a6d7f2-ba8a-11ec-bec2-00163e1250b5")), r(["param:apikey", "a6a6d7f2-ba8a-11ec-bec2-00163e1250b5"], 100, Unit.HOUR));
+    assert.deepEqual(sent(h, q("a-other")), r(["param:apikey", "a-other"], 10, Unit.SECOND));
+    assert.deepEqual(sent(h, q("b-other")), r(["param:apikey", "b-other"], 100, Unit.MINUTE));
+    assert.deepEqual(sent(h, q("zzz")), r(["param:apikey", "zzz"], 1000, Unit.HOUR));
+    assert.equal(sent(h, { path: "/" }), null);
+  });
+
+  test("by header x-ca-key: numeric keys 102234 and 308239 exactly, then per key", () => {
+    const h = host(withRls(CLUSTER_KEY_RATE_LIMIT_BY_HEADER));
+    const r = R("routeA-request-header-limit-rule");
+    const k = (v: string): Req => ({ headers: [["x-ca-key", v]] });
+    assert.deepEqual(sent(h, k("102234")), r(["header:x-ca-key", "102234"], 10, Unit.MINUTE));
+    assert.deepEqual(sent(h, k("308239")), r(["header:x-ca-key", "308239"], 10, Unit.HOUR));
+    assert.deepEqual(sent(h, k("abc")), r(["header:x-ca-key", "abc"], 10, Unit.SECOND));
+    assert.deepEqual(sent(h, k("bcd")), r(["header:x-ca-key", "bcd"], 100, Unit.MINUTE));
+    assert.deepEqual(sent(h, k("1022345")), r(["header:x-ca-key", "1022345"], 1000, Unit.HOUR));
+  });
+
+  test("by client IP from x-forwarded-for: 1.1.1.1, then 1.1.1.0/24 per IP, then every IPv4 address per IP", () => {
+    const h = host(withRls(CLUSTER_KEY_RATE_LIMIT_BY_IP));
+    const r = R("routeA-client-ip-limit-rule");
+    const xff = (v: string): Req => ({ headers: [["x-forwarded-for", v]] });
+    assert.deepEqual(sent(h, xff("1.1.1.1, 10.0.0.1")), r(["ip:x-forwarded-for", "1.1.1.1"], 10, Unit.DAY));
+    assert.deepEqual(sent(h, xff("1.1.1.77")), r(["ip:x-forwarded-for", "1.1.1.77"], 100, Unit.DAY));
+    assert.deepEqual(sent(h, xff("8.8.8.8")), r(["ip:x-forwarded-for", "8.8.8.8"], 1000, Unit.DAY));
+    assert.equal(sent(h, xff("2001:db8::1")), null); // 0.0.0.0/0 holds IPv4 addresses only
+    assert.equal(sent(h, { address: "1.1.1.1:80" }), null); // the header, not the peer
+  });
+
+  test("by consumer: consumer1 and consumer2 exactly, then per consumer by regexp, then every consumer", () => {
+    const h = host(withRls(CLUSTER_KEY_RATE_LIMIT_BY_CONSUMER));
+    const r = R("routeA-consumer-limit-rule");
+    const c = (v: string): Req => ({ headers: [["x-mse-consumer", v]] });
+    assert.deepEqual(sent(h, c("consumer1")), r(["consumer", "consumer1"], 10, Unit.SECOND));
+    assert.deepEqual(sent(h, c("consumer2")), r(["consumer", "consumer2"], 100, Unit.HOUR));
+    assert.deepEqual(sent(h, c("alice")), r(["consumer", "alice"], 10, Unit.SECOND));
+    assert.deepEqual(sent(h, c("bob")), r(["consumer", "bob"], 100, Unit.MINUTE));
+    assert.deepEqual(sent(h, c("carol")), r(["consumer", "carol"], 1000, Unit.HOUR));
+    assert.equal(sent(h), null); // no consumer: not limited
+  });
+
+  test("by cookie key1, rejecting with 200 and a JSON body", () => {
+    const h = host(withRls(CLUSTER_KEY_RATE_LIMIT_BY_COOKIE));
+    const r = R("routeA-cookie-limit-rule");
+    const c = (v: string): Req => ({ headers: [["cookie", `other=1; key1=${v}`]] });
+    assert.deepEqual(sent(h, c("value1")), r(["cookie:key1", "value1"], 10, Unit.MINUTE));
+    assert.deepEqual(sent(h, c("value2")), r(["cookie:key1", "value2"], 100, Unit.HOUR));
+    assert.deepEqual(sent(h, c("abc")), r(["cookie:key1", "abc"], 10, Unit.SECOND));
+    assert.deepEqual(sent(h, c("value3")), r(["cookie:key1", "value3"], 1000, Unit.HOUR));
+    const rls = new FakeRls();
+    for (let i = 0; i < 10; i++) assert.equal(through(h, rls, c("value1")), 200);
+    const s = send(h, c("value1"));
+    h.respondGrpcCall(h.pendingGrpcCalls()[0], rls.answer(h.pendingGrpcCalls()[0].message));
+    assert.equal(s.localResponse?.status, 200);
+    assert.equal(s.localResponse?.bodyText, '{"code":-1,"msg":"Too many requests"}');
+    assert.equal(s.responseHeader("x-ratelimit-remaining"), "0");
+    assert.equal(s.responseHeader("x-ratelimit-limit"), "10, 10;w=60");
+  });
+});
+
 describe("global-rate-limit Higress form: hostile values", () => {
   test("random bytes in every source never trap; a call carries the value's bytes or there is none", () => {
     const h = host({ ...CALL, rule_name: "f", rule_items: [
@@ -308,7 +396,7 @@ describe("global-rate-limit Higress form: configuration errors", () => {
     ["rules as well", { ...G, global_threshold: { query_per_second: 1 }, rules: [] }, /rules: cannot be combined with the Higress cluster-key-rate-limit fields/],
     ["native status", { ...G, global_threshold: { query_per_second: 1 }, status: 429 }, /status: is rejected_code in the Higress cluster-key-rate-limit form/],
     ["native rate_limit_headers", { ...G, global_threshold: { query_per_second: 1 }, rate_limit_headers: true }, /rate_limit_headers: is show_limit_quota_header/],
-    ["rejected_code", { ...G, global_threshold: { query_per_second: 1 }, rejected_code: 200 }, /rejected_code: must be an integer from 400 to 599/],
+    ["rejected_code", { ...G, global_threshold: { query_per_second: 1 }, rejected_code: 199 }, /rejected_code: must be an integer from 200 to 599/],
     ["show_limit_quota_header", { ...G, global_threshold: { query_per_second: 1 }, show_limit_quota_header: "yes" }, /show_limit_quota_header: must be true or false/],
     ["Higress fields in the native form", { ...CALL, rules: [{ name: "n", descriptor: [{ key: "k", value: "v" }] }], rejected_code: 430 }, /rejected_code: unknown field/],
   ];
