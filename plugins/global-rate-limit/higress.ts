@@ -1,5 +1,5 @@
 // The Higress `cluster-key-rate-limit` form of the configuration (README.md, "Higress
-// cluster-key-rate-limit form"), counted by the Rate Limit Service instead of Higress's Redis script:
+// `cluster-key-rate-limit` configuration"), counted by the Rate Limit Service instead of Higress's Redis:
 //   {"rule_name", "global_threshold": {"query_per_*": n}
 //                 | "rule_items": [{"limit_by_<source>": name, "limit_keys": [{"key", "query_per_*": n}]}],
 //    "show_limit_quota_header", "rejected_code", "rejected_msg", "cluster", "domain", ...}
