@@ -4,7 +4,8 @@
 //    "rules": [{"name", "match", "descriptor": [{"key", <source>}], "limit", "lease"}]}
 // Each rule that matches a request contributes one descriptor to the request's one call to the
 // Rate Limit Service; its entries' values come from the request (assembly/request-key.ts) or are
-// constants (`value`).
+// constants (`value`). Higress's cluster-key-rate-limit form (rule_name, global_threshold /
+// rule_items, ...) is read by higress.ts into Config.higress instead of rules.
 
 import { ConfigObject } from "../../assembly/config";
 import { hasControlChars, isPlainName } from "../../assembly/lib/ascii";
@@ -12,6 +13,7 @@ import { HeaderPair } from "../../assembly/pairs";
 import { getPropertyString, PropertyPath } from "../../assembly/properties";
 import { KEY_SOURCE_FIELDS, KeySource, RequestKey } from "../../assembly/request-key";
 import { RequestMatch } from "../../assembly/request-match";
+import { HIGRESS_BODY, HIGRESS_FIELDS, HigressForm, isHigressForm, parseHigress } from "./higress";
 import { RuleMetrics } from "./metrics";
 import { UNIT_OF_PER } from "./rls-proto";
 
@@ -20,8 +22,13 @@ const QUERY_PER = ["query_per_second", "query_per_minute", "query_per_hour", "qu
 /** Entry sources: the request key sources, then a constant. */
 const ENTRY_SOURCES = KEY_SOURCE_FIELDS.concat(["value"]);
 const VALUE_SOURCE: i32 = 6;
-const TOP_FIELDS = ["cluster", "domain", "timeout_ms", "failure_mode_deny", "status_on_error", "hits_addend",
-  "status", "body", "headers", "rate_limit_headers", "rules"];
+/** The fields of the call, in both forms. */
+const CALL_FIELDS = ["cluster", "domain", "timeout_ms", "failure_mode_deny", "status_on_error", "hits_addend", "headers"];
+/** The native form's response fields and rules (the Higress form has rejected_code, rejected_msg, show_limit_quota_header). */
+const NATIVE_FIELDS = ["status", "body", "rate_limit_headers", "rules"];
+const HIGRESS_NAMES = ["rejected_code", "rejected_msg", "show_limit_quota_header"];
+const TOP_FIELDS = CALL_FIELDS.concat(NATIVE_FIELDS);
+const HIGRESS_TOP = CALL_FIELDS.concat(HIGRESS_FIELDS).concat(NATIVE_FIELDS);
 const RULE_FIELDS = ["name", "match", "descriptor", "limit", "lease"];
 const RESERVED_HEADERS = ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after", "x-envoy-ratelimited"];
 export const MAX_RULES: i32 = 32;
@@ -71,10 +78,14 @@ export class Config {
   rejectHeaders: Array<HeaderPair> = new Array<HeaderPair>();
   rateLimitHeaders: bool = false;
   rules: Array<Rule> = new Array<Rule>();
+  /** The Higress cluster-key-rate-limit form (then `rules` is empty); null for the native form. */
+  higress: HigressForm | null = null;
 }
 
 export function parseConfig(cfg: ConfigObject): Config {
-  cfg.allowOnly(TOP_FIELDS);
+  const higress = isHigressForm(cfg);
+  cfg.lenient = higress;
+  cfg.allowOnly(higress ? HIGRESS_TOP : TOP_FIELDS);
   const config = new Config();
   config.cluster = cfg.requiredString("cluster");
   if (hasControlChars(config.cluster)) cfg.error("cluster", "must be an Envoy cluster name");
@@ -84,13 +95,28 @@ export function parseConfig(cfg: ConfigObject): Config {
   config.failureModeDeny = cfg.bool("failure_mode_deny", false);
   config.statusOnError = <u32>cfg.int("status_on_error", 503, 400, 599);
   config.hitsAddend = <u32>cfg.int("hits_addend", 1, 1, 1_000_000);
-  config.status = <u32>cfg.int("status", 429, 400, 599);
-  config.body = cfg.string("body", config.body);
   config.headers = cfg.headerPairs("headers", RESERVED_HEADERS, "is set by the plugin");
   config.rejectHeaders = config.headers.slice(0);
+  if (higress) {
+    for (let i = 0; i < NATIVE_FIELDS.length; i++) {
+      const field = unchecked(NATIVE_FIELDS[i]);
+      if (cfg.value.get(field) == null) continue;
+      cfg.error(field, i < HIGRESS_NAMES.length
+        ? "is " + unchecked(HIGRESS_NAMES[i]) + " in the Higress cluster-key-rate-limit form (rule_name, global_threshold, rule_items)"
+        : "cannot be combined with the Higress cluster-key-rate-limit fields (rule_name, global_threshold, rule_items)");
+    }
+    // Higress's README rejects with 200 and a JSON body in one example: any final status.
+    config.status = <u32>cfg.int("rejected_code", 429, 200, 599);
+    config.body = cfg.string("rejected_msg", HIGRESS_BODY);
+    config.rateLimitHeaders = cfg.bool("show_limit_quota_header", false);
+    config.higress = parseHigress(cfg, RULE_NAME_MAX);
+    return config;
+  }
+  config.status = <u32>cfg.int("status", 429, 400, 599);
+  config.body = cfg.string("body", config.body);
   config.rateLimitHeaders = cfg.bool("rate_limit_headers", false);
 
-  if (!cfg.has("rules")) { cfg.error("rules", "is required"); return config; }
+  if (!cfg.has("rules")) { cfg.error("rules", "is required (or the Higress cluster-key-rate-limit form: rule_name with global_threshold or rule_items)"); return config; }
   const rules = cfg.objectList("rules");
   if (rules.length == 0 && cfg.errors.count == 0) cfg.error("rules", "must list at least one rule");
   if (rules.length > MAX_RULES) cfg.error("rules", "at most " + MAX_RULES.toString() + " rules");

@@ -12,7 +12,7 @@ import { escapedBytesAsPercent } from "../../assembly/lib/bytes-text";
 import { ProtoWriter } from "../../assembly/lib/protobuf";
 import { Config, parseConfig, Rule } from "./config";
 import { Lease, leaseFor, Take } from "./lease";
-import { metrics, ruleMetrics } from "./metrics";
+import { metrics, RuleMetrics, ruleMetrics } from "./metrics";
 import { DescriptorStatus, RLS_METHOD, RLS_SERVICE, RlsAnswer, RlsCode, writeDescriptor } from "./rls-proto";
 
 const RATELIMITED = new HeaderPair("x-envoy-ratelimited", "true");
@@ -29,6 +29,8 @@ function activateConfig(config: Config): void {
     const rule = unchecked(config.rules[i]);
     rule.metrics = ruleMetrics(rule.name);
   }
+  const higress = config.higress;
+  if (higress != null) higress.metrics = ruleMetrics(higress.ruleName);
 }
 
 /** The entries of `rule` for this request into `values`; false when one is missing (the rule does not apply). */
@@ -48,9 +50,9 @@ function entryValues(rule: Rule, filter: GlobalRateLimit): bool {
   return true;
 }
 
-/** A descriptor in a pending call: its rule, and the lease it refills with `hits` hits. */
+/** A descriptor in a pending call: its rule's metrics, and the lease it refills with `hits` hits. */
 class Sent {
-  constructor(public rule: Rule, public lease: Lease | null, public hits: u64) {}
+  constructor(public metrics: RuleMetrics, public lease: Lease | null, public hits: u64) {}
 }
 
 class GlobalRateLimit extends HttpFilter<Config> {
@@ -66,6 +68,14 @@ class GlobalRateLimit extends HttpFilter<Config> {
     const req = this.request;
     let sent: Array<Sent> | null = null;
     writer.reset().string(1, config.domain);
+    const higress = config.higress;
+    if (higress != null) {
+      // Higress form: one descriptor, of global_threshold or of the first rule item that applies.
+      const limit = higress.pick(req, values);
+      if (limit == null) return Action.Continue;
+      writeDescriptor(writer, limit.keys, values, limit.requests, limit.unit, 0);
+      sent = [new Sent(higress.metrics!, null, 0)];
+    }
     for (let i = 0; i < config.rules.length; i++) {
       const rule = unchecked(config.rules[i]);
       if (!rule.match.matches(req) || !entryValues(rule, this)) continue;
@@ -83,7 +93,7 @@ class GlobalRateLimit extends HttpFilter<Config> {
       }
       writeDescriptor(writer, rule.keys, values, rule.requests, rule.unit, hits);
       if (sent == null) sent = new Array<Sent>();
-      sent.push(new Sent(rule, lease, hits));
+      sent.push(new Sent(rule.metrics!, lease, hits));
     }
     if (sent == null) return Action.Continue;
     if (config.hitsAddend != 1) writer.varint(3, config.hitsAddend);
@@ -142,7 +152,7 @@ class GlobalRateLimit extends HttpFilter<Config> {
     for (let i = 0; i < sent.length; i++) {
       const s = answer.status(i);
       if (s == null || s.code != RlsCode.OverLimit) continue;
-      unchecked(sent[i]).rule.metrics!.overLimit.increment();
+      unchecked(sent[i]).metrics.overLimit.increment();
       if (over == null || s.resetSeconds > over.resetSeconds) over = s;
     }
     this.sendRejection(over, answer.responseHeaders);

@@ -13,8 +13,7 @@ import { ConfigObject } from "../../assembly/config";
 import { isPlainName } from "../../assembly/lib/ascii";
 import { KEY_SOURCE_FIELDS, KeySource, RequestKey } from "../../assembly/request-key";
 import { RequestMatch } from "../../assembly/request-match";
-import { Cidr } from "../../assembly/lib/cidr";
-import { Regex } from "../../assembly/lib/regex";
+import { KeyPattern, PatternKind } from "../../assembly/key-pattern";
 import { HeaderPair } from "../../assembly/pairs";
 import { getPropertyString, PropertyPath } from "../../assembly/properties";
 import { fnv1a } from "./hash";
@@ -30,8 +29,6 @@ const CONTENTION_NAMES = ["deny", "allow"];
 /** The rejection body of the Higress key-rate-limit form (what Higress sends, so clients and alerts matching it keep working). */
 export const HIGRESS_BODY = "rate_limited";
 
-export enum PatternKind { Any, Regex, Cidr }
-
 export const DEFAULT_MAX_KEYS: i64 = 10_000;
 export const MAX_MAX_KEYS: i64 = 1_000_000;
 const MAX_KEY_TEXT: i32 = 1024;
@@ -46,9 +43,7 @@ export class Dedicated {
 
 /** A `keys` entry matched by pattern: "*", "regexp:...", or a CIDR range for client_ip keys (see patternMatches). */
 export class Pattern {
-  regex: Regex | null = null;
-  cidr: Cidr | null = null;
-  constructor(public kind: PatternKind, public text: string, public limit: Limit) {}
+  constructor(public key: KeyPattern, public limit: Limit) {}
 }
 
 export class Rule {
@@ -170,7 +165,7 @@ function guarded(before: Array<Rule>, rule: Rule): bool {
 }
 
 function hasAnyPattern(rule: Rule): bool {
-  for (let i = 0; i < rule.patterns.length; i++) if (unchecked(rule.patterns[i]).kind == PatternKind.Any) return true;
+  for (let i = 0; i < rule.patterns.length; i++) if (unchecked(rule.patterns[i]).key.kind == PatternKind.Any) return true;
   return false;
 }
 
@@ -264,24 +259,11 @@ function parseKeys(r: ConfigObject, entries: Array<ConfigObject>, rule: Rule): v
     if (!hasLimitFields(e)) { e.error("requests", "is required (or one of query_per_second, query_per_minute, query_per_hour, query_per_day)"); continue; }
     const limit = parseLimit(e);
     if (limit == null || text.length == 0) continue;
-    if (text == "*") {
-      if (rule.limit != null) { e.error("key", "\"*\" gives every value its own bucket, as the rule's limit already does; use one of them"); continue; }
-      rule.patterns.push(new Pattern(PatternKind.Any, text, limit));
-    } else if (text.startsWith("regexp:")) {
-      const compiled = Regex.compile(text.substring(7));
-      if (!compiled.ok) {
-        e.error("key", "bad regexp at offset " + compiled.offset.toString() + ": " + compiled.error);
-        continue;
-      }
-      const p = new Pattern(PatternKind.Regex, text, limit);
-      p.regex = compiled.regex;
-      rule.patterns.push(p);
-    } else if (rule.key.source == KeySource.ClientIp && text.includes("/")) {
-      const cidr = Cidr.parse(text);
-      if (cidr == null) { e.error("key", "is not an IP range (CIDR such as 10.0.0.0/8)"); continue; }
-      const p = new Pattern(PatternKind.Cidr, text, limit);
-      p.cidr = cidr;
-      rule.patterns.push(p);
+    const key = KeyPattern.read(e, "key", text, rule.key.source == KeySource.ClientIp);
+    if (key == null) continue;
+    if (key.isPattern) {
+      if (key.kind == PatternKind.Any && rule.limit != null) { e.error("key", "\"*\" gives every value its own bucket, as the rule's limit already does; use one of them"); continue; }
+      rule.patterns.push(new Pattern(key, limit));
     } else {
       if (rule.exact.has(text)) { e.error("key", "duplicate key '" + text + "'"); continue; }
       rule.exact.set(text, new Dedicated("x|" + text, limit));

@@ -2,18 +2,12 @@
 // itself are read by assembly/request-match.ts and request-key.ts). Untrusted values are only
 // compared, hashed or matched.
 
+import { PatternKind } from "../../assembly/key-pattern";
 import { RequestView } from "../../assembly/request-view";
-import { Pattern, PatternKind } from "./config";
+import { Pattern } from "./config";
 
 /** Does the key `value` of `req` match the pattern? CIDR patterns exist only for client_ip keys. */
 export function patternMatches(p: Pattern, value: string, req: RequestView): bool {
-  if (p.kind == PatternKind.Any) return true;
-  if (p.kind == PatternKind.Regex) {
-    const r = p.regex;
-    return r != null && r.test(value);
-  }
-  const c = p.cidr;
-  if (c == null) return false;
-  const a = req.clientAddress();
-  return a != null && c.containsAddress(a);
+  const key = p.key;
+  return key.matches(value, key.kind == PatternKind.Cidr ? req.clientAddress() : null);
 }

@@ -253,7 +253,7 @@ export const AGREE: Case[] = [
  * and runs the parser's side as todo tests (reported, never failing). Once the plugin reads the
  * form, set CKRL_PARSED: they join AGREE and both sides must agree.
  */
-export const CKRL_PARSED = false;
+export const CKRL_PARSED = true;
 const ck = (more: object) => ({ rule_name: "limit", ...rls, ...more });
 const items = (...rule_items: object[]) => ck({ rule_items });
 const CKRL: Case[] = [
@@ -308,7 +308,8 @@ const CKRL: Case[] = [
   bad(G, "cluster-key-rate-limit: limit_by_per_ip from neither address nor header", items({ limit_by_per_ip: "remote", limit_keys: [{ key: "1.1.1.1", query_per_second: 1 }] })),
   bad(G, "cluster-key-rate-limit: limit_by_per_ip from-header- without a name", items({ limit_by_per_ip: "from-header-", limit_keys: [{ key: "1.1.1.1", query_per_second: 1 }] })),
   bad(G, "cluster-key-rate-limit: limit_by_per_ip with a key that is no address", items({ limit_by_per_ip: "from-remote-addr", limit_keys: [{ key: "localhost", query_per_second: 1 }] })),
-  bad(G, "cluster-key-rate-limit: rejected_code 200", ck({ global_threshold: { query_per_second: 1 }, rejected_code: 200 })),
+  ok(G, "cluster-key-rate-limit: rejected_code 200 (Higress's cookie example)", ck({ global_threshold: { query_per_second: 1 }, rejected_code: 200 })),
+  bad(G, "cluster-key-rate-limit: rejected_code 199", ck({ global_threshold: { query_per_second: 1 }, rejected_code: 199 })),
   bad(G, "cluster-key-rate-limit: rejected_code \"600\"", ck({ global_threshold: { query_per_second: 1 }, rejected_code: "600" })),
   bad(G, "cluster-key-rate-limit: show_limit_quota_header as text", ck({ global_threshold: { query_per_second: 1 }, show_limit_quota_header: "true" })),
   bad(G, "cluster-key-rate-limit: timeout_ms \"0\"", ck({ global_threshold: { query_per_second: 1 }, timeout_ms: "0" })),

@@ -95,3 +95,113 @@ export const TRAFFIC_TAG_CONTENT_CASES: [Record<string, string>, string, string]
   [{}, "?foo=bar", "base"],
   [{}, "", "base"],
 ];
+
+// ---- cluster-key-rate-limit (Go, Redis): run on global-rate-limit.wasm ---------------------------
+// plugins/wasm-go/extensions/cluster-key-rate-limit/README_EN.md "Configuration Examples" (README.md
+// carries the same), verbatim: `redis` included, keys that are YAML numbers as JSON numbers.
+// global-rate-limit counts in the Rate Limit Service instead of Higress's Redis: it refuses `redis`
+// and needs `cluster` and `domain` (withRls).
+
+const REDIS = { service_name: "redis.static" };
+
+/** "Global Rate Limiting for an Entire Route". */
+export const CLUSTER_KEY_RATE_LIMIT_GLOBAL = {
+  rule_name: "routeA-global-limit-rule",
+  global_threshold: { query_per_minute: 1000 },
+  redis: REDIS,
+  show_limit_quota_header: true,
+};
+
+/** "Rate Limiting by Request Parameter `apikey`". */
+export const CLUSTER_KEY_RATE_LIMIT_BY_PARAM = {
+  rule_name: "routeA-request-param-limit-rule",
+  rule_items: [
+    { limit_by_param: "apikey", limit_keys: [
+      { key: "9a342114-ba8a-11ec-b1bf-00163e1250b5", query_per_minute: 10 },
+      { key: "a6a6d7f2-ba8a-11ec-bec2-00163e1250b5", query_per_hour: 100 },
+    ] },
+    { limit_by_per_param: "apikey", limit_keys: [
+      { key: "regexp:^a.*", query_per_second: 10 },
+      { key: "regexp:^b.*", query_per_minute: 100 },
+      { key: "*", query_per_hour: 1000 },
+    ] },
+  ],
+  redis: REDIS,
+  show_limit_quota_header: true,
+};
+
+/** "Rate Limiting by Request Header `x-ca-key`". */
+export const CLUSTER_KEY_RATE_LIMIT_BY_HEADER = {
+  rule_name: "routeA-request-header-limit-rule",
+  rule_items: [
+    { limit_by_header: "x-ca-key", limit_keys: [
+      { key: 102234, query_per_minute: 10 },
+      { key: 308239, query_per_hour: 10 },
+    ] },
+    { limit_by_per_header: "x-ca-key", limit_keys: [
+      { key: "regexp:^a.*", query_per_second: 10 },
+      { key: "regexp:^b.*", query_per_minute: 100 },
+      { key: "*", query_per_hour: 1000 },
+    ] },
+  ],
+  redis: REDIS,
+  show_limit_quota_header: true,
+};
+
+/** "Rate Limiting by Client IP Extracted from `x-forwarded-for` Header". */
+export const CLUSTER_KEY_RATE_LIMIT_BY_IP = {
+  rule_name: "routeA-client-ip-limit-rule",
+  rule_items: [
+    { limit_by_per_ip: "from-header-x-forwarded-for", limit_keys: [
+      { key: "1.1.1.1", query_per_day: 10 },
+      { key: "1.1.1.0/24", query_per_day: 100 },
+      { key: "0.0.0.0/0", query_per_day: 1000 },
+    ] },
+  ],
+  redis: REDIS,
+  show_limit_quota_header: true,
+};
+
+/** "Rate Limiting by Consumer". */
+export const CLUSTER_KEY_RATE_LIMIT_BY_CONSUMER = {
+  rule_name: "routeA-consumer-limit-rule",
+  rule_items: [
+    { limit_by_consumer: "", limit_keys: [
+      { key: "consumer1", query_per_second: 10 },
+      { key: "consumer2", query_per_hour: 100 },
+    ] },
+    { limit_by_per_consumer: "", limit_keys: [
+      { key: "regexp:^a.*", query_per_second: 10 },
+      { key: "regexp:^b.*", query_per_minute: 100 },
+      { key: "*", query_per_hour: 1000 },
+    ] },
+  ],
+  redis: REDIS,
+  show_limit_quota_header: true,
+};
+
+/** "Rate Limiting by Cookie Value" (a JSON rejection with status 200). */
+export const CLUSTER_KEY_RATE_LIMIT_BY_COOKIE = {
+  rule_name: "routeA-cookie-limit-rule",
+  rule_items: [
+    { limit_by_cookie: "key1", limit_keys: [
+      { key: "value1", query_per_minute: 10 },
+      { key: "value2", query_per_hour: 100 },
+    ] },
+    { limit_by_per_cookie: "key1", limit_keys: [
+      { key: "regexp:^a.*", query_per_second: 10 },
+      { key: "regexp:^b.*", query_per_minute: 100 },
+      { key: "*", query_per_hour: 1000 },
+    ] },
+  ],
+  rejected_code: 200,
+  rejected_msg: '{"code":-1,"msg":"Too many requests"}',
+  redis: REDIS,
+  show_limit_quota_header: true,
+};
+
+/** A cluster-key-rate-limit example for global-rate-limit: without `redis`, with the Rate Limit Service's cluster and domain. */
+export function withRls(example: object, cluster = "rls", domain = "gateway"): object {
+  const { redis: _redis, ...rest } = example as Record<string, unknown>;
+  return { cluster, domain, ...rest };
+}
