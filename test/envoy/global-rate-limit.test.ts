@@ -14,6 +14,7 @@ import { RLS_SERVICE, awayFromWindowEdge, dumpRedisLog, dumpRlsLog, startRedis, 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "./envoy.ts";
+import { CLUSTER_KEY_RATE_LIMIT_BY_HEADER } from "../scenarios/higress-examples.ts";
 
 const EXAMPLE = "envoy-examples/global-rate-limit/envoy.yaml";
 const RLS_CONFIG = readFileSync(join(REPO_ROOT, "envoy-examples/global-rate-limit/ratelimit/config.yaml"), "utf8");
@@ -118,17 +119,43 @@ describe("global-rate-limit -> RLS -> Redis, two Envoy replicas", () => {
     assert.deepEqual(statuses(rs).slice(0, admitted), Array(admitted).fill(200));
   });
 
+  test("Higress cluster-key-rate-limit form (its README's x-ca-key example, limits sent as overrides): 10 of 30 over two replicas", async () => {
+    // The example's route is named "default": a `_rules_` entry for it, as Higress writes matchRules.
+    const { redis: _, ...example } = CLUSTER_KEY_RATE_LIMIT_BY_HEADER;
+    const rule = { _match_route_: ["default"], cluster: "rls", domain: "gateway", ...example };
+    const first = '{"cluster": "rls", "domain": "gateway", "timeout_ms": 200, "failure_mode_deny": false,';
+    const higress = await Promise.all([0, 1].map(() => startEnvoy({ configPath: EXAMPLE, replacements: replicas([[first, `${first} "_rules_": [${JSON.stringify(rule)}],`]]) })));
+    try {
+      await awayFromWindowEdge();
+      const rs: Response[] = [];
+      for (let i = 0; i < 30; i++) rs.push(await request(higress[i % 2]!.port, "/anything", { headers: { "x-ca-key": "102234" } }));
+      assert.deepEqual(statuses(rs), [...Array(10).fill(200), ...Array(20).fill(429)]);
+      assert.equal(rs[10]!.body, "Too many requests");
+      assert.equal(rs[9]!.headers["x-ratelimit-limit"], "10, 10;w=60");
+      assert.equal(rs[9]!.headers["x-ratelimit-remaining"], "0");
+      const keys = await redis.keys("gateway_rule_routeA-request-header-limit-rule_header:x-ca-key_102234_*");
+      assert.equal(keys.length, 1, "one RLS counter for the value, named by rule_name");
+      // a value the non-per item does not list falls to the per item: "abc" matches regexp:^a.* (10 per second)
+      const a = await request(higress[0]!.port, "/", { headers: { "x-ca-key": "abc" } });
+      assert.equal(a.status, 200);
+      assert.equal(a.headers["x-ratelimit-limit"], "10, 10;w=1");
+    } finally {
+      await Promise.all(higress.map((e) => e.stop()));
+    }
+  });
+
   test("RLS hung (SIGSTOP): each request waits at most timeout_ms, then passes (failure_mode_deny false); counted", async () => {
     const errors = await envoys[0]!.stat("wasmcustom.global_rate_limit.error");
     const allowed = await envoys[0]!.stat("wasmcustom.global_rate_limit.failure_mode_allowed");
     rls.pause();
+    await new Promise((done) => setTimeout(done, 100)); // SIGSTOP takes effect asynchronously
     try {
       for (let i = 0; i < 3; i++) {
         const t0 = Date.now();
         const r = await request(envoys[0]!.port, "/api/items", { headers: { "x-api-key": freshKey("hung") } });
         const ms = Date.now() - t0;
         assert.equal(r.status, 200);
-        assert.ok(ms >= 190 && ms < 1500, `answered after ${ms} ms (timeout_ms 200)`);
+        assert.ok(ms >= 190 && ms < 1500, `request ${i} answered after ${ms} ms (timeout_ms 200): ${r.status} ${JSON.stringify(r.headers)}`);
       }
     } finally {
       rls.resume();
