@@ -6,6 +6,7 @@ import { HttpFilter } from "../../assembly/filter";
 import { GrpcResponse, GrpcStatus } from "../../assembly/grpc-call";
 import { HeaderMap, requestHeaders } from "../../assembly/headers";
 import { log } from "../../assembly/log";
+import { nowMillis } from "../../assembly/time";
 import { HeaderPair } from "../../assembly/pairs";
 import { registerFilter } from "../../assembly/plugin";
 import { escapedBytesAsPercent } from "../../assembly/lib/bytes-text";
@@ -136,7 +137,7 @@ class GlobalRateLimit extends HttpFilter<Config> {
     const config = this.config;
     const m = metrics();
     m.error.increment();
-    log.warn("Rate Limit Service: " + why);
+    warnFailure(why);
     if (config.failureModeDeny) {
       m.failureModeDenied.increment();
       return this.respond(config.statusOnError, "", null, "rate_limiter_error", this.grpc ? <i32>GrpcStatus.UNAVAILABLE : NO_GRPC_STATUS);
@@ -229,6 +230,23 @@ function settleLeases(sent: Array<Sent>): void {
     const s = answer.status(i);
     if (lease != null && s != null) lease.settle(s, d.hits, answer.code == RlsCode.Ok);
   }
+}
+
+/** Failure warnings per VM: the first, then at most one per WARN_EVERY_MS, saying how many went unlogged. */
+const WARN_EVERY_MS: u64 = 10_000;
+let lastWarnMs: u64 = 0;
+let unlogged: i32 = 0;
+
+function warnFailure(why: string): void {
+  const now = nowMillis();
+  if (lastWarnMs != 0 && now - lastWarnMs < WARN_EVERY_MS) {
+    unlogged++;
+    return;
+  }
+  const more = unlogged == 0 ? "" : " (" + unlogged.toString() + " more failures since the last warning)";
+  log.warn("Rate Limit Service: " + why + more);
+  lastWarnMs = now;
+  unlogged = 0;
 }
 
 function isGrpc(headers: HeaderMap): bool {
