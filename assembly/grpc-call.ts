@@ -2,7 +2,10 @@
 // calls, Envoy delivers the answer to the root context; we remember which context made each call
 // (token -> context id) so the answer reaches the stream that asked for it (dispatcher.ts).
 // Envoy frames the message and strips the frame of the answer: messages here are bare protobuf.
-// A module that makes gRPC calls re-exports grpc-exports.ts for the callbacks.
+// A module that makes gRPC calls re-exports grpc-exports.ts for the callbacks. Envoy 1.40 delivers no
+// metadata for a unary call (only the message, or the failure's status and text), so there are no
+// metadata callbacks here; metadata goes out with the call. Streams (proxy_grpc_stream) are not
+// wrapped: nothing needs them yet (the emulator models them, test/host/grpc.ts).
 
 import { BufferType, Status } from "./enums";
 import { getBuffer } from "./buffers";
