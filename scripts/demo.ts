@@ -266,7 +266,11 @@ if (check) {
   let failed = 0;
   for (const e of DEMOS.flatMap((d) => d.examples)) {
     // RLS's windows end at every full minute: start such an example with 10 s of its window left at least.
-    if (e.oneMinute) await awayFromWindowEdge(60, 10_000);
+    if (e.oneMinute) {
+      const left = 60_000 - (Date.now() % 60_000);
+      if (left < 10_000) console.log(`(waiting ${Math.ceil(left / 1000)} s for the next minute: RLS counts per minute)`);
+      await awayFromWindowEdge(60, 10_000);
+    }
     // Asynchronous: the echo upstreams live in this process and must keep answering.
     const run = await promisify(execFile)("sh", ["-c", e.command], { env: { ...process.env, no_proxy: "*", NO_PROXY: "*" } })
       .then((r) => ({ status: 0, ...r }), (err) => ({ status: 1, stdout: String(err.stdout ?? ""), stderr: String(err.stderr ?? err.message) }));
