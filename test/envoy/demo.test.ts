@@ -22,8 +22,8 @@ async function freeBlock(count: number): Promise<number> {
 }
 
 test("npm start demo: every printed command works", { timeout: 240_000 }, async () => {
-  const port = await freeBlock(11);
-  const admin = await freeBlock(5);
+  const port = await freeBlock(13);
+  const admin = await freeBlock(7);
   const result = await new Promise<{ code: number; out: string }>((done) => {
     execFile(process.execPath, ["--import", "tsx", "scripts/demo.ts", "--check"], {
       cwd: REPO_ROOT,
