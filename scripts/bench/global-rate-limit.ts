@@ -16,7 +16,7 @@
 
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { startRedis, startRls } from "../../test/envoy/rls.ts";
+import { startRedis, startRls, type Redis } from "../../test/envoy/rls.ts";
 import { Code, Unit, encodeResponse } from "../../test/scenarios/rls-messages.ts";
 import type { PluginBench, Services, Variant } from "./variants.ts";
 
@@ -36,10 +36,10 @@ export const RLS_CONFIG = `
 /** Tokens a lease takes per call in the lease variant. */
 export const LEASE_TOKENS = 10;
 
-/** Redis, RLS and the upstream, started before Envoy; the config's GRL_* placeholders point at them. */
-export async function startServices(): Promise<Services> {
+/** Redis, RLS with `rlsConfig` and the upstream, started before Envoy; the config's GRL_* placeholders point at them. */
+export async function startRlsStack(rlsConfig = RLS_CONFIG): Promise<Services & { redis: Redis }> {
   const redis = await startRedis();
-  const rls = await startRls({ redisPort: redis.port, config: RLS_CONFIG, logLevel: "warn" }).catch(async (e) => {
+  const rls = await startRls({ redisPort: redis.port, config: rlsConfig, logLevel: "warn" }).catch(async (e) => {
     await redis.stop();
     throw e;
   });
@@ -49,6 +49,7 @@ export async function startServices(): Promise<Services> {
   });
   await new Promise<void>((ok) => upstream.listen(0, "127.0.0.1", ok));
   return {
+    redis,
     replacements: [["GRL_RLS_PORT", String(rls.grpcPort)], ["GRL_UPSTREAM_PORT", String((upstream.address() as AddressInfo).port)]],
     pids: () => [redis.proc.pid!, rls.proc.pid!],
     stop: async () => {
@@ -61,7 +62,7 @@ export async function startServices(): Promise<Services> {
 }
 
 /** The upstream and RLS clusters (HTTP/2: gRPC needs it). */
-const CLUSTERS = `
+export const CLUSTERS = `
   - name: upstream
     type: STATIC
     connect_timeout: 1s
@@ -110,7 +111,7 @@ export function globalRateLimitBench(plugin: (id: string, label: string, name: s
     echo: [],
     route: "route: { cluster: upstream }",
     clusters: CLUSTERS,
-    services: startServices,
+    services: () => startRlsStack(),
     variants: [
       { id: "grl-none", label: "no filter (route to an upstream)", filters: "", headers },
       { ...plugin("grl-wasm", "global-rate-limit, a call per request", "global-rate-limit", PER_KEY_CONFIG, headers),
