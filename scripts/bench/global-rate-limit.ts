@@ -112,6 +112,7 @@ export function globalRateLimitBench(plugin: (id: string, label: string, name: s
     route: "route: { cluster: upstream }",
     clusters: CLUSTERS,
     services: () => startRlsStack(),
+    ownChartScale: true,
     variants: [
       { id: "grl-none", label: "no filter (route to an upstream)", filters: "", headers },
       { ...plugin("grl-wasm", "global-rate-limit, a call per request", "global-rate-limit", PER_KEY_CONFIG, headers),

@@ -88,6 +88,8 @@ export interface PluginBench {
   /** YAML entries of static_resources.clusters the variants use */
   clusters?: string;
   services?: () => Promise<Services>;
+  /** docs/benchmarks.svg draws this plugin's bars on their own scale (costs of another order than the others') */
+  ownChartScale?: boolean;
 }
 
 /** A Wasm filter entry loading <module>.wasm from WASM_DIR (replaced by the runner). */
