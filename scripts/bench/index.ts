@@ -142,8 +142,9 @@ function servicesCpu(): string[] {
   const range = (xs: number[]) => `${Math.min(...xs).toFixed(1)} .. ${Math.max(...xs).toFixed(1)}`;
   const out = ["", "### The Rate Limit Service's CPU per request", ""];
   out.push("global-rate-limit's CPU rows again, with the CPU time of the Rate Limit Service and Redis (the sum of their threads' schedstat, " +
-    "read around the same batches), and the spread over the rounds of each median: on this shared machine, other work sets how many " +
-    "requests each wake-up of a process serves, and a request that waits for a call needs more wake-ups.", "");
+    "read around the same batches), and the spread over the rounds of each median. A request that waits for a call costs Envoy more " +
+    "system calls and wake-ups than its instructions suggest, and how much depends on what else the machine runs: these spreads are " +
+    "wider than the other plugins'.", "");
   out.push("| plugin | variant | Envoy µs above no filter | rounds (min .. max) | RLS + Redis µs / request | rounds (min .. max) |", "| --- | --- | ---: | ---: | ---: | ---: |");
   for (const r of rows) {
     const envoy = r.aboveNone ? `+${r.aboveNone.toFixed(1)} | ${r.differences ? range(r.differences) : ""}` : " | ";
