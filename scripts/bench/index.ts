@@ -77,7 +77,7 @@ if (runs.length === 1) {
   md.push(`Measured on ${cpus().length} × ${cpus()[0]?.model.trim()} (a shared machine), ${envoyVersion}, in ${runs.length} runs whose rows were ` +
     `spliced together (\`--splice\`): ${runs.map((r) => `${r.plugins.join(", ")} on ${when(r.date)} UTC with \`${r.command}\``).join("; ")}. ` +
     "Instruction counts are repeatable from run to run; CPU times are not: compare a plugin's CPU rows with each other, not with another run's. " +
-    "Rerun the commands for your own numbers.", "");
+    "Module sizes are the last run's build. Rerun the commands for your own numbers.", "");
 }
 md.push("## Instructions per request above no filter", "");
 md.push("Counted by `valgrind --tool=callgrind` on Envoy `--concurrency 1` (one request at a time on one keep-alive connection, " +
