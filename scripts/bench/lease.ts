@@ -81,7 +81,7 @@ function bench(): PluginBench {
   };
 }
 
-/** Sends `n` requests, request i to replica `pick(i)`, from `clients` concurrent clients; returns the 200s. */
+/** Sends `n` requests from `clients` concurrent clients (one client: alternating between the replicas; more: each keeps to one); returns the 200s. */
 async function send(ports: number[], path: string, headers: Record<string, string>, n: number, clients: number): Promise<number> {
   const agents = ports.map(() => new Agent({ keepAlive: true, maxSockets: clients }));
   let next = 0;
