@@ -7,7 +7,13 @@
 // parameters point at scratch slots; values the host returns are put in a bump heap that is never
 // freed (the plugin frees them: part of its cost, not the floor's); metrics are defined in
 // on_configure and incremented by their new ids; shared-data writes are unconditional (cas 0);
-// stream callbacks return Continue.
+// callbacks return what the plugin's returned.
+//
+// gRPC calls (proxy_grpc_call): the emulator answers the traced call with the request's `grpcAnswer`,
+// and the floor replays both halves: the stream callback makes the call and notes which context made
+// it under its token (a table at OWNERS, token mod 1024), and proxy_on_grpc_receive / _close (on the
+// root context) switch to that context (proxy_set_effective_context) and read as many bytes of the
+// answer as Envoy says it has. Other callouts (http calls, gRPC streams) are not replayed.
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -32,11 +38,13 @@ const OUT_ARGS: Record<string, number[]> = {
   proxy_get_metric: [1],
   proxy_get_property: [2, 3],
   proxy_call_foreign_function: [4, 5],
+  proxy_grpc_call: [11],
   clock_time_get: [2],
 };
 const SLOTS = 16; // scratch out-slots at 16, 24, 32, ...
 const DATA = 1024;
 const HEAP = 65536;
+const OWNERS = HEAP - 4096; // gRPC token -> context id: 1024 u32 slots below the heap
 
 export interface FloorRequest {
   plugin: string;
@@ -49,6 +57,9 @@ export interface FloorRequest {
   rotate?: { header: string; next(): string };
   /** status the traced request must get (default 200): a floor of a denial would measure the wrong job */
   status?: number;
+  /** the answer (bare protobuf) the emulator gives every gRPC call the plugin makes, to a cluster in `clusters` */
+  grpcAnswer?: Uint8Array;
+  clusters?: string[];
 }
 
 export interface Floor {
@@ -65,13 +76,17 @@ export async function buildFloor(req: FloorRequest): Promise<Floor> {
   const bytes = new Uint8Array(readFileSync(wasmPath));
   const info = readModuleInfo(bytes);
   // The wall clock is the real one: the plugin may check times in the request (token expiry).
-  const host = ProxyWasmHost.create({ wasm: wasmPath, workers: 1, trace: true, pluginName: req.plugin, rootId: req.plugin, pluginConfig: req.config, startTime: Date.now() });
+  const host = ProxyWasmHost.create({ wasm: wasmPath, workers: 1, trace: true, pluginName: req.plugin, rootId: req.plugin, pluginConfig: req.config, startTime: Date.now(), clusters: req.clusters });
   const vm = host.vm(0);
   const send = () => {
     const rotated = req.rotate?.header.toLowerCase();
     const headers: [string, string][] = [[":path", req.path ?? "/"], ...req.headers.filter(([k]) => k.toLowerCase() !== rotated)];
     if (req.rotate) headers.push([req.rotate.header, req.rotate.next()]);
     const s = host.request({ headers });
+    for (const c of host.pendingGrpcCalls()) {
+      if (!req.grpcAnswer) throw new Error(`${req.plugin}: made a gRPC call, but the floor request has no grpcAnswer`);
+      host.respondGrpcCall(c, req.grpcAnswer);
+    }
     if ((s.status ?? 200) !== (req.status ?? 200)) throw new Error(`${req.plugin}: status ${s.status}${s.localResponse ? ` (${s.localResponse.details}: ${s.localResponse.bodyText})` : ""}`);
   };
   for (let i = 0; i < 3; i++) send(); // lazily defined metrics, first-use work
@@ -102,8 +117,13 @@ export async function buildFloor(req: FloorRequest): Promise<Floor> {
   for (const imp of info.imports) if (imp.kind === "function" && imp.signature) sigOf.set(`${imp.module}.${imp.name}`, imp.signature);
   const used = new Set<string>();
 
-  const callText = (e: TraceEntry): string => {
+  // Arguments the replay computes: the context a gRPC answer belongs to, and the answer's size.
+  const owner = (token: string) => `(i32.add (i32.const ${OWNERS}) (i32.shl (i32.and ${token} (i32.const 1023)) (i32.const 2)))`;
+  const grpcCallback = (cb: string) => cb === "proxy_on_grpc_receive" || cb === "proxy_on_grpc_close";
+
+  const callText = (e: TraceEntry, cb: string): string => {
     const module = e.module ?? "env";
+    if (e.name === "proxy_http_call" || e.name === "proxy_grpc_stream") throw new Error(`${req.plugin}: the floor does not replay ${e.name}`);
     const sig = sigOf.get(`${module}.${e.name}`);
     if (!sig) throw new Error(`no signature for ${module}.${e.name}`);
     used.add(`${module}.${e.name}`);
@@ -116,6 +136,8 @@ export async function buildFloor(req: FloorRequest): Promise<Floor> {
     });
     (OUT_ARGS[e.name] ?? []).forEach((p, i) => fixed.set(p, String(SLOTS + i * 8)));
     if (e.name === "proxy_set_shared_data") fixed.set(4, "0");
+    if (grpcCallback(cb) && e.name === "proxy_set_effective_context") fixed.set(0, `(i32.load ${owner("(local.get 1)")})`);
+    if (cb === "proxy_on_grpc_receive" && e.name === "proxy_get_buffer_bytes" && Number(args[0]) === 5) fixed.set(2, "(local.get 2)");
     if (e.name === "proxy_increment_metric" || e.name === "proxy_record_metric" || e.name === "proxy_get_metric") {
       const g = metricGlobal.get(Number(args[0]));
       if (g !== undefined) fixed.set(0, `(global.get $m${g})`);
@@ -126,11 +148,15 @@ export async function buildFloor(req: FloorRequest): Promise<Floor> {
       return `(${t}.const ${String(args[i])})`;
     });
     const call = `(call $${module}.${e.name} ${operands.join(" ")})`;
-    return sig.results.length ? `(drop ${call})` : call;
+    const text = sig.results.length ? `(drop ${call})` : call;
+    // the context making a gRPC call (the stream callback's first parameter), under the call's token
+    if (e.name === "proxy_grpc_call") return `${text} (i32.store ${owner(`(i32.load (i32.const ${SLOTS}))`)} (local.get 0))`;
+    return text;
   };
 
   // Replay per callback: the first time each callback ran in the measured request.
   const bodies = new Map<string, string[]>();
+  const results = new Map<string, unknown>();
   const calls: Record<string, string[]> = {};
   let current: string | null = null;
   for (const e of request) {
@@ -138,16 +164,17 @@ export async function buildFloor(req: FloorRequest): Promise<Floor> {
       current = bodies.has(e.name) ? null : e.name;
       if (current) {
         bodies.set(current, []);
+        results.set(current, e.result);
         calls[current] = [];
       }
       continue;
     }
     if (!current) continue;
-    bodies.get(current)!.push(callText(e));
+    bodies.get(current)!.push(callText(e, current));
     calls[current].push(e.name);
   }
   const configure = metricDefs.map((e, i) => {
-    const text = callText(e).replace(/^\(drop /, "").replace(/\)$/, "");
+    const text = callText(e, "proxy_on_configure").replace(/^\(drop /, "").replace(/\)$/, "");
     return `(drop ${text}) (global.set $m${i} (i32.load (i32.const ${SLOTS})))`;
   });
 
@@ -160,7 +187,10 @@ export async function buildFloor(req: FloorRequest): Promise<Floor> {
     const result = ex.signature.results.length ? ` (result ${ex.signature.results[0]})` : "";
     let body = (bodies.get(name) ?? []).join("\n    ");
     if (name === "proxy_on_configure") body = configure.join("\n    ");
-    const ret = ex.signature.results.length ? (/_on_(done|configure|vm_start)$|validate_configuration$/.test(name) ? "(i32.const 1)" : `(${ex.signature.results[0]}.const 0)`) : "";
+    const traced = results.get(name);
+    const ret = !ex.signature.results.length ? ""
+      : typeof traced === "number" || typeof traced === "bigint" ? `(${ex.signature.results[0]}.const ${String(traced)})`
+      : /_on_(done|configure|vm_start)$|validate_configuration$/.test(name) ? "(i32.const 1)" : `(${ex.signature.results[0]}.const 0)`;
     exportsText.push(`  (func (export "${name}")${params}${result}\n    ${body}\n    ${ret})`);
   }
   const importsText = [...used].map((q) => {
@@ -170,7 +200,7 @@ export async function buildFloor(req: FloorRequest): Promise<Floor> {
     const result = sig.results.length ? ` (result ${sig.results[0]})` : "";
     return `  (import "${module}" "${name}" (func $${q}${params}${result}))`;
   });
-  if (dataEnd > HEAP) throw new Error("floor inputs do not fit below the heap");
+  if (dataEnd > OWNERS) throw new Error("floor inputs do not fit below the heap");
   const wat = `(module
 ${importsText.join("\n")}
   (memory (export "memory") 4)

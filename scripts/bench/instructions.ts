@@ -8,8 +8,10 @@
 // For each variant: warm up, zero the counters (callgrind_control -z), send --requests requests one
 // at a time on one keep-alive connection, dump (callgrind_control -d) and read the total. A variant
 // with a `scale` gets that fraction of both (e.g. a full JWT verification per request); a variant
-// with `stats` must move those Envoy counters by exactly that much per measured request. Envoy
-// starts slowly under valgrind (about a minute). Needs `valgrind` (Debian package).
+// with `stats` must move those Envoy counters by exactly that much per measured request; those it
+// has `counted` are reported per request. A bench's services (e.g. Redis and the Rate Limit Service)
+// run as their own processes, outside valgrind: only Envoy is counted. Envoy starts slowly under
+// valgrind (about a minute). Needs `valgrind` (Debian package).
 
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -20,7 +22,7 @@ import { join } from "node:path";
 import { numberOption, option, wasmDir } from "./options.ts";
 import { startEnvoy } from "../../test/envoy/envoy.ts";
 import { buildFloor } from "./floor.ts";
-import { baselineOf, checkVariant, envoyConfig, ratioToNative, requestHeaders, scaled, selectedBenches, wasmFilter, type Answer, type PluginBench, type Variant } from "./variants.ts";
+import { baselineOf, checkVariant, envoyConfig, labelWithCounts, ratioToNative, requestHeaders, scaled, selectedBenches, startServices, wasmFilter, type Answer, type PluginBench, type Variant } from "./variants.ts";
 
 const REQUESTS = numberOption("requests", 1000);
 const WARMUP = numberOption("warmup", 300);
@@ -68,6 +70,8 @@ export interface InstructionResult {
   /** the native variant doing the same job, and the goal for the ratio to it (variants.ts) */
   native?: string;
   goal?: number;
+  /** the variant's `counted` counters: their movement per measured request */
+  counted?: Record<string, number>;
 }
 
 /**
@@ -81,9 +85,10 @@ async function withFloors(benches: PluginBench[], dir: string): Promise<PluginBe
     const variants: Variant[] = [];
     for (const v of b.variants) {
       variants.push(v);
-      if (!v.wasm) continue;
+      if (!v.wasm || v.noFloor) continue;
       const name = `${v.id}-floor`;
-      const floor = await buildFloor({ plugin: v.wasm.plugin, config: v.wasm.config, headers: v.headers, path: v.path, wasm: join(dir, `${v.wasm.plugin}.wasm`), rotate: v.rotate, status: v.status });
+      const floor = await buildFloor({ plugin: v.wasm.plugin, config: v.wasm.config, headers: v.headers, path: v.path, wasm: join(dir, `${v.wasm.plugin}.wasm`), rotate: v.rotate, status: v.status,
+        grpcAnswer: v.emulated?.answer, clusters: v.emulated?.clusters });
       // Identical floors (e.g. the same host calls for three signature algorithms) share one module:
       // under valgrind, V8 cannot instantiate more than a few modules in one process.
       const hash = createHash("sha256").update(floor.wasm).digest("hex");
@@ -118,14 +123,18 @@ export async function measurePlugin(selectedBench: PluginBench, modules: Record<
   const [bench] = await withFloors([selectedBench], work);
   const configPath = join(work, "envoy.yaml");
   writeFileSync(configPath, envoyConfig([bench!], work));
+  const services = await startServices([bench!]);
   const envoy = await startEnvoy({
     configPath,
     concurrency: 1,
     logLevel: "warning",
     componentLogLevel: "wasm:warning",
     readyTimeoutMs: 600_000,
-    replacements: [["{ address: 0.0.0.0, port_value: 9901 }", "{ address: 127.0.0.1, port_value: 0 }"]],
+    replacements: [["{ address: 0.0.0.0, port_value: 9901 }", "{ address: 127.0.0.1, port_value: 0 }"], ...services.replacements],
     launcher: ["valgrind", "--tool=callgrind", `--callgrind-out-file=${work}/cg.%p`, "--smc-check=all-non-file", "--dump-instr=no"],
+  }).catch(async (e) => {
+    await services.stop();
+    throw e;
   });
   const pid = envoy.proc.pid!;
   const results: InstructionResult[] = [];
@@ -140,6 +149,8 @@ export async function measurePlugin(selectedBench: PluginBench, modules: Record<
       const requests = scaled(v, REQUESTS);
       await run(agent, port, v, scaled(v, WARMUP));
       const counters = Object.keys(v.stats ?? {});
+      const counted = Object.keys(v.counted ?? {});
+      const countedBefore = await Promise.all(counted.map((c) => envoy.stat(c)));
       const before = await Promise.all(counters.map((c) => envoy.stat(c)));
       execFileSync("callgrind_control", ["-z", String(pid)], { stdio: "ignore" });
       await run(agent, port, v, requests);
@@ -150,16 +161,19 @@ export async function measurePlugin(selectedBench: PluginBench, modules: Record<
         if (moved !== v.stats![c]! * requests) throw new Error(`${v.label}: ${c} moved by ${moved} over ${requests} requests, want ${v.stats![c]! * requests}`);
       }
       const perRequest = readDump(work, pid, ++dumps) / requests;
+      const countedMoves = await Promise.all(counted.map(async (c, i) => [v.counted![c]!, ((await envoy.stat(c)) - countedBefore[i]!) / requests] as const));
       if (v.filters === "") none.set(v.id, perRequest);
       const base = none.get(baselineOf(bench!, v));
       if (base === undefined) throw new Error(`${v.id}: its "no filter" variant ${baselineOf(bench!, v)} must be measured before it`);
-      const result: InstructionResult = { plugin: bench!.plugin, id: v.id, label: v.label, perRequest, aboveNone: perRequest - base, requests, native: v.native, goal: v.goal };
+      const result: InstructionResult = { plugin: bench!.plugin, id: v.id, label: v.label, perRequest, aboveNone: perRequest - base, requests, native: v.native, goal: v.goal,
+        counted: countedMoves.length ? Object.fromEntries(countedMoves) : undefined };
       if (v.id.endsWith("-floor")) results[results.length - 1]!.floor = result.aboveNone;
       results.push(result);
       process.stderr.write(`  ${v.id}: ${Math.round(perRequest)} instructions/request (${requests} requests)\n`);
     }
   } finally {
     await envoy.stop();
+    await services.stop();
     rmSync(work, { recursive: true, force: true });
   }
   return results;
@@ -168,11 +182,12 @@ export async function measurePlugin(selectedBench: PluginBench, modules: Record<
 if (import.meta.url === `file://${process.argv[1]}`) {
   const results = await measureInstructions();
   console.log(`\nEnvoy instructions per request (callgrind, --concurrency 1, ${REQUESTS} requests after ${WARMUP} warm-up, wasm from ${WASM_DIR})\n`);
-  console.log("plugin".padEnd(18) + "variant".padEnd(48) + "per request".padStart(14) + "above no filter".padStart(18) + "x floor".padStart(10) + "x native".padStart(10) + "goal".padStart(7));
+  const width = Math.max(48, ...results.map((r) => labelWithCounts(r).length + 2));
+  console.log("plugin".padEnd(18) + "variant".padEnd(width) + "per request".padStart(14) + "above no filter".padStart(18) + "x floor".padStart(10) + "x native".padStart(10) + "goal".padStart(7));
   for (const r of results) {
     const ratio = r.floor ? (r.aboveNone / r.floor).toFixed(2) : "";
     const native = ratioToNative(results, r);
-    console.log(`${r.plugin.padEnd(18)}${r.label.padEnd(48)}${Math.round(r.perRequest).toLocaleString("en").padStart(14)}${(r.aboveNone === 0 ? "" : Math.round(r.aboveNone).toLocaleString("en")).padStart(18)}${ratio.padStart(10)}` +
+    console.log(`${r.plugin.padEnd(18)}${labelWithCounts(r).padEnd(width)}${Math.round(r.perRequest).toLocaleString("en").padStart(14)}${(r.aboveNone === 0 ? "" : Math.round(r.aboveNone).toLocaleString("en")).padStart(18)}${ratio.padStart(10)}` +
       `${(native === undefined ? "" : native.toFixed(2)).padStart(10)}${(r.goal ? `≤${r.goal}` : "").padStart(7)}`);
   }
   if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify(results, null, 2));

@@ -27,11 +27,12 @@ export function measureMemory(requests = REQUESTS): MemoryResult[] {
     for (const v of b.variants) {
       if (!v.wasm) continue;
       // The wall clock is the real one: the plugin may check times in the request (token expiry).
-      const host = ProxyWasmHost.create({ wasm: join(WASM_DIR, `${b.plugin}.wasm`), workers: 1, pluginName: b.plugin, pluginConfig: v.wasm.config, startTime: Date.now() });
+      const host = ProxyWasmHost.create({ wasm: join(WASM_DIR, `${b.plugin}.wasm`), workers: 1, pluginName: b.plugin, pluginConfig: v.wasm.config, startTime: Date.now(), clusters: v.emulated?.clusters });
       const vm = host.vm(0);
       const run = (n: number) => {
         for (let i = 0; i < n; i++) {
           const s = host.request({ headers: [[":path", v.path ?? "/"], ...Object.entries(requestHeaders(v))] });
+          for (const c of host.pendingGrpcCalls()) host.respondGrpcCall(c, v.emulated!.answer);
           if ((s.status ?? 200) !== (v.status ?? 200)) throw new Error(`${v.id}: status ${s.status}`);
         }
       };

@@ -13,8 +13,14 @@ export function option(name: string, fallback: string): string {
 
 export const numberOption = (name: string, fallback: number): number => Number(option(name, String(fallback)));
 
+/** Options that take no value. */
+const FLAGS = ["--quick", "--splice"];
+
+/** Whether the flag `--name` is given. */
+export const flag = (name: string): boolean => argv.includes(`--${name}`);
+
 /** Plugin names given on the command line (arguments that are neither options nor their values). */
-export const wantedPlugins: string[] = argv.filter((a, i) => !a.startsWith("--") && !argv[i - 1]?.startsWith("--"));
+export const wantedPlugins: string[] = argv.filter((a, i) => !a.startsWith("--") && !(argv[i - 1]?.startsWith("--") && !FLAGS.includes(argv[i - 1]!)));
 
 /** Where the measured .wasm files come from (--wasm-dir, default dist/). */
 export const wasmDir = resolve(REPO_ROOT, option("wasm-dir", "dist"));

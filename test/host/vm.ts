@@ -28,7 +28,7 @@ export interface TraceEntry {
   result: unknown;
   /** import module of a host call ("env" when absent) */
   module?: string;
-  /** true for a callback into the plugin (outermost only) */
+  /** true for a callback into the plugin (outermost only); its `result` is what the plugin returned */
   callback?: boolean;
   /** bytes the plugin passed by pointer, in argument order (see INPUT_SPANS in hostcalls.ts) */
   inputs?: Uint8Array[];
@@ -522,12 +522,15 @@ export class WasmVm {
     const fn = this.exports[name] as (...a: unknown[]) => unknown;
     const savedCurrent = this.currentContextId;
     const savedEffective = this.effectiveContextId;
-    if (this.host.options.trace && this.depth === 0) this.trace.push({ context: contextId, name, args, result: undefined, callback: true });
+    const traced: TraceEntry | undefined = this.host.options.trace && this.depth === 0 ? { context: contextId, name, args, result: undefined, callback: true } : undefined;
+    if (traced) this.trace.push(traced);
     this.currentContextId = contextId;
     this.effectiveContextId = 0;
     this.depth++;
     try {
-      return fn(...args);
+      const result = fn(...args);
+      if (traced) traced.result = result;
+      return result;
     } catch (e) {
       throw this.fail(name, contextId, e);
     } finally {
