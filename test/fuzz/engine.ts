@@ -6,19 +6,22 @@
 import { readFileSync } from "node:fs";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { HostCallError, ProxyWasmHost, UsageError, VmFailedError, WasmTrapError, isValidHeaderValue, type HttpStream, type PropertyValue } from "../host/index.ts";
+import { HostCallError, ProxyWasmHost, UsageError, VmFailedError, WasmTrapError, isValidHeaderValue, type HttpStream, type PendingGrpcCall, type PropertyValue } from "../host/index.ts";
 import { baggageMembers, memberHasKey } from "../scenarios/header-bytes.ts";
 import { Rng } from "./rng.ts";
 import { bin, envoyAdmissible, sendable, text, toInit, type RawHeader } from "./bytes.ts";
 import { configStrings, mutateConfig } from "./config-mutate.ts";
 import { knownIssue } from "./known.ts";
+import { applyResolution, grpcFault, isPending, recordResolution, resolutionLabel, restoreResolution, type GrpcAnswerContext, type GrpcOutcome, type GrpcResolution, type RecordedResolution } from "./grpc.ts";
+
+export type { GrpcAnswerContext, GrpcOutcome, GrpcResolution } from "./grpc.ts";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 export const INVARIANTS = [
   "no trap: no callback traps or misuses the ABI, on any request or configuration (the VM never fails)",
   "every header value the plugin writes is one Envoy accepts (no NUL, CR, LF, other C0 controls but HTAB, DEL): a request header Envoy's router refuses is its 503, a response or local-reply header is checked the same way; names it adds are lower-case HTTP tokens",
-  "every request completes (no stream left paused) with a status the plugin can give (plugin-specific)",
+  "every request completes (no stream left paused, also once each of its gRPC calls was answered, failed, timed out, or its client went away) with a status the plugin can give (plugin-specific)",
   "linear memory of every long-lived VM is flat after warm-up: not one 64 KiB page more at the end; and never above 64 MiB (1,024 pages) per VM, warm-up included (no request, however big, may need that much)",
   "baggage members the plugin does not own reach the upstream unchanged, byte for byte and in order (cut only beyond the W3C limits of 8192 bytes / 64 members); so do request headers it does not own",
   "a configuration is accepted, or rejected with an `invalid configuration:` log naming a field (or the JSON position); proxy_validate_configuration agrees with on_configure",
@@ -45,6 +48,12 @@ export interface CheckContext {
   host: ProxyWasmHost;
   /** the request as sent (after envoyAdmissible) */
   sent: RawHeader[];
+  /** wall clock (host.now) when the request started, after the case's advanceMs */
+  at: number;
+  /** the gRPC calls this request made, in order, and how each ended (empty when none) */
+  grpc: GrpcOutcome[];
+  /** the client went away while a call was pending (the stream completed without a status) */
+  clientGone: boolean;
 }
 
 export interface HostSpec {
@@ -93,6 +102,12 @@ export interface PluginFuzzer {
   driveMutated?(host: ProxyWasmHost, s: HttpStream, r: Rng): void;
   /** share of cases that are mutated configurations (default 0.03) */
   configShare?: number;
+  /**
+   * How a pending gRPC call of the request just sent ends (test/fuzz/grpc.ts): an answer, a failure, a
+   * timeout, the client going away. Asked once per call after every request (and its `drive`), until no
+   * call is pending; `spec` null under a mutated configuration. Default: grpcFault with empty answer bytes.
+   */
+  answerGrpc?(r: Rng, call: PendingGrpcCall, ctx: GrpcAnswerContext & { spec: HostSpec | null }): GrpcResolution;
 }
 
 export interface Violation {
@@ -108,7 +123,7 @@ export interface Violation {
   configBytes?: boolean;
   /** id of a known, reported issue this violation is an instance of (test/fuzz/known.ts) */
   known?: string;
-  request?: { headers: RawHeader[]; properties?: Record<string, PropertyValue>; advanceMs?: number; vm?: number };
+  request?: { headers: RawHeader[]; properties?: Record<string, PropertyValue>; advanceMs?: number; vm?: number; response?: RawHeader[]; grpc?: RecordedResolution[] };
 }
 
 export interface PluginResult {
@@ -134,6 +149,8 @@ export interface PluginResult {
   /** requests of the warm-up (not in requests/passed/denied) */
   warmupRequests: number;
   statuses: Record<number, number>;
+  /** gRPC calls of the cases by how they ended (resolutionLabel) */
+  grpc: Record<string, number>;
 }
 
 export interface RunOptions {
@@ -252,7 +269,7 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
   const maxViolations = opts.maxViolations ?? 20;
   const res: PluginResult = {
     plugin: fz.name, seed, cases: 0, requests: 0, passed: 0, denied: 0, configs: 0, configsAccepted: 0, traps: 0,
-    violations: [], violationCount: 0, knownCount: 0, pagesWarm: 0, pagesEnd: 0, vms: 0, elapsedMs: 0, warmupMs: 0, warmupRequests: 0, statuses: {},
+    violations: [], violationCount: 0, knownCount: 0, pagesWarm: 0, pagesEnd: 0, vms: 0, elapsedMs: 0, warmupMs: 0, warmupRequests: 0, statuses: {}, grpc: {},
   };
   await fz.init?.(seed);
   const specs = fz.hosts();
@@ -282,7 +299,10 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
   };
   const knownSeen = new Map<string, number>();
   const unknownCount = () => res.violations.filter((x) => !x.known).length;
-  const requestOf = (c: RequestCase, sent: RawHeader[]) => ({ headers: sent, properties: c.properties, advanceMs: c.advanceMs, vm: c.vm, response: c.response });
+  const requestOf = (c: RequestCase, sent: RawHeader[], grpc: GrpcOutcome[] = []) => ({
+    headers: sent, properties: c.properties, advanceMs: c.advanceMs, vm: c.vm, response: c.response,
+    ...(grpc.length ? { grpc: grpc.map((o) => recordResolution(o.resolution)) } : {}),
+  });
   /** the case's request, and sometimes an upstream answering with headers a plugin also writes */
   const caseOf = (r: Rng, ctx: RequestContext): RequestCase => {
     const c = fz.request(r, ctx);
@@ -300,34 +320,69 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
       out.push(...headerProblems(`http call (${call.cluster})`, call.headerMap.bytePairs(), new Set()));
       for (const p of [":method", ":path", ":authority"]) if (!call.headerMap.get(p)) out.push(`http call (${call.cluster}) without ${p}`);
     }
+    for (const call of host.pendingGrpcCalls()) {
+      if (seenCalls.has(call)) continue;
+      seenCalls.add(call);
+      out.push(...headerProblems(`gRPC call (${call.cluster}) metadata`, call.initialMetadata, new Set()));
+    }
     return out;
   };
 
+  /**
+   * Ends every pending gRPC call (the request's own and any other), each as the plugin's answerGrpc says
+   * (or as `recorded` says, replaying a violation file). Returns the request's own calls and their ends.
+   */
+  const resolveGrpc = (host: ProxyWasmHost, spec: HostSpec | null, hostIndex: number, s: HttpStream, r: Rng, own: GrpcOutcome[], recorded?: RecordedResolution[]): void => {
+    for (let round = 0; round < 8; round++) {
+      const calls = host.pendingGrpcCalls();
+      if (calls.length === 0) break;
+      for (const call of calls) {
+        if (!isPending(host, call)) continue; // ended by another's resolution (the clock)
+        const mine = call.vm === s.vm.index && call.contextId === s.id;
+        if (call.kind === "stream") { host.failGrpcCall(call, 14); continue; } // no plugin streams yet
+        const next = mine ? recorded?.shift() : undefined;
+        const chosen = next ? restoreResolution(next)
+          : fz.answerGrpc ? fz.answerGrpc(r, call, { host, hostIndex, stream: mine ? s : null, spec })
+          : grpcFault(r, new Uint8Array());
+        // recorded before it is applied: a trap while applying it must name it
+        const outcome: GrpcOutcome = { call, resolution: chosen };
+        if (mine) own.push(outcome);
+        outcome.resolution = applyResolution(host, call, chosen, mine ? s : null);
+        res.grpc[resolutionLabel(outcome.resolution)] = (res.grpc[resolutionLabel(outcome.resolution)] ?? 0) + 1;
+      }
+    }
+  };
+
   /** One request on a host (or on a throw-away host of a mutated configuration). */
-  const runRequest = (host: ProxyWasmHost, spec: HostSpec | null, c: RequestCase, r: Rng, extra: { config?: string; owned?: string[] }) => {
+  const runRequest = (host: ProxyWasmHost, spec: HostSpec | null, c: RequestCase, r: Rng, extra: { config?: string; owned?: string[]; hostIndex?: number; grpc?: RecordedResolution[] }) => {
     const sent = envoyAdmissible(c.headers);
     const where = { host: spec?.name ?? "mutated configuration", config: extra.config ?? spec?.config };
     res.requests++;
     let s: HttpStream;
+    let at = 0;
+    const grpc: GrpcOutcome[] = [];
     const early: string[] = [];
+    const recorded = extra.grpc ? [...extra.grpc] : undefined;
     try {
       if (c.advanceMs) host.advanceTime(c.advanceMs);
       early.push(...callProblems(host));
+      at = host.now;
       s = host.request({ headers: toInit(sent), properties: c.properties, vm: c.vm, response: c.response ? { headers: toInit(c.response) } : undefined });
       early.push(...callProblems(host));
       if (spec?.drive) spec.drive(host, s, r);
-      else if (!spec) {
-        fz.driveMutated?.(host, s, r);
+      else if (!spec) fz.driveMutated?.(host, s, r);
+      resolveGrpc(host, spec, extra.hostIndex ?? -1, s, r, grpc, recorded);
+      if (!spec) {
         // whatever the configured timeouts, Envoy ends every call: let the clock run them out
         for (let k = 0; k < 60 && !s.completed && host.pendingHttpCalls().length; k++) host.advanceTime(60_000);
       }
     } catch (e) {
       if (isTrap(e)) {
         res.traps++;
-        violate({ kind: "trap", message: firstLine(e), ...where, request: requestOf(c, sent) });
+        violate({ kind: "trap", message: firstLine(e), ...where, request: requestOf(c, sent, grpc) });
         return false;
       }
-      violate({ kind: e instanceof UsageError ? "harness (emulator usage)" : "harness", message: firstLine(e), ...where, request: requestOf(c, sent) });
+      violate({ kind: e instanceof UsageError ? "harness (emulator usage)" : "harness", message: firstLine(e), ...where, request: requestOf(c, sent, grpc) });
       return false;
     }
     const lr = s.localResponse;
@@ -336,15 +391,17 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
     if (lr) res.denied++;
     else if (s.requestForwarded) res.passed++;
     const problems: string[] = [...early];
-    if (!s.completed) problems.push(`the stream did not complete (request paused at ${s.requestPausedAt}, response at ${s.responsePausedAt})`);
+    const clientGone = grpc.some((o) => o.resolution.kind === "client-gone" && s.completed && s.status === undefined);
+    const ends = grpc.length ? ` after its gRPC call${grpc.length > 1 ? "s" : ""} ended (${grpc.map((o) => resolutionLabel(o.resolution)).join(", ")})` : "";
+    if (!s.completed) problems.push(`the stream did not complete${ends} (request paused at ${s.requestPausedAt}, response at ${s.responsePausedAt})`);
     if (lr?.details.startsWith("filter_removed_required_request_headers")) problems.push(`Envoy's router refuses a request header the plugin wrote: 503 ${lr.bodyText}`);
     if (lr?.details === "wasm_fail_stream") problems.push("503 wasm_fail_stream");
     const sentNames = new Set(sent.map(([k]) => k));
     if (s.requestHeadersForwarded) problems.push(...headerProblems("request", s.requestHeaderMap.bytePairs(), sentNames));
     problems.push(...headerProblems("response", s.responseHeaderMap.bytePairs(), new Set([":status", "content-length", "content-type", ...(c.response ?? []).map(([k]) => k)])));
     if (lr) problems.push(...headerProblems("local reply", lr.headerBytes, new Set()));
-    const ctx: CheckContext = { c, s, host, sent };
-    if (problems.length === 0 && !fz.statusOk(status, ctx, spec)) problems.push(`status ${status}${lr ? ` (local reply ${lr.details}: ${lr.bodyText.slice(0, 120)})` : ""}`);
+    const ctx: CheckContext = { c, s, host, sent, at, grpc, clientGone };
+    if (problems.length === 0 && !clientGone && !fz.statusOk(status, ctx, spec)) problems.push(`status ${status}${ends}${lr ? ` (local reply ${lr.details}: ${lr.bodyText.slice(0, 120)})` : ""}`);
     const owned = extra.owned ?? spec?.ownedBaggageKeys;
     if (owned && s.requestHeadersForwarded) {
       const p = baggageProblem(sent, s, owned);
@@ -358,14 +415,14 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
       const p = spec.check(ctx);
       if (p) problems.push(p);
     }
-    if (problems.length) violate({ kind: "request", message: problems.join("; "), ...where, request: requestOf(c, sent) });
+    if (problems.length) violate({ kind: "request", message: problems.join("; "), ...where, request: requestOf(c, sent, grpc) });
     if (spec) {
       const pages = host.memoryPages();
       for (let v = 0; v < pages.length; v++) {
         const id = `${spec.name}/${v}/budget`;
         if (pages[v] > MAX_VM_PAGES && !grown.has(id)) {
           grown.add(id);
-          violate({ kind: "memory", message: `VM ${v} reached ${pages[v]} pages (${pages[v] / 16} MiB) of linear memory on this request (budget ${MAX_VM_PAGES} pages)`, ...where, request: requestOf(c, sent) });
+          violate({ kind: "memory", message: `VM ${v} reached ${pages[v]} pages (${pages[v] / 16} MiB) of linear memory on this request (budget ${MAX_VM_PAGES} pages)`, ...where, request: requestOf(c, sent, grpc) });
         }
       }
     }
@@ -452,7 +509,7 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
       const spec = k >= 0 ? specs[k] : null;
       const h = spec ? makeHost(spec) : ProxyWasmHost.create({ wasm: module, workers: 1, rootId: fz.name, pluginName: fz.name, pluginConfig: config, clusters: allClusters, randomSeed: seed });
       const owned = spec ? undefined : [...configStrings(config)].flatMap((x) => [x, x.toLowerCase()]).concat(["x-mse-tag"]);
-      runRequest(h, spec, { host: Math.max(k, 0), headers: v.request.headers, properties: v.request.properties, advanceMs: v.request.advanceMs, vm: v.request.vm, response: v.request.response }, new Rng(seed, "replay"), { owned });
+      runRequest(h, spec, { host: Math.max(k, 0), headers: v.request.headers, properties: v.request.properties, advanceMs: v.request.advanceMs, vm: v.request.vm, response: v.request.response }, new Rng(seed, "replay"), { owned, hostIndex: k, grpc: v.request.grpc });
     }
     res.elapsedMs = performance.now() - t0;
     return res;
@@ -462,11 +519,11 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
   const shapeRequests = opts.shapeRequests ?? 80;
   for (let k = 0; k < specs.length; k++) {
     const workers = specs[k].workers ?? 2;
-    for (const c of fz.warmupRequests?.(specs[k], k) ?? []) { runRequest(hosts[k], specs[k], c, new Rng(seed, "warm-pool", index), {}); index++; onTrapRebuild(k); }
+    for (const c of fz.warmupRequests?.(specs[k], k) ?? []) { runRequest(hosts[k], specs[k], c, new Rng(seed, "warm-pool", index), { hostIndex: k }); index++; onTrapRebuild(k); }
     for (const shape of fz.shapes) {
       for (let j = 0; j < shapeRequests * workers; j++) {
         const r = new Rng(seed, `${fz.name}/warm/${shape}/${k}`, j);
-        runRequest(hosts[k], specs[k], { ...caseOf(r, { host: specs[k], hostIndex: k, shape }), host: k }, r, {});
+        runRequest(hosts[k], specs[k], { ...caseOf(r, { host: specs[k], hostIndex: k, shape }), host: k }, r, { hostIndex: k });
         index++;
         onTrapRebuild(k);
       }
@@ -476,7 +533,7 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
   for (let j = 0; j < warm; j++) {
     const r = new Rng(seed, `${fz.name}/warm`, j);
     const k = r.int(specs.length);
-    runRequest(hosts[k], specs[k], { ...caseOf(r, { host: specs[k], hostIndex: k }), host: k }, r, {});
+    runRequest(hosts[k], specs[k], { ...caseOf(r, { host: specs[k], hostIndex: k }), host: k }, r, { hostIndex: k });
     index++;
     onTrapRebuild(k);
   }
@@ -487,6 +544,7 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
   res.warmupRequests = res.requests;
   res.requests = res.passed = res.denied = 0;
   res.statuses = {};
+  res.grpc = {};
 
   // ----- the cases ------------------------------------------------------------------------------------
   phase = "case";
@@ -502,7 +560,7 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
       runConfig(r);
     } else {
       const k = r.int(specs.length);
-      runRequest(hosts[k], specs[k], { ...caseOf(r, { host: specs[k], hostIndex: k }), host: k }, r, {});
+      runRequest(hosts[k], specs[k], { ...caseOf(r, { host: specs[k], hostIndex: k }), host: k }, r, { hostIndex: k });
       onTrapRebuild(k);
       checkMemory(k);
     }

@@ -67,11 +67,11 @@ export function fields(buf: Uint8Array): Field[] {
   return out;
 }
 
-const text = (b: Uint8Array) => Buffer.from(b).toString("utf8");
-
 // ---- messages ---------------------------------------------------------------------------------------
 
-export function decodeRequest(buf: Uint8Array): RlsRequest {
+/** The RateLimitRequest in `buf`; strings as UTF-8 text, or as byte strings (one char per byte) with "latin1". */
+export function decodeRequest(buf: Uint8Array, encoding: "utf8" | "latin1" = "utf8"): RlsRequest {
+  const text = (b: Uint8Array) => Buffer.from(b).toString(encoding);
   const req: RlsRequest = { domain: "", descriptors: [], hitsAddend: 0 };
   for (const f of fields(buf)) {
     if (f.field === 1) req.domain = text(f.bytes);
@@ -118,29 +118,80 @@ export function encodeResponse(r: RlsResponse): Uint8Array {
   return Uint8Array.from(out);
 }
 
+/** Seconds of RateLimitUnit 1..4 (second, minute, hour, day). */
+export const UNIT_SECONDS: Record<number, number> = { 1: 1, 2: 60, 3: 3600, 4: 86400 };
+
+/** What the fake counted for one descriptor of an answer. */
+export interface Counted {
+  /** the counter: domain, entries (byte strings), limit and window */
+  key: string;
+  limit: { requestsPerUnit: number; unit: number };
+  hits: number;
+  /** the counter after this call */
+  count: number;
+  over: boolean;
+}
+
 /**
  * A fixed-window counter per (domain, descriptor, limit) with the limits given per descriptor key
  * (or the request's override), as envoyproxy/ratelimit counts: every hit is counted, also rejected ones.
+ * Without `clock` the window never ends and every answer says `resetSeconds`; with it (wall clock, ms)
+ * windows are aligned to the Unix clock as RLS's are (a minute window starts at :00) and the answer
+ * says the seconds to the window's end (docs/ratelimit-service.md, "d. windows"). Entry values are
+ * counted as their bytes.
  */
 export class FakeRls {
   counts = new Map<string, number>();
+  /** every request answered, in order (unless keepRequests is off) */
   requests: RlsRequest[] = [];
-  constructor(public limits: Record<string, { requestsPerUnit: number; unit: number }> = {}, public resetSeconds = 30) {}
+  keepRequests = true;
+  /** the last request answered */
+  last: RlsRequest | undefined;
+  /** per descriptor of the last answer: what was counted (undefined: no limit, nothing counted) */
+  lastCounted: (Counted | undefined)[] = [];
+  constructor(public limits: Record<string, { requestsPerUnit: number; unit: number; name?: string }> = {}, public resetSeconds = 30, public clock?: () => number) {}
+
+  /** The counter of `entries` (byte strings) under `limit` at wall-clock `nowMs` (without a clock: the one window). */
+  keyOf(domain: string, entries: RlsEntry[], limit: { requestsPerUnit: number; unit: number }, nowMs?: number): string {
+    const unit = UNIT_SECONDS[limit.unit];
+    const window = this.clock && unit ? Math.floor(Math.floor((nowMs ?? this.clock()) / 1000) / unit) : 0;
+    return JSON.stringify([domain, entries.map((e) => [e.key, e.value]), limit.requestsPerUnit, limit.unit, window]);
+  }
+
+  /** The limit of a descriptor: its override, else the fake's own for its keys (joined with "."). */
+  limitOf(d: RlsDescriptor): { requestsPerUnit: number; unit: number } | undefined {
+    return d.limit ?? this.limits[d.entries.map((e) => e.key).join(".")];
+  }
+
+  /** window ends (wall ms) of the counters, with a clock: ended windows are forgotten once there are many */
+  private ends = new Map<string, number>();
 
   answer(message: Uint8Array): Uint8Array {
-    const req = decodeRequest(message);
-    this.requests.push(req);
+    if (this.clock && this.counts.size > 100_000) {
+      const now = this.clock();
+      for (const [k, end] of this.ends) if (end <= now) { this.ends.delete(k); this.counts.delete(k); }
+    }
+    const req = decodeRequest(message, "latin1");
+    if (this.keepRequests) this.requests.push(req);
+    this.last = req;
     let code: number = Code.OK;
+    this.lastCounted = [];
+    const now = this.clock?.();
     const statuses: RlsStatus[] = req.descriptors.map((d) => {
-      const limit = d.limit ?? this.limits[d.entries.map((e) => e.key).join(".")];
-      if (!limit) return { code: Code.OK };
-      const key = JSON.stringify([req.domain, d.entries, limit]);
+      const limit = this.limitOf(d);
+      if (!limit) { this.lastCounted.push(undefined); return { code: Code.OK }; }
+      const key = this.keyOf(req.domain, d.entries, limit, now);
       const hits = d.hitsAddend ?? (req.hitsAddend || 1);
       const n = (this.counts.get(key) ?? 0) + hits;
       this.counts.set(key, n);
+      const unit = UNIT_SECONDS[limit.unit];
+      const nowS = now === undefined ? 0 : Math.floor(now / 1000);
+      if (now !== undefined && unit) this.ends.set(key, (Math.floor(nowS / unit) + 1) * unit * 1000);
       const over = n > limit.requestsPerUnit;
       if (over) code = Code.OVER_LIMIT;
-      return { code: over ? Code.OVER_LIMIT : Code.OK, limit, remaining: over ? 0 : limit.requestsPerUnit - n, resetSeconds: this.resetSeconds };
+      this.lastCounted.push({ key, limit, hits, count: n, over });
+      const resetSeconds = now !== undefined && unit ? unit - (nowS % unit) : this.resetSeconds;
+      return { code: over ? Code.OVER_LIMIT : Code.OK, limit, remaining: over ? 0 : limit.requestsPerUnit - n, resetSeconds };
     });
     return encodeResponse({ code, statuses });
   }
