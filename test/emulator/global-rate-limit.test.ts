@@ -307,3 +307,20 @@ describe("global-rate-limit: configuration", () => {
     });
   }
 });
+
+// Found by the fuzzer (npm run fuzz -- --plugin global-rate-limit): see docs/fuzzing.md.
+describe("global-rate-limit: found by the fuzzer", () => {
+  // --seed 1, warm-up 339: 10 KiB x-api-key values that are not UTF-8 took a VM to 128 MiB, then 256 MiB.
+  // escapedBytesAsPercent built its result with `out += ...` per character, inside one callback.
+  test("a 60 KiB header value that is not UTF-8 goes out as %XX in little memory", () => {
+    const h = host(BASE, 1);
+    const value = Uint8Array.from([0xff, ...Buffer.from("a".repeat(60_000))]);
+    const s = h.request({ headers: [[":path", "/"], [":method", "GET"], ["x-api-key", value]] });
+    const [call] = h.pendingGrpcCalls();
+    const sent = decodeRequest(call.message).descriptors[0].entries[0].value;
+    assert.equal(sent, "%FF" + "a".repeat(60_000));
+    h.respondGrpcCall(call, encodeResponse({ code: Code.OK }));
+    assert.equal(s.status, 200);
+    assert.ok(h.memoryPages()[0] <= 64, `${h.memoryPages()[0]} pages of 64 KiB`);
+  });
+});
