@@ -94,6 +94,8 @@ for (const p of plugins) {
   });
   results.push(r);
   process.stdout.write(`\n${table([row(r)])}\n`);
+  const grpc = Object.entries(r.grpc).sort((x, y) => y[1] - x[1]);
+  if (grpc.length) process.stdout.write(`gRPC calls of the cases, by how they ended: ${grpc.map(([k, n]) => `${k} ${n.toLocaleString("en")}`).join(", ")}\n`);
   for (const v of r.violations) process.stdout.write(`${report(v)}\n`);
   if (r.violationCount > r.violations.length) process.stdout.write(`  ... ${r.violationCount - r.violations.length} more violations not shown (the first 3 of each known issue; --max-violations others)\n`);
 }

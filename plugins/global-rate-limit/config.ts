@@ -15,7 +15,7 @@ import { KEY_SOURCE_FIELDS, KeySource, RequestKey } from "../../assembly/request
 import { RequestMatch } from "../../assembly/request-match";
 import { HIGRESS_BODY, HIGRESS_FIELDS, HigressForm, isHigressForm, parseHigress } from "./higress";
 import { RuleMetrics } from "./metrics";
-import { UNIT_OF_PER } from "./rls-proto";
+import { PLUGIN_HEADERS, UNIT_OF_PER } from "./rls-proto";
 
 const PER_NAMES = ["second", "minute", "hour", "day"];
 const QUERY_PER = ["query_per_second", "query_per_minute", "query_per_hour", "query_per_day"];
@@ -30,7 +30,6 @@ const HIGRESS_NAMES = ["rejected_code", "rejected_msg", "show_limit_quota_header
 const TOP_FIELDS = CALL_FIELDS.concat(NATIVE_FIELDS);
 const HIGRESS_TOP = CALL_FIELDS.concat(HIGRESS_FIELDS).concat(NATIVE_FIELDS);
 const RULE_FIELDS = ["name", "match", "descriptor", "limit", "lease"];
-const RESERVED_HEADERS = ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after", "x-envoy-ratelimited"];
 export const MAX_RULES: i32 = 32;
 const MAX_ENTRIES: i32 = 16;
 const RULE_NAME_MAX: i32 = 64;
@@ -95,7 +94,7 @@ export function parseConfig(cfg: ConfigObject): Config {
   config.failureModeDeny = cfg.bool("failure_mode_deny", false);
   config.statusOnError = <u32>cfg.int("status_on_error", 503, 400, 599);
   config.hitsAddend = <u32>cfg.int("hits_addend", 1, 1, 1_000_000);
-  config.headers = cfg.headerPairs("headers", RESERVED_HEADERS, "is set by the plugin");
+  config.headers = cfg.headerPairs("headers", PLUGIN_HEADERS, "is set by the plugin");
   config.rejectHeaders = config.headers.slice(0);
   if (higress) {
     for (let i = 0; i < NATIVE_FIELDS.length; i++) {

@@ -11,7 +11,10 @@
 //                         uint32 limit_remaining = 3; Duration duration_until_reset = 4 { int64 seconds = 1; int32 nanos = 2; } }
 //   HeaderValue         { string key = 1; string value = 2; bytes raw_value = 3; }
 
+import { asciiLower } from "../../assembly/lib/ascii";
+import { isToken } from "../../assembly/lib/baggage";
 import { decodeBytes } from "../../assembly/lib/bytes-text";
+import { isAllowedHeaderValue } from "../../assembly/lib/header-value";
 import { ProtoReader, ProtoWriter } from "../../assembly/lib/protobuf";
 import { HeaderPair } from "../../assembly/pairs";
 
@@ -28,6 +31,9 @@ const UNIT_SECONDS: u64[] = [0, 1, 60, 3600, 86400, 2592000, 31536000, 604800];
 
 /** Statuses and headers kept from one answer (a hostile answer may carry any number). */
 export const MAX_STATUSES: i32 = 64;
+
+/** Response headers the plugin writes itself: RLS's headers of these names are dropped (as in `headers`). */
+export const PLUGIN_HEADERS = ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after", "x-envoy-ratelimited"];
 const MAX_HEADERS: i32 = 32;
 
 /**
@@ -77,8 +83,8 @@ export class RlsAnswer {
       switch (r.field) {
         case 1: this.code = codeOf(r.varint()); break;
         case 2: ok = readStatus(r.nested(), this.nextStatus()) && ok; break;
-        case 3: ok = readHeader(r.nested(), this.responseHeaders) && ok; break;
-        case 4: ok = readHeader(r.nested(), this.requestHeaders) && ok; break;
+        case 3: ok = readHeader(r.nested(), this.responseHeaders, true) && ok; break;
+        case 4: ok = readHeader(r.nested(), this.requestHeaders, false) && ok; break;
         default: r.skip();
       }
     }
@@ -121,7 +127,8 @@ function readStatus(r: ProtoReader, s: DescriptorStatus): bool {
             const u = l.varint();
             s.unitSeconds = u < <u64>UNIT_SECONDS.length ? unchecked(UNIT_SECONDS[<i32>u]) : 0;
           } else if (l.field == 3 && l.lengthDelimited()) {
-            s.name = decodeBytes(l.valuePtr, l.valueSize);
+            // it goes into x-ratelimit-limit as name="...": kept only when it is a plain quoted string
+            s.name = isQuotable(l.valuePtr, l.valueSize) ? decodeBytes(l.valuePtr, l.valueSize) : "";
           } else l.skip();
         }
         ok = ok && !l.failed;
@@ -145,18 +152,39 @@ function readStatus(r: ProtoReader, s: DescriptorStatus): bool {
   return ok && !r.failed;
 }
 
-/** False when the header is malformed. */
-function readHeader(r: ProtoReader, out: Array<HeaderPair>): bool {
+/**
+ * False when the header is malformed. A well-formed header is kept only if Envoy takes it: its name an
+ * HTTP token (lower-cased, as Envoy does), its value without the bytes Envoy refuses, and (`response`)
+ * not a header the plugin writes itself. Others are skipped: one bad header must not cost a rejection
+ * its x-envoy-ratelimited and retry-after (a local reply with a refused value loses all its headers).
+ */
+function readHeader(r: ProtoReader, out: Array<HeaderPair>, response: bool): bool {
   let key = "";
   let value = "";
+  let allowed = true;
   while (r.next()) {
     if ((r.field == 1 || r.field == 2 || r.field == 3) && r.lengthDelimited()) {
       const text = decodeBytes(r.valuePtr, r.valueSize);
       if (r.field == 1) key = text;
-      else value = text;
+      else {
+        value = text;
+        allowed = isAllowedHeaderValue(r.valuePtr, r.valueSize);
+      }
     }
   }
   if (r.failed) return false;
-  if (key.length > 0 && out.length < MAX_HEADERS) out.push(new HeaderPair(key, value));
+  if (!allowed || out.length >= MAX_HEADERS || !isToken(key)) return true;
+  const name = asciiLower(key);
+  if (response && PLUGIN_HEADERS.includes(name)) return true;
+  out.push(new HeaderPair(name, value));
+  return true;
+}
+
+/** Printable ASCII without DQUOTE and backslash: text that goes between quotes as it is. */
+function isQuotable(ptr: usize, len: usize): bool {
+  for (let p = ptr, end = ptr + len; p < end; p++) {
+    const b = <u32>load<u8>(p);
+    if (b < 0x20 || b > 0x7e || b == 0x22 || b == 0x5c) return false;
+  }
   return true;
 }

@@ -324,3 +324,48 @@ describe("global-rate-limit: found by the fuzzer", () => {
     assert.ok(h.memoryPages()[0] <= 64, `${h.memoryPages()[0]} pages of 64 KiB`);
   });
 });
+
+// --seed 1, warm-up 2 to 370: headers RLS asks for, as the plugin wrote them before (names not lower-case
+// tokens, CR LF in names, values Envoy refuses, the plugin's own headers twice).
+describe("global-rate-limit: headers from RLS (found by the fuzzer)", () => {
+  const answer = (code: number, headers: [string, string][], requestHeaders: [string, string][] = []) => encodeResponse({
+    code, statuses: [{ code, limit: { requestsPerUnit: 10, unit: Unit.MINUTE }, resetSeconds: 42 }], responseHeaders: headers, requestHeaders,
+  });
+
+  test("one header value Envoy refuses does not cost a rejection its x-envoy-ratelimited, retry-after and configured headers", () => {
+    const h = host({ ...BASE, headers: { "x-limited-by": "gateway" } });
+    const s = send(h, [["x-api-key", "k1"]]);
+    h.respondGrpcCall(h.pendingGrpcCalls()[0], answer(Code.OVER_LIMIT, [["x-bad", "a\r\nb"], ["x-nul", "\0"], ["x-rls", "ok"]]));
+    assert.equal(s.status, 429);
+    assert.deepEqual(s.localResponse?.headers, [["x-limited-by", "gateway"], ["x-envoy-ratelimited", "true"], ["retry-after", "42"], ["x-rls", "ok"]]);
+  });
+
+  test("names are lower-cased HTTP tokens (others are dropped), and the plugin's own response headers are not taken from RLS", () => {
+    const h = host({ ...BASE, rate_limit_headers: true });
+    const headers: [string, string][] = [["RateLimit-Limit", "10"], ["a b", "1"], [":status", "200"], ["x\r\ninjected", "1"], ["\u00e9", "1"],
+      ["retry-after", "0"], ["X-Envoy-RateLimited", "false"], ["x-ratelimit-remaining", "999"]];
+    const rejected = send(h, [["x-api-key", "k1"]]);
+    h.respondGrpcCall(h.pendingGrpcCalls()[0], answer(Code.OVER_LIMIT, headers));
+    assert.deepEqual(rejected.localResponse?.headers, [["x-envoy-ratelimited", "true"], ["x-ratelimit-limit", "10, 10;w=60"],
+      ["x-ratelimit-remaining", "0"], ["x-ratelimit-reset", "42"], ["retry-after", "42"], ["ratelimit-limit", "10"]]);
+    const passed = send(h, [["x-api-key", "k1"]]);
+    h.respondGrpcCall(h.pendingGrpcCalls()[0], answer(Code.OK, headers, [["X-Quota", "gold"], [":path", "/admin"], ["x-bad", "a\nb"]]));
+    assert.equal(passed.status, 200);
+    assert.equal(passed.requestHeader(":path"), "/");
+    assert.deepEqual(passed.requestHeaderMap.getAll("x-quota"), ["gold"]);
+    assert.equal(passed.requestHeader("x-bad"), undefined);
+    assert.deepEqual(passed.responseHeaderMap.getAll("retry-after"), []);
+    assert.deepEqual(passed.responseHeaderMap.getAll("x-envoy-ratelimited"), []);
+    assert.deepEqual(passed.responseHeaderMap.getAll("x-ratelimit-remaining"), ["0"]);
+    assert.deepEqual(passed.responseHeaderMap.getAll("ratelimit-limit"), ["10"]);
+  });
+
+  test("a limit name that is not a plain quoted string is left out of x-ratelimit-limit", () => {
+    const h = host({ ...BASE, rate_limit_headers: true });
+    for (const [name, want] of [["per-key", '10, 10;w=60;name="per-key"'], ['a"b', "10, 10;w=60"], ["a\\b", "10, 10;w=60"], ["a\r\nb", "10, 10;w=60"], ["\u00e9", "10, 10;w=60"]]) {
+      const s = send(h, [["x-api-key", "k1"]]);
+      h.respondGrpcCall(h.pendingGrpcCalls()[0], encodeResponse({ code: Code.OK, statuses: [{ code: Code.OK, limit: { requestsPerUnit: 10, unit: Unit.MINUTE, name }, remaining: 3, resetSeconds: 7 }] }));
+      assert.equal(s.responseHeader("x-ratelimit-limit"), want, JSON.stringify(name));
+    }
+  });
+});
