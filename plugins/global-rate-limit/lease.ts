@@ -80,8 +80,11 @@ export class Lease {
    * when another descriptor rejected it), the state, and the window end.
    */
   settle(status: DescriptorStatus, hits: u64, admitted: bool): void {
-    if (status.resetSeconds == 0) return;
-    const end = nowMillis() + status.resetSeconds * 1000;
+    // A window is never longer than the limit's unit: a longer (or overflowing) reset from a broken RLS
+    // would keep the descriptor over, or its tokens alive, for good (shared data outlives the VM).
+    const reset = min<u64>(status.resetSeconds, status.unitSeconds);
+    if (reset == 0) return;
+    const end = nowMillis() + reset * 1000;
     const over = status.code == RlsCode.OverLimit;
     const gained: u64 = over || hits == 0 ? 0 : admitted ? hits - 1 : hits;
     const state = over ? LeaseState.Over : status.remaining < <u64>this.replicas * <u64>this.size ? LeaseState.Exact : LeaseState.Leasing;

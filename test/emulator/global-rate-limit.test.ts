@@ -369,3 +369,25 @@ describe("global-rate-limit: headers from RLS (found by the fuzzer)", () => {
     }
   });
 });
+
+describe("global-rate-limit: lease windows (found by the fuzzer)", () => {
+  // --seed 2, warm-up 3201 on main at 6de0755: an OVER_LIMIT answer for a per-day limit whose
+  // duration_until_reset said a year kept the leased descriptor rejected for that year, without a call.
+  test("a lease never outlives the limit's unit, whatever duration_until_reset says", () => {
+    const h = host({ ...BASE, rules: [{ name: "all", descriptor: [{ key: "generic_key", value: "gw" }], lease: { tokens: 5, replicas: 1 } }] }, 1);
+    const first = send(h);
+    h.respondGrpcCall(h.pendingGrpcCalls()[0], encodeResponse({
+      code: Code.OVER_LIMIT, statuses: [{ code: Code.OVER_LIMIT, limit: { requestsPerUnit: 10, unit: Unit.MINUTE }, resetSeconds: 365 * 86400 }],
+    }));
+    assert.equal(first.status, 429);
+    const second = send(h); // over for the rest of the window: rejected here
+    assert.equal(second.status, 429);
+    assert.equal(h.pendingGrpcCalls().length, 0);
+    assert.ok(Number(second.responseHeader("retry-after")) <= 60, second.responseHeader("retry-after"));
+    h.advanceTime(60_000);
+    const later = send(h);
+    assert.equal(h.pendingGrpcCalls().length, 1, "a minute later RLS is asked again");
+    h.respondGrpcCall(h.pendingGrpcCalls()[0], encodeResponse({ code: Code.OK, statuses: [{ code: Code.OK }] }));
+    assert.equal(later.status, 200);
+  });
+});

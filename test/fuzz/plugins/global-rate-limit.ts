@@ -209,13 +209,15 @@ function randomStatus(r: Rng): { bytes: number[]; code: number } {
   const code = r.weighted([[45, 1], [40, 2], [15, r.pick([0, 3, 7, 0xffffffff])]] as const);
   const st: number[] = [...vfield(1, code)];
   if (r.chance(0.7)) {
-    const limit = [...vfield(1, r.pick<number | bigint>([0, 1, 5, 10, 100, 4294967295, 2 ** 32, U64_MAX])), ...vfield(2, r.pick<number | bigint>([0, 1, 2, 3, 4, 5, 6, 7, 8, 100, 2 ** 32, U64_MAX]))];
+    // mostly short windows (a long one keeps a leased descriptor over for its whole length)
+    const unit = r.chance(0.7) ? r.pick([1, 2]) : r.pick<number | bigint>([0, 3, 4, 5, 6, 7, 8, 100, 2 ** 32, U64_MAX]);
+    const limit = [...vfield(1, r.pick<number | bigint>([0, 1, 5, 10, 100, 4294967295, 2 ** 32, U64_MAX])), ...vfield(2, unit)];
     if (r.chance(0.4)) limit.push(...lfield(3, bytes(r.chance(0.5) ? r.pick(["per-api-key", "orders", "a\"b", "a\\b", "a\r\nb", "\x00", "\xc3\xa9", "\xff", " ", ""]) : r.chance(0.1) ? long(r, 5000) : text(r, 30))));
     st.push(...lfield(2, limit));
   }
   if (r.chance(0.7)) st.push(...vfield(3, r.pick<number | bigint>([0, 1, 9, 4294967295, 2 ** 32 + 3, U64_MAX])));
   if (r.chance(0.8)) {
-    const d = [...vfield(1, r.pick<number | bigint>([0, 1, 2, 3, 59, 60, 3600, 86400 * 365, 2 ** 31, 2n ** 63n - 1n, U64_MAX, 2n ** 63n, U64_MAX - 5n]))];
+    const d = [...vfield(1, r.chance(0.8) ? r.int(61) : r.pick<number | bigint>([3600, 86400, 86400 * 365, 2 ** 31, 2n ** 54n, 2n ** 63n - 1n, U64_MAX, 2n ** 63n, U64_MAX - 5n]))];
     if (r.chance(0.2)) d.push(...vfield(2, r.pick<number | bigint>([0, 999_999_999, U64_MAX])));
     st.push(...lfield(4, d));
   }
@@ -273,6 +275,8 @@ function answerGrpc(r: Rng, call: PendingGrpcCall, ctx: GrpcAnswerContext & { sp
 
 // ----- oracles ----------------------------------------------------------------------------------------
 
+/** RLS's longest unit (RateLimit.Unit YEAR), in seconds. */
+const YEAR = 365 * 86400;
 const INT = /^\d+$/;
 const POSITIVE = /^[1-9]\d*$/;
 /** x-ratelimit-limit: "N", or "N, N;w=S" with an optional name="..." of RLS's (a quoted string without DQUOTE, backslash or controls). */
@@ -327,6 +331,9 @@ function limiterCheck(modeName: string) {
         const retry = h.getAll("retry-after");
         if (retry.length > 1 || (retry.length === 1 && !POSITIVE.test(retry[0]))) return `rejection with retry-after ${JSON.stringify(retry.map((v) => v.slice(0, 80)))} (${how})`;
         if (retry.length === 0 && (note?.retryAfter || !g)) return `rejection without retry-after (${how})`;
+        // a lease rejects locally until the end of RLS's window, no longer than the limit's unit (a year at most)
+        const window = Number(/;w=(\d+)/.exec(h.get("x-ratelimit-limit") ?? "")?.[1] ?? YEAR);
+        if (!g && Number(retry[0]) > window) return `rejected without a call for another ${retry[0]} s (retry-after), longer than the limit's window of ${window} s`;
         for (const [k, v] of mode.headers) if (!h.getAll(k).includes(v)) return `rejection without its configured header ${k}: ${JSON.stringify(v)} (${how})`;
         for (const name of RESERVED.slice(0, 3)) {
           const values = h.getAll(name);
