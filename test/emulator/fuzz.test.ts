@@ -26,14 +26,22 @@ describe(`fuzz: ${CASES.toLocaleString("en")} cases per plugin, seed ${SEED}`, (
       pluginWasm(name);
       const r = await runPlugin(FUZZERS[name], { cases: CASES, seed: SEED, warmup: 300 });
       t.diagnostic(`${r.warmupRequests} warm-up requests, then ${r.requests} requests (${r.passed} passed, ${r.denied} local replies), configurations ${r.configsAccepted} accepted / ${r.configs - r.configsAccepted} rejected, memory ${r.pagesWarm} -> ${r.pagesEnd} pages, ${Math.round(r.elapsedMs)} ms`);
+      const grpc = Object.entries(r.grpc).sort((x, y) => y[1] - x[1]);
+      if (grpc.length) t.diagnostic(`gRPC calls by how they ended: ${grpc.map(([k, n]) => `${k} ${n}`).join(", ")}`);
       for (const v of r.violations.filter((v) => v.known)) t.diagnostic(`known issue ${v.known}: ${show(v)}`);
       const unknown = r.violations.filter((v) => !v.known);
       assert.equal(r.violationCount - r.knownCount, 0, `invariant violations:\n${unknown.map(show).join("\n")}`);
       assert.equal(r.cases, CASES);
       // not vacuous: most requests reached the checks that matter for the plugin
       assert.ok(r.passed > CASES / 20, `only ${r.passed} requests passed`);
-      if (name === "jwt-auth" || name === "local-rate-limit") assert.ok(r.denied > CASES / 50, `only ${r.denied} local replies`);
+      if (name === "jwt-auth" || name === "local-rate-limit" || name === "global-rate-limit") assert.ok(r.denied > CASES / 50, `only ${r.denied} local replies`);
       assert.ok(r.configs > 20 && r.configsAccepted > 0, `configurations: ${r.configsAccepted} of ${r.configs} accepted`);
+      // every way a gRPC call can end was tried (test/fuzz/grpc.ts)
+      if (name === "global-rate-limit") {
+        for (const end of ["answer: fake RLS", "answer: made up", "answer: damaged", "answer: random bytes", "answer: empty", "fail", "close", "timeout", "expire", "client-gone"]) {
+          assert.ok((r.grpc[end] ?? 0) > 0, `no gRPC call ended with ${end}`);
+        }
+      }
     });
   }
 });
@@ -52,7 +60,8 @@ describe("found by the fuzzer", () => {
       const h = new ProxyWasmHost({ wasm: pluginModule(name), workers: 1, rootId: name, pluginName: name, pluginConfig: config });
       const started = h.start();
       assert.equal(started.ok, false);
-      assert.ok(started.logs.some((l) => l.message.includes(`invalid configuration: ${key}[0]: `)));
+      // (global-rate-limit names its missing cluster and domain first)
+      assert.ok(started.logs.some((l) => l.message.includes("invalid configuration: ") && l.message.includes(`${key}[0]: `)));
       assert.ok(h.memoryPages()[0] <= 256, `rejecting it took ${h.memoryPages()[0]} pages of 64 KiB`);
     });
   }

@@ -56,7 +56,7 @@ const DENY = {
 const LEASED = {
   cluster: "rls", domain: "leased", rate_limit_headers: true, headers: { "x-lease": "1" },
   rules: [
-    { name: "all", descriptor: [{ key: "generic_key", value: "gw" }], limit: { requests: 60, per: "minute" }, lease: { tokens: 5, replicas: 2 } },
+    { name: "all", descriptor: [{ key: "generic_key", value: "gw" }], limit: { requests: 100, per: "minute" }, lease: { tokens: 5, replicas: 2 } },
     { name: "per-consumer", descriptor: [{ key: "consumer", consumer: true }, { key: "plan", value: "basic" }], limit: { requests: 12, per: "minute" }, lease: { tokens: 3, replicas: 1 } },
     { name: "per-key", match: { path_prefix: "/api" }, descriptor: [{ key: "api_key", header: "x-api-key" }], limit: { requests: 10, per: "minute" } },
   ],
@@ -117,7 +117,7 @@ function modes(): Record<string, Mode> {
     deny: { ...base, config: JSON.stringify(DENY), domain: "strict", deny: true, statusOnError: 500, rlsLimits: { api_key: { requestsPerUnit: 8, unit: MINUTE, name: "per-key" } } },
     leased: { ...base, config: JSON.stringify(LEASED), domain: "leased", rateLimitHeaders: true, headers: [["x-lease", "1"]], rlsLimits: {}, counted: true, leases: true, consumers: CONSUMERS,
       leaseRules: [
-        { name: "all", entries: [{ key: "generic_key", value: "gw" }], limit: { requestsPerUnit: 60, unit: MINUTE } },
+        { name: "all", entries: [{ key: "generic_key", value: "gw" }], limit: { requestsPerUnit: 100, unit: MINUTE } },
         { name: "per-consumer", entries: [{ key: "consumer", consumer: true }, { key: "plan", value: "basic" }], limit: { requestsPerUnit: 12, unit: MINUTE } },
       ] },
     "leased-hostile": { ...base, config: JSON.stringify(LEASED_HOSTILE), domain: "leased", deny: true, body: "", rateLimitHeaders: true, rlsLimits: { generic_key: { requestsPerUnit: 100, unit: MINUTE } }, leases: true, consumers: CONSUMERS },
