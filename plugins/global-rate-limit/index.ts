@@ -14,7 +14,7 @@ import { ProtoWriter } from "../../assembly/lib/protobuf";
 import { Config, parseConfig, Rule } from "./config";
 import { Lease, leaseFor, Take } from "./lease";
 import { metrics, RuleMetrics, ruleMetrics } from "./metrics";
-import { DescriptorStatus, RLS_METHOD, RLS_SERVICE, RlsAnswer, RlsCode, writeDescriptor } from "./rls-proto";
+import { DescriptorStatus, MAX_ANSWER_BYTES, RLS_METHOD, RLS_SERVICE, RlsAnswer, RlsCode, writeDescriptor } from "./rls-proto";
 
 const RATELIMITED = new HeaderPair("x-envoy-ratelimited", "true");
 
@@ -112,6 +112,10 @@ class GlobalRateLimit extends HttpFilter<Config> {
     this.sent = null;
     if (!response.ok) {
       this.failed("the call failed: gRPC status " + response.status.toString() + " " + response.statusMessage, true);
+      return;
+    }
+    if (response.messageSize > MAX_ANSWER_BYTES) {
+      this.failed("the answer has " + response.messageSize.toString() + " bytes, more than a RateLimitResponse needs", true);
       return;
     }
     if (!answer.read(response.message())) {

@@ -29,6 +29,13 @@ export const UNIT_OF_PER: u64[] = [1, 2, 3, 4];
 /** Seconds of RateLimit.Unit 0..7 (UNKNOWN, SECOND, MINUTE, HOUR, DAY, MONTH, YEAR, WEEK). */
 const UNIT_SECONDS: u64[] = [0, 1, 60, 3600, 86400, 2592000, 31536000, 604800];
 
+/**
+ * The biggest answer read: RLS answers a call in a few hundred bytes (a status per descriptor, at most
+ * MAX_RULES, and a few headers). A bigger one is an error, not copied into the VM: decoded, 64 answers
+ * of 250 KB (one collection period, assembly/gc.ts) took a VM to 96 MiB.
+ */
+export const MAX_ANSWER_BYTES: u32 = 65536;
+
 /** Statuses and headers kept from one answer (a hostile answer may carry any number). */
 export const MAX_STATUSES: i32 = 64;
 
