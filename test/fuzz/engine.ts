@@ -91,7 +91,8 @@ export interface PluginFuzzer {
   init?(seed: number): Promise<void>;
   hosts(): HostSpec[];
   configSeeds(): ConfigSeed[];
-  /** request shapes of the warm-up: each sent at its biggest, back to back */
+  /** request shapes of the warm-up: each sent at its biggest, back to back (answerGrpc sees the shape too: a
+   *  shape may be one of the biggest answers) */
   shapes: string[];
   request(r: Rng, ctx: RequestContext): RequestCase;
   /** statuses a request may end with under a host's configuration */
@@ -332,7 +333,7 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
    * Ends every pending gRPC call (the request's own and any other), each as the plugin's answerGrpc says
    * (or as `recorded` says, replaying a violation file). Returns the request's own calls and their ends.
    */
-  const resolveGrpc = (host: ProxyWasmHost, spec: HostSpec | null, hostIndex: number, s: HttpStream, r: Rng, own: GrpcOutcome[], recorded?: RecordedResolution[]): void => {
+  const resolveGrpc = (host: ProxyWasmHost, spec: HostSpec | null, hostIndex: number, s: HttpStream, r: Rng, own: GrpcOutcome[], recorded?: RecordedResolution[], shape?: string): void => {
     for (let round = 0; round < 8; round++) {
       const calls = host.pendingGrpcCalls();
       if (calls.length === 0) break;
@@ -342,7 +343,7 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
         if (call.kind === "stream") { host.failGrpcCall(call, 14); continue; } // no plugin streams yet
         const next = mine ? recorded?.shift() : undefined;
         const chosen = next ? restoreResolution(next)
-          : fz.answerGrpc ? fz.answerGrpc(r, call, { host, hostIndex, stream: mine ? s : null, spec })
+          : fz.answerGrpc ? fz.answerGrpc(r, call, { host, hostIndex, stream: mine ? s : null, spec, shape })
           : grpcFault(r, new Uint8Array());
         // recorded before it is applied: a trap while applying it must name it
         const outcome: GrpcOutcome = { call, resolution: chosen };
@@ -354,7 +355,7 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
   };
 
   /** One request on a host (or on a throw-away host of a mutated configuration). */
-  const runRequest = (host: ProxyWasmHost, spec: HostSpec | null, c: RequestCase, r: Rng, extra: { config?: string; owned?: string[]; hostIndex?: number; grpc?: RecordedResolution[] }) => {
+  const runRequest = (host: ProxyWasmHost, spec: HostSpec | null, c: RequestCase, r: Rng, extra: { config?: string; owned?: string[]; hostIndex?: number; grpc?: RecordedResolution[]; shape?: string }) => {
     const sent = envoyAdmissible(c.headers);
     const where = { host: spec?.name ?? "mutated configuration", config: extra.config ?? spec?.config };
     res.requests++;
@@ -371,7 +372,7 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
       early.push(...callProblems(host));
       if (spec?.drive) spec.drive(host, s, r);
       else if (!spec) fz.driveMutated?.(host, s, r);
-      resolveGrpc(host, spec, extra.hostIndex ?? -1, s, r, grpc, recorded);
+      resolveGrpc(host, spec, extra.hostIndex ?? -1, s, r, grpc, recorded, extra.shape);
       if (!spec) {
         // whatever the configured timeouts, Envoy ends every call: let the clock run them out
         for (let k = 0; k < 60 && !s.completed && host.pendingHttpCalls().length; k++) host.advanceTime(60_000);
@@ -523,7 +524,7 @@ export async function runPlugin(fz: PluginFuzzer, opts: RunOptions): Promise<Plu
     for (const shape of fz.shapes) {
       for (let j = 0; j < shapeRequests * workers; j++) {
         const r = new Rng(seed, `${fz.name}/warm/${shape}/${k}`, j);
-        runRequest(hosts[k], specs[k], { ...caseOf(r, { host: specs[k], hostIndex: k, shape }), host: k }, r, { hostIndex: k });
+        runRequest(hosts[k], specs[k], { ...caseOf(r, { host: specs[k], hostIndex: k, shape }), host: k }, r, { hostIndex: k, shape });
         index++;
         onTrapRebuild(k);
       }

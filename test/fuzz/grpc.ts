@@ -39,6 +39,8 @@ export interface GrpcAnswerContext {
   hostIndex: number;
   /** the stream that made the call (null: a call of another context) */
   stream: HttpStream | null;
+  /** warm-up: the shape of the request (its answer may be one of the biggest too) */
+  shape?: string;
 }
 
 /** gRPC statuses a close may carry: 1..16, and 0xffffffff (Envoy's InvalidCode -1 for a grpc-status it cannot read). */
@@ -66,7 +68,7 @@ export function damage(r: Rng, valid: Uint8Array): Uint8Array {
       case 2: for (let k = 1 + r.int(r.chance(0.1) ? 300 : 8); k > 0; k--) b.push(r.int(256)); break; // garbage after
       case 3: if (b.length) b[r.int(b.length)] = r.pick([0x00, 0x7f, 0x80, 0xff, 0x08, 0x0a, 0x12, 0x1a, 0x22]); break; // a tag/length byte
       case 4: if (b.length) b.splice(r.int(b.length), 1 + r.int(4)); break; // bytes lost
-      case 5: if (b.length < 100_000) b.push(...b); break; // twice (a protobuf parser merges: repeated fields twice)
+      case 5: if (b.length < 32_768) b.push(...b); break; // twice (a protobuf parser merges: repeated fields twice)
       default: b.splice(r.int(b.length + 1), 0, ...Array.from({ length: 1 + r.int(10) }, () => r.int(256))); // bytes inserted
     }
   }

@@ -166,7 +166,7 @@ const bytes = (s: string): number[] => [...Buffer.from(s, "latin1")];
 const RLS_NAMES = [
   "x-rls", "X-RLS-Upper", "RateLimit-Limit", "ratelimit-remaining", "RateLimit-Reset", "x-ratelimit-limit", "x-ratelimit-remaining",
   "x-ratelimit-reset", "retry-after", "Retry-After", "x-envoy-ratelimited", "x-limited-by", "content-length", "content-type", "set-cookie",
-  "transfer-encoding", "connection", ":status", ":path", ":authority", ":method", "host", "x-api-key", "x-mse-consumer", "cookie", "baggage",
+  "transfer-encoding", "connection", ":status", ":path", ":authority", ":method", "host", "x-api-key", "x-mse-consumer", "cookie",
   "a b", "x\r\ninjected: 1", "x\ny", "x:y", "x\x00y", "x\ty", "\xc3\xa9", "\xff", "(x)", "x@y", "x-" + "a".repeat(300), "X-Quota", "",
 ];
 const RLS_VALUES = ["1", "0", "true", "false", "-1", "", " ", " padded ", "gold", "10, 10;w=60", "a\r\nb", "a\nx-injected: 1", "\x00", "\x7f", "\t", "a\x01b", "\"", "\\", ...RAW];
@@ -175,7 +175,7 @@ function rlsHeaderName(r: Rng): string {
   return r.chance(0.7) ? r.pick(RLS_NAMES) : r.chance(0.5) ? token(r, 1 + r.int(20)) : text(r, 20);
 }
 function rlsHeaderValue(r: Rng): string {
-  return r.chance(0.4) ? r.pick(RLS_VALUES) : r.chance(0.03) ? long(r, 10240) : text(r, 40);
+  return r.chance(0.4) ? r.pick(RLS_VALUES) : r.chance(0.03) ? long(r, MAX_VALUE) : text(r, 40);
 }
 
 /** A HeaderValue (field 3: response headers, 4: request headers) in any of its forms; returns its bytes and its name. */
@@ -197,10 +197,35 @@ function headerValue(r: Rng, field: number): { bytes: number[]; name: string } {
 function hostileHeaders(r: Rng): { bytes: number[]; requestNames: string[] } {
   const out: number[] = [];
   const requestNames: string[] = [];
-  const count = () => r.chance(0.05) ? 40 : r.int(4);
+  const count = () => r.chance(0.05) ? MAX_HEADERS : r.int(4);
   for (let n = count(); n > 0; n--) out.push(...headerValue(r, 3).bytes);
   for (let n = r.chance(0.5) ? count() : 0; n > 0; n--) { const h = headerValue(r, 4); out.push(...h.bytes); requestNames.push(h.name); }
   return { bytes: out, requestNames };
+}
+
+/**
+ * The biggest answers made up here (an RLS answers in a few hundred bytes; a broken one may say more): up
+ * to 500 statuses, limit names of 300 bytes, 40 request and 40 response headers with 1 KiB values. The
+ * plugin takes answers up to MAX_ANSWER bytes (bigger ones are errors); the warm-up's "answer" shape sends
+ * the biggest it takes (bigAnswer), so memory is measured after them.
+ */
+const MAX_STATUSES = 500, MAX_NAME = 300, MAX_HEADERS = 40, MAX_VALUE = 1024;
+/** plugins/global-rate-limit/rls-proto.ts MAX_ANSWER_BYTES */
+const MAX_ANSWER = 65536;
+
+/** The biggest answer the plugin reads: OK, 64 statuses with long names and no window (leases do not settle, so
+ *  every request calls), then headers with 1 KiB values up to MAX_ANSWER bytes. */
+function bigAnswer(r: Rng): Uint8Array {
+  const out: number[] = [...vfield(1, 1)];
+  for (let i = 0; i < 64; i++) {
+    out.push(...lfield(2, [...vfield(1, 1), ...lfield(2, [...vfield(1, 4294967295), ...vfield(2, 2), ...lfield(3, bytes("n".repeat(MAX_NAME)))]), ...vfield(3, 4294967295)]));
+  }
+  for (let i = 0; ; i++) {
+    const h = lfield(3 + (i & 1), [...lfield(1, bytes(`x-rls-${i >> 1}`)), ...lfield(2, bytes(long(r, MAX_VALUE)))]);
+    if (out.length + h.length > MAX_ANSWER) break;
+    out.push(...h);
+  }
+  return Uint8Array.from(out);
 }
 
 const U64_MAX = 2n ** 64n - 1n;
@@ -212,7 +237,7 @@ function randomStatus(r: Rng): { bytes: number[]; code: number } {
     // mostly short windows (a long one keeps a leased descriptor over for its whole length)
     const unit = r.chance(0.7) ? r.pick([1, 2]) : r.pick<number | bigint>([0, 3, 4, 5, 6, 7, 8, 100, 2 ** 32, U64_MAX]);
     const limit = [...vfield(1, r.pick<number | bigint>([0, 1, 5, 10, 100, 4294967295, 2 ** 32, U64_MAX])), ...vfield(2, unit)];
-    if (r.chance(0.4)) limit.push(...lfield(3, bytes(r.chance(0.5) ? r.pick(["per-api-key", "orders", "a\"b", "a\\b", "a\r\nb", "\x00", "\xc3\xa9", "\xff", " ", ""]) : r.chance(0.1) ? long(r, 5000) : text(r, 30))));
+    if (r.chance(0.4)) limit.push(...lfield(3, bytes(r.chance(0.5) ? r.pick(["per-api-key", "orders", "a\"b", "a\\b", "a\r\nb", "\x00", "\xc3\xa9", "\xff", " ", ""]) : r.chance(0.1) ? long(r, MAX_NAME) : text(r, 30))));
     st.push(...lfield(2, limit));
   }
   if (r.chance(0.7)) st.push(...vfield(3, r.pick<number | bigint>([0, 1, 9, 4294967295, 2 ** 32 + 3, U64_MAX])));
@@ -229,7 +254,7 @@ function randomStatus(r: Rng): { bytes: number[]; code: number } {
 function randomAnswer(r: Rng, descriptors: number): { message: Uint8Array; note: AnswerNote } {
   const code = r.weighted([[45, 1], [45, 2], [10, r.pick([0, 3, 7, 0xffffffff])]] as const);
   const out: number[] = [...vfield(1, code)];
-  const n = r.weighted([[70, descriptors], [15, r.int(descriptors + 3)], [10, 0], [5, r.pick([65, 70, 2000])]] as const);
+  const n = r.weighted([[70, descriptors], [15, r.int(descriptors + 3)], [10, 0], [5, r.pick([65, 70, MAX_STATUSES])]] as const);
   let retryAfter = false;
   for (let i = 0; i < n; i++) {
     const s = randomStatus(r);
@@ -246,10 +271,16 @@ function randomAnswer(r: Rng, descriptors: number): { message: Uint8Array; note:
   return { message: Uint8Array.from(out), note: { expect: code === 1 ? "ok" : code === 2 ? "over" : "error", retryAfter, requestHeaderNames: h.requestNames } };
 }
 
+/** An answer bigger than the plugin reads is an error (and what the fake counted admits nobody). */
+function tooBig(a: { message: Uint8Array; note: AnswerNote }): AnswerNote {
+  return a.message.length > MAX_ANSWER ? { expect: "error", retryAfter: false, requestHeaderNames: [] } : a.note;
+}
+
 function answerGrpc(r: Rng, call: PendingGrpcCall, ctx: GrpcAnswerContext & { spec: HostSpec | null }): GrpcResolution {
   const mode = modeOf(ctx.spec);
   const st = stateOf(ctx.host, mode);
   const descriptors = decodeRequest(call.message, "latin1").descriptors.length;
+  if (ctx.shape === "answer") return { kind: "respond", message: bigAnswer(r), source: "biggest" };
   /** the fake's answer, counted; sometimes with hostile headers added (they do not change what it counted) */
   const fake = (): { message: Uint8Array; note: AnswerNote } => {
     const m = st.rls.answer(call.message);
@@ -261,8 +292,8 @@ function answerGrpc(r: Rng, call: PendingGrpcCall, ctx: GrpcAnswerContext & { sp
     return { message: Uint8Array.from([...m, ...h.bytes]), note };
   };
   switch (r.weighted([[55, 0], [mode?.counted ? 0 : 15, 1], [30, 2]] as const)) {
-    case 0: { const a = fake(); return { kind: "respond", message: a.message, source: "fake RLS", note: a.note }; }
-    case 1: { const a = randomAnswer(r, descriptors); return { kind: "respond", message: a.message, source: "made up", note: a.note }; }
+    case 0: { const a = fake(); return { kind: "respond", message: a.message, source: "fake RLS", note: tooBig(a) }; }
+    case 1: { const a = randomAnswer(r, descriptors); return { kind: "respond", message: a.message, source: "made up", note: tooBig(a) }; }
     default: {
       const valid = mode?.counted || r.chance(0.5) ? fake().message : randomAnswer(r, descriptors).message;
       const g = grpcFault(r, valid, { mutate: !mode?.counted });
@@ -434,7 +465,8 @@ const ROUTES = ["default", "orders", "route-a", "other", ""];
 
 export const globalRateLimit: PluginFuzzer = {
   name: "global-rate-limit",
-  shapes: ["query", "cookie", "values", "headers", "path"],
+  // "answer" first: later shapes may leave leases full or over, and then few requests call
+  shapes: ["answer", "query", "cookie", "values", "headers", "path"],
   hosts(): HostSpec[] {
     const spec = (name: string, workers: number): HostSpec => ({ name, workers, config: modeOf({ name } as HostSpec)!.config, clusters: ["rls"], ownedBaggageKeys: null, check: limiterCheck(name) });
     return [spec("example", 2), spec("every-source", 2), spec("deny", 1), spec("leased", 3), spec("leased-hostile", 2), spec("higress-rules", 1)];
@@ -454,6 +486,7 @@ export const globalRateLimit: PluginFuzzer = {
     const consumers = host ? modeOf(host)?.consumers : undefined;
     const key = () => shape === "values" ? long(r, 10240)
       : r.weighted([[4, () => r.pick(KEYS)], [3, () => `k${r.int(r.chance(0.5) ? 30 : 1_000_000)}`], [2, () => mutate(r, r.pick(KEYS))], [1, () => text(r, 60)]] as const)();
+    if (shape === "answer") return { host: 0, headers: [[":path", "/api"], [":method", "GET"], ["x-api-key", "k1"], ["x-mse-consumer", "alice"]], properties: { "xds.route_name": "default" } };
     const prefix = r.pick(["/api", "/api/v1", "/login", "/orders", "/p/", "/p", "/", "/API", "/apix", "/login/../api", ""]);
     let path = shape === "path" ? pathOf(r, ["api", "p", "login"], true) : prefix + (r.chance(0.4) ? pathOf(r, ["items", "x", "1"]) : "");
     if (shape === "query" || r.chance(0.6)) path += "?" + queryString(r, ["tenant", "user"], KEYS.concat(["t1", "t2"]), shape === "query");
