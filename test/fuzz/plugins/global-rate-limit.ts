@@ -13,6 +13,7 @@
 // and the requests admitted on a FakeRls answer (or on a lease token) never exceed a descriptor's
 // limit in its window.
 import { exampleConfig } from "../../envoy/example-config.ts";
+import { CLUSTER_KEY_RATE_LIMIT_BY_CONSUMER, CLUSTER_KEY_RATE_LIMIT_BY_COOKIE, CLUSTER_KEY_RATE_LIMIT_BY_HEADER, CLUSTER_KEY_RATE_LIMIT_BY_IP, CLUSTER_KEY_RATE_LIMIT_BY_PARAM, CLUSTER_KEY_RATE_LIMIT_GLOBAL, withRls } from "../../scenarios/higress-examples.ts";
 import { Code, FakeRls, decodeRequest, lfield, vfield, type RlsEntry } from "../../scenarios/rls-messages.ts";
 import type { PendingGrpcCall, ProxyWasmHost } from "../../host/index.ts";
 import { addedResponseValues, untouchedProblem, type CheckContext, type GrpcAnswerContext, type GrpcResolution, type HostSpec, type PluginFuzzer, type RequestCase } from "../engine.ts";
@@ -122,6 +123,10 @@ function modes(): Record<string, Mode> {
       ] },
     "leased-hostile": { ...base, config: JSON.stringify(LEASED_HOSTILE), domain: "leased", deny: true, body: "", rateLimitHeaders: true, rlsLimits: { generic_key: { requestsPerUnit: 100, unit: MINUTE } }, leases: true, consumers: CONSUMERS },
     "higress-rules": { ...base, config: JSON.stringify(HIGRESS_RULES), domain: "gateway", rlsLimits: { generic_key: { requestsPerUnit: 200, unit: MINUTE } } },
+    // Higress cluster-key-rate-limit examples (their limits go to RLS as overrides): a JSON rejection with status 200
+    "higress-cookie": { ...base, config: JSON.stringify(withRls(CLUSTER_KEY_RATE_LIMIT_BY_COOKIE)), domain: "gateway", status: 200, body: '{"code":-1,"msg":"Too many requests"}', rateLimitHeaders: true, rlsLimits: {} },
+    "higress-header": { ...base, config: JSON.stringify({ ...withRls(CLUSTER_KEY_RATE_LIMIT_BY_HEADER), failure_mode_deny: true }), domain: "gateway", body: "Too many requests", deny: true, rateLimitHeaders: true, rlsLimits: {} },
+    "higress-ip": { ...base, config: JSON.stringify(withRls(CLUSTER_KEY_RATE_LIMIT_BY_IP)), domain: "gateway", body: "Too many requests", rateLimitHeaders: true, rlsLimits: {} },
   };
 }
 let MODES: Record<string, Mode> | null = null;
@@ -460,7 +465,8 @@ function countProblem(ctx: CheckContext, mode: Mode, passed: boolean, note: Answ
 
 // ----- requests -----------------------------------------------------------------------------------------
 
-const KEYS = ["k1", "k2", "k3", "vip", "gold-1", "a".repeat(30), "\xc3\xa9t\xc3\xa9", "k\xff", "9a342114-ba8a-11ec-b1bf-00163e1250b5", ""];
+const KEYS = ["k1", "k2", "k3", "vip", "gold-1", "a".repeat(30), "\xc3\xa9t\xc3\xa9", "k\xff", "9a342114-ba8a-11ec-b1bf-00163e1250b5", "",
+  "102234", "308239", "a1", "b2", "value1", "value2", "consumer1", "consumer2"];
 const ROUTES = ["default", "orders", "route-a", "other", ""];
 
 export const globalRateLimit: PluginFuzzer = {
@@ -469,7 +475,8 @@ export const globalRateLimit: PluginFuzzer = {
   shapes: ["answer", "query", "cookie", "values", "headers", "path"],
   hosts(): HostSpec[] {
     const spec = (name: string, workers: number): HostSpec => ({ name, workers, config: modeOf({ name } as HostSpec)!.config, clusters: ["rls"], ownedBaggageKeys: null, check: limiterCheck(name) });
-    return [spec("example", 2), spec("every-source", 2), spec("deny", 1), spec("leased", 3), spec("leased-hostile", 2), spec("higress-rules", 1)];
+    return [spec("example", 2), spec("every-source", 2), spec("deny", 1), spec("leased", 3), spec("leased-hostile", 2), spec("higress-rules", 1),
+      spec("higress-cookie", 1), spec("higress-header", 1), spec("higress-ip", 1)];
   },
   configSeeds() {
     return [
@@ -479,6 +486,8 @@ export const globalRateLimit: PluginFuzzer = {
       { name: "leased", config: LEASED },
       { name: "leased-hostile", config: LEASED_HOSTILE },
       { name: "higress-rules", config: HIGRESS_RULES },
+      ...[CLUSTER_KEY_RATE_LIMIT_GLOBAL, CLUSTER_KEY_RATE_LIMIT_BY_PARAM, CLUSTER_KEY_RATE_LIMIT_BY_HEADER, CLUSTER_KEY_RATE_LIMIT_BY_IP, CLUSTER_KEY_RATE_LIMIT_BY_CONSUMER, CLUSTER_KEY_RATE_LIMIT_BY_COOKIE]
+        .map((c) => ({ name: `higress ${c.rule_name}`, config: withRls(c) })),
     ];
   },
   answerGrpc,
@@ -486,14 +495,20 @@ export const globalRateLimit: PluginFuzzer = {
     const consumers = host ? modeOf(host)?.consumers : undefined;
     const key = () => shape === "values" ? long(r, 10240)
       : r.weighted([[4, () => r.pick(KEYS)], [3, () => `k${r.int(r.chance(0.5) ? 30 : 1_000_000)}`], [2, () => mutate(r, r.pick(KEYS))], [1, () => text(r, 60)]] as const)();
-    if (shape === "answer") return { host: 0, headers: [[":path", "/api"], [":method", "GET"], ["x-api-key", "k1"], ["x-mse-consumer", "alice"]], properties: { "xds.route_name": "default" } };
+    // the biggest answers: a request every host's configuration calls RLS for
+    if (shape === "answer") {
+      return { host: 0, properties: { "xds.route_name": "default", "source.address": "10.0.0.1:5000" }, headers: [[":path", "/api?apikey=9a342114-ba8a-11ec-b1bf-00163e1250b5&tenant=t1"], [":method", "GET"],
+        ["x-api-key", "k1"], ["x-mse-consumer", "alice"], ["x-ca-key", "102234"], ["cookie", "key1=value1; sid=s1"], ["x-forwarded-for", "1.1.1.1"]] };
+    }
     const prefix = r.pick(["/api", "/api/v1", "/login", "/orders", "/p/", "/p", "/", "/API", "/apix", "/login/../api", ""]);
     let path = shape === "path" ? pathOf(r, ["api", "p", "login"], true) : prefix + (r.chance(0.4) ? pathOf(r, ["items", "x", "1"]) : "");
-    if (shape === "query" || r.chance(0.6)) path += "?" + queryString(r, ["tenant", "user"], KEYS.concat(["t1", "t2"]), shape === "query");
+    if (shape === "query" || r.chance(0.6)) path += "?" + queryString(r, ["tenant", "user", "apikey"], KEYS.concat(["t1", "t2"]), shape === "query");
     const h: RawHeader[] = [[":path", path], [":method", r.pick(["GET", "GET", "POST", "PUT", "get", "X"])]];
     if (shape === "values" || r.chance(0.7)) h.push(["x-api-key", key()]);
     if (r.chance(0.5)) h.push(["x-mse-consumer", consumers ? r.pick(consumers) : key()]);
-    if (shape === "cookie" || r.chance(0.4)) h.push(["cookie", cookieHeader(r, ["sid", "user"], KEYS, shape === "cookie")]);
+    if (shape === "cookie" || r.chance(0.4)) h.push(["cookie", cookieHeader(r, ["sid", "user", "key1"], KEYS, shape === "cookie")]);
+    if (shape === "values" || r.chance(0.3)) h.push(["x-ca-key", key()]);
+    if (r.chance(0.2)) h.push(["x-forwarded-for", r.chance(0.7) ? [clientAddress(r), "1.1.1.1", "1.1.1.7", " 10.0.0.1"].slice(0, 1 + r.int(3)).join(r.pick([",", ", "])).replace(/:\d+$/, "") : text(r, 40)]);
     if (r.chance(0.1)) h.push(["content-type", r.pick(["application/grpc", "application/grpc+proto", "application/json"])]);
     if (r.chance(0.1)) h.push(["x-star", r.pick(["1", "0", ""])]);
     if (r.chance(0.05)) h.push(["baggage", `x-mse-tag=gray,${text(r, 30)}`]);
