@@ -137,13 +137,13 @@ export function applyResolution(host: ProxyWasmHost, call: PendingGrpcCall, g: G
   }
 }
 
-/** A resolution as JSON for a violation file (answer bytes as a byte string), and back. */
-export type RecordedResolution = Omit<GrpcResolution, "message" | "then" | "note"> & { message?: string; then?: RecordedResolution };
+/** A resolution as JSON for a violation file (answer bytes as a byte string; the note, which the plugin's
+ *  check reads, as JSON), and back. */
+export type RecordedResolution = Omit<GrpcResolution, "message" | "then"> & { message?: string; then?: RecordedResolution };
 export function recordResolution(g: GrpcResolution): RecordedResolution {
-  const { note: _n, ...rest } = g as GrpcResolution & { note?: unknown };
-  if (rest.kind === "respond") return { ...rest, message: Buffer.from(rest.message).toString("latin1") };
-  if (rest.kind === "client-gone") return { ...rest, then: rest.then && recordResolution(rest.then) };
-  return rest as RecordedResolution;
+  if (g.kind === "respond") return { ...g, message: Buffer.from(g.message).toString("latin1") };
+  if (g.kind === "client-gone") return { ...g, then: g.then && recordResolution(g.then) };
+  return g as RecordedResolution;
 }
 export function restoreResolution(g: RecordedResolution): GrpcResolution {
   if (g.kind === "respond") return { ...(g as object), message: new Uint8Array(Buffer.from(g.message ?? "", "latin1")) } as GrpcResolution;
