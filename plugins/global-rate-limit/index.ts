@@ -84,7 +84,7 @@ class GlobalRateLimit extends HttpFilter<Config> {
       let hits: u64 = 0;
       if (rule.lease != null) {
         lease = leaseFor(rule, values);
-        const took = lease.take();
+        const took = lease.take(<u64>config.timeoutMs + 1000); // a refill claimed here lasts as long as its call can
         if (took == Take.Token) {
           rule.metrics!.leaseHit.increment();
           continue;

@@ -7,13 +7,18 @@
 // in (a lease is used until one second before the window end RLS reports, which RLS rounds up to
 // whole seconds).
 // What it costs: tokens left at the end of a window are lost, and a refill RLS rejects still counts.
-// To bound that, a lease stops ("exact", one call per request again) once RLS reports fewer than
-// replicas x tokens remaining: at most replicas x (tokens - 1) go unused per window.
-// Once RLS says OVER_LIMIT, the descriptor is over for the rest of the window (RLS's counter only
-// grows within a window): later requests are rejected here, without a call, until then.
+// To bound that:
+// * one refill at a time per Envoy: a request that finds another refill in flight makes an exact call
+//   (one hit) instead of asking for `tokens` more (concurrent refills would each be counted);
+// * a lease stops ("exact", one call per request again) once RLS reports fewer than
+//   replicas x tokens remaining;
+// * tokens already leased are spent even after a refill was refused.
+// Once RLS says OVER_LIMIT and no leased token is left, the descriptor is over for the rest of the
+// window (RLS's counter only grows within a window): requests are rejected here, without a call.
 //
-// Shared-data value (24 bytes): u32 tokens left, u32 state (0 leasing, 1 exact, 2 over), u64 window
-// end in ms (wall clock), u32 limit, u32 window seconds (for x-ratelimit-* on local rejections).
+// Shared-data value (32 bytes): u32 tokens left, u32 state (0 leasing, 1 exact, 2 over), u64 window
+// end in ms (wall clock; 0 unknown), u32 limit, u32 window seconds (for x-ratelimit-* on local
+// rejections), u64 end of the refill in flight in ms (0 none).
 
 import { Status } from "../../assembly/enums";
 import { getShared, setShared, SharedValue } from "../../assembly/shared-data";
@@ -21,7 +26,8 @@ import { nowMillis } from "../../assembly/time";
 import { Rule } from "./config";
 import { DescriptorStatus, RlsCode } from "./rls-proto";
 
-const VALUE_SIZE: i32 = 24;
+const VALUE_SIZE: i32 = 32;
+const CAS_ROUNDS: i32 = 16;
 /** A lease is used until this long before the window end RLS reported (its whole seconds are rounded up). */
 const MARGIN_MS: u64 = 1000;
 
@@ -29,13 +35,59 @@ export enum LeaseState { Leasing = 0, Exact = 1, Over = 2 }
 
 /** What take() found. */
 export enum Take { Token, Call, Over }
-const CAS_ROUNDS: i32 = 16;
 
 const read = new SharedValue();
 const buf = new ArrayBuffer(VALUE_SIZE);
 
+/** The fields of a lease value, read from shared data (an absent or foreign value reads as empty). */
+class LeaseValue {
+  tokens: u64 = 0;
+  state: u32 = LeaseState.Leasing;
+  end: u64 = 0;
+  limit: u32 = 0;
+  unitSeconds: u32 = 0;
+  refillUntil: u64 = 0;
+
+  load(found: bool, value: ArrayBuffer): LeaseValue {
+    const v = changetype<usize>(value);
+    const ok = found && value.byteLength == VALUE_SIZE;
+    this.tokens = ok ? <u64>load<u32>(v) : 0;
+    this.state = ok ? load<u32>(v, 4) : LeaseState.Leasing;
+    this.end = ok ? load<u64>(v, 8) : 0;
+    this.limit = ok ? load<u32>(v, 16) : 0;
+    this.unitSeconds = ok ? load<u32>(v, 20) : 0;
+    this.refillUntil = ok ? load<u64>(v, 24) : 0;
+    return this;
+  }
+
+  /** Whether the window is known and not within a second of its end. */
+  current(now: u64): bool { return this.end > now + MARGIN_MS; }
+
+  /** Starts over for a new window (its end unknown until RLS says). */
+  clear(): void {
+    this.tokens = 0;
+    this.state = LeaseState.Leasing;
+    this.end = 0;
+  }
+
+  write(cas: u32): Status {
+    const p = changetype<usize>(buf);
+    store<u32>(p, this.tokens > <u64>u32.MAX_VALUE ? u32.MAX_VALUE : <u32>this.tokens);
+    store<u32>(p, this.state, 4);
+    store<u64>(p, this.end, 8);
+    store<u32>(p, this.limit, 16);
+    store<u32>(p, this.unitSeconds, 20);
+    store<u64>(p, this.refillUntil, 24);
+    return setShared(this.key, buf, cas);
+  }
+
+  key: string = "";
+}
+
+const value = new LeaseValue();
+
 export class Lease {
-  /** Set by take() when it says Call: the hits to ask for, the lease size or 1 while exact. */
+  /** Set by take() when it says Call: the hits to ask for, the lease size (this request refills) or 1. */
   refillTokens: u64 = 1;
   /** Set by take() when it says Over: the descriptor's limit, window and seconds to its end. */
   limit: u64 = 0;
@@ -44,67 +96,72 @@ export class Lease {
 
   constructor(public key: string, public size: u32, public replicas: u32) {}
 
-  /** Takes one leased token, or says why not: Call (refillTokens says for how many hits) or Over. */
-  take(): Take {
+  /**
+   * Takes one leased token, or says why not: Call (refillTokens says for how many hits) or Over.
+   * `claimMs`: how long a refill this request claims may stay in flight (its call's timeout).
+   */
+  take(claimMs: u64): Take {
+    value.key = this.key;
     for (let round = 0; round < CAS_ROUNDS; round++) {
       getShared(this.key, read);
+      const v = value.load(read.found, read.value);
       const now = nowMillis();
-      const v = changetype<usize>(read.value);
-      if (!read.found || read.value.byteLength != VALUE_SIZE || load<u64>(v, 8) <= now + MARGIN_MS) {
+      if (!v.current(now)) v.clear();
+      if (v.tokens > 0) {
+        v.tokens--;
+        const s = v.write(read.cas);
+        if (s == Status.Ok) return Take.Token;
+        if (s == Status.CasMismatch) continue;
+        break;
+      }
+      if (v.state == LeaseState.Over) {
+        this.limit = <u64>v.limit;
+        this.unitSeconds = <u64>v.unitSeconds;
+        this.resetSeconds = (v.end - now + 999) / 1000;
+        return Take.Over;
+      }
+      if (v.state == LeaseState.Exact || v.refillUntil > now) break; // exact, or another request refills
+      v.refillUntil = now + claimMs;
+      const s = v.write(read.found ? read.cas : 0);
+      if (s == Status.Ok) {
         this.refillTokens = this.size;
         return Take.Call;
       }
-      const state = load<u32>(v, 4);
-      if (state == LeaseState.Over) {
-        this.limit = <u64>load<u32>(v, 16);
-        this.unitSeconds = <u64>load<u32>(v, 20);
-        this.resetSeconds = (load<u64>(v, 8) - now + 999) / 1000;
-        return Take.Over;
-      }
-      const tokens = load<u32>(v);
-      if (tokens == 0) {
-        this.refillTokens = state == LeaseState.Exact ? 1 : this.size;
-        return Take.Call;
-      }
-      store<u32>(v, tokens - 1);
-      const s = setShared(this.key, read.value, read.cas);
-      if (s == Status.Ok) return Take.Token;
       if (s != Status.CasMismatch) break;
     }
-    this.refillTokens = 1; // contention or a shared-data error: one exact call is always safe
+    this.refillTokens = 1; // exact, a refill in flight, contention or a shared-data error: one exact call is always safe
     return Take.Call;
   }
 
   /**
    * Stores what a call asking for `hits` hits got: the tokens this request does not use (all of them
-   * when another descriptor rejected it), the state, and the window end.
+   * when another descriptor rejected it), the state and the window; ends this request's refill.
    */
   settle(status: DescriptorStatus, hits: u64, admitted: bool): void {
+    const refilled = hits == <u64>this.size;
     // A window is never longer than the limit's unit: a longer (or overflowing) reset from a broken RLS
     // would keep the descriptor over, or its tokens alive, for good (shared data outlives the VM).
     const reset = min<u64>(status.resetSeconds, status.unitSeconds);
-    if (reset == 0) return;
-    const end = nowMillis() + reset * 1000;
     const over = status.code == RlsCode.OverLimit;
     const gained: u64 = over || hits == 0 ? 0 : admitted ? hits - 1 : hits;
-    const state = over ? LeaseState.Over : status.remaining < <u64>this.replicas * <u64>this.size ? LeaseState.Exact : LeaseState.Leasing;
+    const state: u32 = over ? LeaseState.Over : status.remaining < <u64>this.replicas * <u64>this.size ? LeaseState.Exact : LeaseState.Leasing;
+    value.key = this.key;
     for (let round = 0; round < CAS_ROUNDS; round++) {
       getShared(this.key, read);
-      const p = changetype<usize>(buf);
-      let tokens: u64 = gained;
-      let was: u32 = LeaseState.Leasing;
-      const v = changetype<usize>(read.value);
-      if (read.found && read.value.byteLength == VALUE_SIZE && load<u64>(v, 8) > nowMillis()) {
-        tokens += <u64>load<u32>(v);
-        was = load<u32>(v, 4);
+      const v = value.load(read.found, read.value);
+      const now = nowMillis();
+      if (refilled) v.refillUntil = 0;
+      if (reset > 0) {
+        if (!v.current(now)) v.clear();
+        v.tokens += gained;
+        v.state = max<u32>(v.state, state);
+        v.end = now + reset * 1000;
+        v.limit = <u32>min<u64>(status.requestsPerUnit, u32.MAX_VALUE);
+        v.unitSeconds = <u32>min<u64>(status.unitSeconds, u32.MAX_VALUE);
+      } else if (!refilled) {
+        return; // RLS has no limit for it: nothing to lease
       }
-      store<u32>(p, over ? 0 : tokens > <u64>u32.MAX_VALUE ? u32.MAX_VALUE : <u32>tokens);
-      store<u32>(p, max<u32>(was, state), 4);
-      store<u64>(p, end, 8);
-      store<u32>(p, <u32>min<u64>(status.requestsPerUnit, u32.MAX_VALUE), 16);
-      store<u32>(p, <u32>min<u64>(status.unitSeconds, u32.MAX_VALUE), 20);
-      const s = setShared(this.key, buf, read.found ? read.cas : 0);
-      if (s != Status.CasMismatch) return;
+      if (v.write(read.found ? read.cas : 0) != Status.CasMismatch) return;
     }
   }
 }

@@ -249,6 +249,22 @@ describe("global-rate-limit: lease mode", () => {
     assert.equal(rls.requests[0].descriptors[0].hitsAddend, 5);
   });
 
+  test("concurrent requests: one refill in flight at a time, the others call for one hit; within the bound", () => {
+    for (const tokens of [5, 10, 50]) {
+      const h = host(LEASED(tokens, 1), 2);
+      const rls = new FakeRls({ generic_key: { requestsPerUnit: 100, unit: Unit.MINUTE } });
+      let admitted = 0;
+      for (let round = 0; round < 40; round++) {
+        const batch = Array.from({ length: 8 }, () => send(h)); // 8 requests waiting at once
+        const calls = h.pendingGrpcCalls();
+        assert.ok(calls.filter((c) => (decodeRequest(c.message).descriptors[0].hitsAddend ?? 1) > 1).length <= 1, "one refill in flight");
+        for (const call of calls) h.respondGrpcCall(call, rls.answer(call.message));
+        admitted += batch.filter((s) => s.status === 200).length;
+      }
+      assert.ok(admitted <= 100 && admitted >= 100 - (tokens - 1), `tokens ${tokens}: admitted ${admitted}`);
+    }
+  });
+
   test("near the limit (fewer than replicas x tokens left) it goes back to one call per request", () => {
     const h = host(LEASED(5, 2), 2);
     const rls = new FakeRls({ generic_key: { requestsPerUnit: 30, unit: Unit.MINUTE } });
