@@ -162,9 +162,9 @@ function leaseSection(): string[] {
     "8 concurrent clients, half on each replica (`scripts/bench/lease.ts`). With a lease of k tokens (`lease: {tokens: k, replicas: 2}`), " +
     "a call asks RLS for k hits and the replica spends the rest without calls; *calls* are the replicas' `wasmcustom.global_rate_limit.calls` " +
     "(native: its `ratelimit.ok` + `over_limit` + `error`), *RLS hits* the descriptor's counter in Redis: the tokens RLS counted, unused ones included. " +
-    "Concurrent clients make several refills of one replica at once: RLS counts each one's k hits, and an OVER_LIMIT answer to one of them " +
-    "empties the replica's lease, tokens another refill has just stored included (`Lease.settle`), so a large lease under concurrency can " +
-    "admit far fewer than the limit.", "");
+    "Under concurrent clients a replica has one refill in flight at a time; the requests that arrive meanwhile make exact calls (one hit " +
+    "each), which RLS counts next to the refills: a lease that is large next to limit / replicas (here 50 of 100 on two replicas) can see " +
+    "another replica's refill refused and admit less than the limit, never more, and never less than limit - replicas x (k - 1).", "");
   out.push(`| ${LEASE_HEADER.join(" | ")} |`, `| --- | --- | ${LEASE_HEADER.slice(2).map(() => "---:").join(" | ")} |`);
   for (const row of leaseRows(lease)) out.push(`| ${row.join(" | ")} |`);
   return out;
