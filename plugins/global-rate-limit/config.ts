@@ -15,10 +15,9 @@ import { KEY_SOURCE_FIELDS, KeySource, RequestKey } from "../../assembly/request
 import { RequestMatch } from "../../assembly/request-match";
 import { HIGRESS_BODY, HIGRESS_FIELDS, HigressForm, isHigressForm, parseHigress } from "./higress";
 import { RuleMetrics } from "./metrics";
-import { PLUGIN_HEADERS, UNIT_OF_PER } from "./rls-proto";
+import { PLUGIN_HEADERS, QUERY_PER, UNIT_OF_PER } from "./rls-proto";
 
 const PER_NAMES = ["second", "minute", "hour", "day"];
-const QUERY_PER = ["query_per_second", "query_per_minute", "query_per_hour", "query_per_day"];
 /** Entry sources: the request key sources, then a constant. */
 const ENTRY_SOURCES = KEY_SOURCE_FIELDS.concat(["value"]);
 const VALUE_SOURCE: i32 = 6;

@@ -17,12 +17,11 @@ import { Cidr, IpAddress, stripPortFromAddress } from "../../assembly/lib/cidr";
 import { CONSUMER_HEADER, KeySource, RequestKey } from "../../assembly/request-key";
 import { RequestView } from "../../assembly/request-view";
 import { RuleMetrics } from "./metrics";
-import { UNIT_OF_PER } from "./rls-proto";
+import { QUERY_PER, UNIT_OF_PER } from "./rls-proto";
 
 /** The fields that select this form (any one of them). */
 const FORM_FIELDS = ["rule_name", "global_threshold", "rule_items"];
 export const HIGRESS_FIELDS = ["rule_name", "global_threshold", "rule_items", "show_limit_quota_header", "rejected_code", "rejected_msg", "redis"];
-const QUERY_PER = ["query_per_second", "query_per_minute", "query_per_hour", "query_per_day"];
 /** Key sources of a rule item; from PER on, keys may also be patterns. */
 const SOURCES = ["limit_by_header", "limit_by_param", "limit_by_consumer", "limit_by_cookie",
   "limit_by_per_header", "limit_by_per_param", "limit_by_per_consumer", "limit_by_per_cookie", "limit_by_per_ip"];

@@ -59,7 +59,6 @@ class Sent {
 class GlobalRateLimit extends HttpFilter<Config> {
   /** The descriptors of this request's call, in order; null when no call is pending. */
   sent: Array<Sent> | null = null;
-  grpc: bool = false;
   /** x-ratelimit-* and RLS's response headers for the upstream's response. */
   limitStatus: DescriptorStatus | null = null;
   responseHeaders: Array<HeaderPair> | null = null;
@@ -89,7 +88,7 @@ class GlobalRateLimit extends HttpFilter<Config> {
           rule.metrics!.leaseHit.increment();
           continue;
         }
-        if (took == Take.Over) return this.rejectOver(rule, lease, headers);
+        if (took == Take.Over) return this.rejectOver(rule, lease);
         hits = lease.refillTokens; // this request's token and the lease's, counted at once
       }
       writeDescriptor(writer, rule.keys, values, rule.requests, rule.unit, hits);
@@ -98,7 +97,6 @@ class GlobalRateLimit extends HttpFilter<Config> {
     }
     if (sent == null) return Action.Continue;
     if (config.hitsAddend != 1) writer.varint(3, config.hitsAddend);
-    this.grpc = isGrpc(headers);
     metrics().calls.increment();
     const result = this.grpcCall(config.cluster, RLS_SERVICE, RLS_METHOD, writer.toBuffer(), config.timeoutMs);
     if (!result.ok) return this.failed("the call was refused (status " + (<i32>result.status).toString() + "): is cluster " + config.cluster + " defined?", false);
@@ -144,7 +142,7 @@ class GlobalRateLimit extends HttpFilter<Config> {
     warnFailure(why);
     if (config.failureModeDeny) {
       m.failureModeDenied.increment();
-      return this.respond(config.statusOnError, "", null, "rate_limiter_error", this.grpc ? <i32>GrpcStatus.UNAVAILABLE : NO_GRPC_STATUS);
+      return this.respond(config.statusOnError, "", null, "rate_limiter_error", isGrpc() ? <i32>GrpcStatus.UNAVAILABLE : NO_GRPC_STATUS);
     }
     m.failureModeAllowed.increment();
     if (paused) this.continueRequest();
@@ -164,7 +162,7 @@ class GlobalRateLimit extends HttpFilter<Config> {
   }
 
   /** A leased descriptor is over its limit for the rest of RLS's window: rejected without a call. */
-  rejectOver(rule: Rule, lease: Lease, headers: HeaderMap): Action {
+  rejectOver(rule: Rule, lease: Lease): Action {
     rule.metrics!.overLimit.increment();
     const s = overStatus;
     s.code = RlsCode.OverLimit;
@@ -172,7 +170,6 @@ class GlobalRateLimit extends HttpFilter<Config> {
     s.unitSeconds = lease.unitSeconds;
     s.remaining = 0;
     s.resetSeconds = lease.resetSeconds;
-    this.grpc = isGrpc(headers);
     this.sendRejection(s, null);
     return Action.Pause;
   }
@@ -188,7 +185,7 @@ class GlobalRateLimit extends HttpFilter<Config> {
       out.push(new HeaderPair("retry-after", (over.resetSeconds == 0 ? 1 : over.resetSeconds).toString()));
     }
     if (rlsHeaders != null) for (let i = 0; i < rlsHeaders.length; i++) out.push(unchecked(rlsHeaders[i]));
-    this.respond(config.status, config.body, out, "request_rate_limited", this.grpc ? <i32>GrpcStatus.RESOURCE_EXHAUSTED : NO_GRPC_STATUS);
+    this.respond(config.status, config.body, out, "request_rate_limited", isGrpc() ? <i32>GrpcStatus.RESOURCE_EXHAUSTED : NO_GRPC_STATUS);
   }
 
   /** The descriptor with the fewest requests left, and RLS's response headers, for onResponseHeaders. */
@@ -253,8 +250,9 @@ function warnFailure(why: string): void {
   unlogged = 0;
 }
 
-function isGrpc(headers: HeaderMap): bool {
-  const contentType = headers.get("content-type");
+/** A gRPC request? Read only for a local reply (the request headers stay readable while the request waits). */
+function isGrpc(): bool {
+  const contentType = requestHeaders.get("content-type");
   return contentType != null && contentType.startsWith("application/grpc");
 }
 

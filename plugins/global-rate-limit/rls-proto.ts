@@ -24,6 +24,8 @@ export const RLS_METHOD = "ShouldRateLimit";
 /** RateLimitResponse.Code. */
 export enum RlsCode { Unknown = 0, Ok = 1, OverLimit = 2 }
 
+/** Higress's limit fields, in the order of UNIT_OF_PER. */
+export const QUERY_PER = ["query_per_second", "query_per_minute", "query_per_hour", "query_per_day"];
 /** RateLimitUnit / RateLimit.Unit values for second, minute, hour, day (PER_NAMES order). */
 export const UNIT_OF_PER: u64[] = [1, 2, 3, 4];
 /** Seconds of RateLimit.Unit 0..7 (UNKNOWN, SECOND, MINUTE, HOUR, DAY, MONTH, YEAR, WEEK). */
