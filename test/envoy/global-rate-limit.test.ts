@@ -147,8 +147,7 @@ describe("global-rate-limit -> RLS -> Redis, two Envoy replicas", () => {
   test("RLS hung (SIGSTOP): each request waits at most timeout_ms, then passes (failure_mode_deny false); counted", async () => {
     const errors = await envoys[0]!.stat("wasmcustom.global_rate_limit.error");
     const allowed = await envoys[0]!.stat("wasmcustom.global_rate_limit.failure_mode_allowed");
-    rls.pause();
-    await new Promise((done) => setTimeout(done, 100)); // SIGSTOP takes effect asynchronously
+    await rls.pause();
     try {
       for (let i = 0; i < 3; i++) {
         const t0 = Date.now();

@@ -122,7 +122,7 @@ describe("Envoy's native ratelimit filter -> RLS -> Redis, two Envoy replicas", 
     const key = freshKey("pause");
     // (The filter's stats are charged to the route's upstream cluster, here echo.)
     const before = await envoys[0]!.stat("cluster.echo.ratelimit.failure_mode_allowed");
-    rls.pause();
+    await rls.pause();
     try {
       const t0 = Date.now();
       const r = await request(envoys[0]!.port, "/api", { headers: { "x-api-key": key } });

@@ -89,8 +89,28 @@ interface Proc {
   /** how the process ended; null while it runs */
   exited(): { code: number | null; signal: NodeJS.Signals | null } | null;
   stop(): Promise<void>;
-  pause(): void;
+  /** SIGSTOP, resolved once every thread is stopped (delivery is asynchronous: without waiting, a request sent
+   *  right after kill() can still be answered) */
+  pause(): Promise<void>;
   resume(): void;
+}
+
+/** Resolves when every thread of pid is in state T (stopped); throws after timeoutMs. */
+async function waitStopped(pid: number, timeoutMs = 2_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const states = readdirSync(`/proc/${pid}/task`).map((tid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+        return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+      } catch {
+        return "T"; // the thread ended meanwhile
+      }
+    });
+    if (states.every((st) => st === "T")) return;
+    if (Date.now() > deadline) throw new Error(`process ${pid} not stopped ${timeoutMs} ms after SIGSTOP (thread states ${states.join("")})`);
+    await sleep(5);
+  }
 }
 
 /** Spawns cmd, appending its stdout/stderr to a shared log (prefix: the command line). */
@@ -117,8 +137,10 @@ function launch(bin: string, args: string[], env: NodeJS.ProcessEnv, cwd: string
     proc,
     log: () => logText,
     exited: () => exited,
-    pause: () => {
-      if (!exited) proc.kill("SIGSTOP");
+    pause: async () => {
+      if (exited) return;
+      proc.kill("SIGSTOP");
+      await waitStopped(proc.pid!);
     },
     resume: () => {
       if (!exited) proc.kill("SIGCONT");
@@ -160,8 +182,8 @@ export interface Redis {
   command(...args: Array<string | number>): Promise<RespValue>;
   /** keys matching a glob pattern (SCAN), sorted */
   keys(pattern?: string): Promise<string[]>;
-  /** SIGSTOP: Redis hangs (connections stay open, nothing is answered) */
-  pause(): void;
+  /** SIGSTOP: Redis hangs (connections stay open, nothing is answered); resolves once it is stopped */
+  pause(): Promise<void>;
   /** SIGCONT */
   resume(): void;
   stop(): Promise<void>;
@@ -308,8 +330,8 @@ export interface Rls {
    *  {domain: "gateway", descriptors: [{entries: [{key: "api_key", value: "a"}], hitsAddend: "0"}]};
    *  returns the RateLimitResponse as protojson (absent fields: proto3 defaults). Rejects on an RLS error. */
   shouldRateLimit(req: unknown): Promise<any>;
-  /** SIGSTOP: RLS hangs (Envoy's gRPC calls time out) */
-  pause(): void;
+  /** SIGSTOP: RLS hangs (Envoy's gRPC calls time out); resolves once it is stopped */
+  pause(): Promise<void>;
   /** SIGCONT */
   resume(): void;
   /** stops RLS and starts it again on the same ports (optionally with a new configuration); Redis keeps the counters */
