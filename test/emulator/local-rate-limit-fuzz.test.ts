@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { ProxyWasmHost } from "../host/index.ts";
 import { pluginWasm } from "./plugin-wasm.ts";
 import { bin, clientText, withRawBytes } from "../scenarios/header-bytes.ts";
+import { KEY_SOURCE_RULES } from "../fuzz/plugins/local-rate-limit.ts";
 
 const MODULE = new WebAssembly.Module(readFileSync(pluginWasm("local-rate-limit")));
 
@@ -34,17 +35,7 @@ function headerValue(r: Rng, s: string): string | Uint8Array {
 }
 
 const CONFIG = {
-  rules: [
-    { name: "hdr", match: { path_prefix: "/" }, key: { header: "x-api-key" }, limit: { requests: 3, per: "second", burst: 2 }, max_keys: 300,
-      keys: [{ key: "vip", requests: 50, per: "second" }, { key: "regexp:^(gold|silver)-[0-9a-f]{2,8}$", requests: 10, per: "second" },
-        { key: "regexp:(a|aa)*b", requests: 7, per: "minute" }], limit_missing: { requests: 100, per: "second" } },
-    { name: "prm", key: { param: "tenant" }, limit: { requests: 5, per: "second" }, max_keys: 200, overflow: "deny" },
-    { name: "ck", match: { methods: ["POST", "GET"] }, key: { cookie: "sid" }, limit: { requests: 4, per: "minute" }, max_keys: 100, overflow: "allow" },
-    { name: "ip", key: { client_ip: true }, limit: { requests: 1000, per: "second" }, max_keys: 500,
-      keys: [{ key: "10.0.0.0/8", requests: 2000, per: "second" }, { key: "2001:db8::/32", requests: 20, per: "second" }] },
-    { name: "con", match: { headers: [{ name: "x-mse-consumer" }] }, key: { consumer: true }, limit: { requests: 2, per: "hour" }, max_keys: 50 },
-    { name: "pth", match: { path_prefix: "/p" }, key: { path: true }, limit: { requests: 9, per: "day" }, max_keys: 64 },
-  ],
+  rules: KEY_SOURCE_RULES,
   cas_retries: 4,
 };
 

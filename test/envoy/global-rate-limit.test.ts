@@ -6,11 +6,11 @@
 //
 // RLS windows are aligned to the clock: every test uses its own descriptor value, and awayFromWindowEdge()
 // keeps a test from starting in the last seconds of a minute.
-import { describe, test, before, after, afterEach } from "node:test";
+import { describe, test, before } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { dumpEnvoyLog, rawRequest, request, standardReplacements, startEcho, startEnvoy, type Echo, type Envoy, type Replacement, type Response } from "./envoy.ts";
-import { RLS_SERVICE, awayFromWindowEdge, dumpRedisLog, dumpRlsLog, startRedis, startRls, type Redis, type Rls } from "./rls.ts";
+import { rawRequest, request, standardReplacements, startEcho, startEnvoy, type Echo, type Envoy, type Replacement, type Response } from "./envoy.ts";
+import { RLS_SERVICE, awayFromWindowEdge, startRedis, startRls, tearDownRig, type Redis, type Rls } from "./rls.ts";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "./envoy.ts";
@@ -40,19 +40,7 @@ describe("global-rate-limit -> RLS -> Redis, two Envoy replicas", () => {
     echo = await startEcho({ name: "echo", port: 0 });
     for (let i = 0; i < 2; i++) envoys.push(await startEnvoy({ configPath: EXAMPLE, replacements: replicas(), componentLogLevel: "wasm:info" }));
   });
-  after(async () => {
-    await Promise.all(envoys.map((e) => e.stop()));
-    await echo?.close();
-    await rls?.stop();
-    await redis?.stop();
-  });
-  afterEach((t) => {
-    if (t.passed === false) {
-      envoys.forEach((e, i) => dumpEnvoyLog(e, `replica ${i + 1}: ${t.name}`, 120));
-      dumpRlsLog(rls, t.name);
-      dumpRedisLog(redis, t.name, 30);
-    }
-  });
+  tearDownRig(() => ({ envoys, echo, rls, redis }));
 
   /** `count` requests one after another, request i to envoys[pick(i)]. */
   async function sequence(path: string, headers: Record<string, string>, count: number, pick: (i: number) => number): Promise<Response[]> {

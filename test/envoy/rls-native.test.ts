@@ -7,11 +7,11 @@
 // RLS windows are aligned to the clock (minute windows start at :00). Every test uses its own descriptor
 // value, so no test waits for a window to end, and awayFromWindowEdge() keeps a test from starting in
 // the last seconds of a minute, so its requests cannot straddle two windows.
-import { describe, test, before, after, afterEach } from "node:test";
+import { describe, test, before } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { dumpEnvoyLog, request, standardReplacements, startEcho, startEnvoy, type Echo, type Envoy, type Response } from "./envoy.ts";
-import { RLS_SERVICE, awayFromWindowEdge, dumpRedisLog, dumpRlsLog, startRedis, startRls, type Redis, type Rls } from "./rls.ts";
+import { request, standardReplacements, startEcho, startEnvoy, type Echo, type Envoy, type Response } from "./envoy.ts";
+import { RLS_SERVICE, awayFromWindowEdge, startRedis, startRls, tearDownRig, type Redis, type Rls } from "./rls.ts";
 
 const FIXTURE = "test/envoy/fixtures/native-ratelimit.yaml";
 const N = 5;
@@ -47,19 +47,7 @@ describe("Envoy's native ratelimit filter -> RLS -> Redis, two Envoy replicas", 
       }));
     }
   });
-  after(async () => {
-    await Promise.all(envoys.map((e) => e.stop()));
-    await echo?.close();
-    await rls?.stop();
-    await redis?.stop();
-  });
-  afterEach((t) => {
-    if (t.passed === false) {
-      envoys.forEach((e, i) => dumpEnvoyLog(e, `replica ${i + 1}: ${t.name}`, 120));
-      dumpRlsLog(rls, t.name);
-      dumpRedisLog(redis, t.name, 30);
-    }
-  });
+  tearDownRig(() => ({ envoys, echo, rls, redis }));
 
   /** Sends `count` requests one after another, request i to envoys[pick(i)]; returns the responses. */
   async function sequence(key: string, count: number, pick: (i: number) => number): Promise<Response[]> {

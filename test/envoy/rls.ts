@@ -37,7 +37,8 @@ import { connect as http2Connect } from "node:http2";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT, freePort, type TestLike } from "./envoy.ts";
+import { after, afterEach } from "node:test";
+import { REPO_ROOT, dumpEnvoyLog, freePort, type Echo, type Envoy, type TestLike } from "./envoy.ts";
 
 /** The RLS endpoint in the examples' envoy.yaml (docker-compose service `ratelimit`, gRPC port 8081). */
 export const RLS_SERVICE = "ratelimit:8081";
@@ -563,6 +564,32 @@ export function dumpRedisLog(redis: Redis, label = "", lines = 100): void {
 
 export function dumpRlsLog(rls: Rls, label = "", lines = 300): void {
   process.stderr.write(`\n===== RLS log${label ? ` (${label})` : ""}: grpc ${rls.grpcPort}, http ${rls.httpPort} =====\n${tail(rls.log(), lines)}\n===== end of RLS log =====\n`);
+}
+
+/** What a suite of Envoy replicas in front of RLS and Redis runs (its fields are set in before()). */
+export interface ReplicaRig {
+  redis?: Redis;
+  rls?: Rls;
+  echo?: Echo;
+  envoys: Envoy[];
+}
+
+/** Registers the suite's after() (stop every process) and afterEach() (print every log if a test failed). */
+export function tearDownRig(rig: () => ReplicaRig): void {
+  after(async () => {
+    const { envoys, echo, rls, redis } = rig();
+    await Promise.all(envoys.map((e) => e.stop()));
+    await echo?.close();
+    await rls?.stop();
+    await redis?.stop();
+  });
+  afterEach((t) => {
+    if (t.passed !== false) return;
+    const { envoys, rls, redis } = rig();
+    envoys.forEach((e, i) => dumpEnvoyLog(e, `replica ${i + 1}: ${t.name}`, 120));
+    if (rls) dumpRlsLog(rls, t.name);
+    if (redis) dumpRedisLog(redis, t.name, 30);
+  });
 }
 
 /** startRedis + t.after(stop), printing Redis's log if the test failed. */

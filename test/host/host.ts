@@ -532,21 +532,9 @@ export class ProxyWasmHost {
   // ----- gRPC calls and streams ---------------------------------------------------------------------------
 
   /** Used by proxy_grpc_call / proxy_grpc_stream once Envoy's async client took the callout. */
-  registerGrpcCallout(c: {
-    kind: "call" | "stream";
-    vm: number;
-    token: number;
-    rootContextId: number;
-    contextId: number;
-    cluster: string;
-    serviceName: string;
-    method: string;
-    service: Uint8Array;
-    initialMetadata: BytePair[];
-    requestHeaders: HeaderMap;
-    message: Uint8Array | null;
-    timeoutMs: number;
-  }): PendingGrpcCall {
+  registerGrpcCallout(
+    c: Omit<PendingGrpcCall, "message" | "messages" | "localClosed" | "cancelled" | "issuedAt" | "deadline"> & { message: Uint8Array | null },
+  ): PendingGrpcCall {
     const call = c.kind === "call";
     const callout: GrpcCallout = {
       ...c,

@@ -9,18 +9,24 @@ import type { Rng } from "../rng.ts";
 
 const EXAMPLE = "envoy-examples/local-rate-limit/envoy.yaml";
 const CHAIN = "envoy-examples/all-in-one/envoy.yaml";
-/** Every key source, regexp/CIDR/exact keys, small key tables with each overflow mode, 3 workers. */
+/** A rule on every key source, with regexp/CIDR/exact keys and small key tables in each overflow mode
+ *  (also the configuration of test/emulator/local-rate-limit-fuzz.test.ts). */
+export const KEY_SOURCE_RULES = [
+  { name: "hdr", match: { path_prefix: "/" }, key: { header: "x-api-key" }, limit: { requests: 3, per: "second", burst: 2 }, max_keys: 300,
+    keys: [{ key: "vip", requests: 50, per: "second" }, { key: "regexp:^(gold|silver)-[0-9a-f]{2,8}$", requests: 10, per: "second" },
+      { key: "regexp:(a|aa)*b", requests: 7, per: "minute" }], limit_missing: { requests: 100, per: "second" } },
+  { name: "prm", key: { param: "tenant" }, limit: { requests: 5, per: "second" }, max_keys: 200, overflow: "deny" },
+  { name: "ck", match: { methods: ["POST", "GET"] }, key: { cookie: "sid" }, limit: { requests: 4, per: "minute" }, max_keys: 100, overflow: "allow" },
+  { name: "ip", key: { client_ip: true }, limit: { requests: 1000, per: "second" }, max_keys: 500,
+    keys: [{ key: "10.0.0.0/8", requests: 2000, per: "second" }, { key: "2001:db8::/32", requests: 20, per: "second" }] },
+  { name: "con", match: { headers: [{ name: "x-mse-consumer" }] }, key: { consumer: true }, limit: { requests: 2, per: "hour" }, max_keys: 50 },
+  { name: "pth", match: { path_prefix: "/p" }, key: { path: true }, limit: { requests: 9, per: "day" }, max_keys: 64 },
+];
+
+/** Every key source plus a `*` key, 3 workers, a custom rejection. */
 const EVERY_SOURCE = {
   rules: [
-    { name: "hdr", match: { path_prefix: "/" }, key: { header: "x-api-key" }, limit: { requests: 3, per: "second", burst: 2 }, max_keys: 300,
-      keys: [{ key: "vip", requests: 50, per: "second" }, { key: "regexp:^(gold|silver)-[0-9a-f]{2,8}$", requests: 10, per: "second" },
-        { key: "regexp:(a|aa)*b", requests: 7, per: "minute" }], limit_missing: { requests: 100, per: "second" } },
-    { name: "prm", key: { param: "tenant" }, limit: { requests: 5, per: "second" }, max_keys: 200, overflow: "deny" },
-    { name: "ck", match: { methods: ["POST", "GET"] }, key: { cookie: "sid" }, limit: { requests: 4, per: "minute" }, max_keys: 100, overflow: "allow" },
-    { name: "ip", key: { client_ip: true }, limit: { requests: 1000, per: "second" }, max_keys: 500,
-      keys: [{ key: "10.0.0.0/8", requests: 2000, per: "second" }, { key: "2001:db8::/32", requests: 20, per: "second" }] },
-    { name: "con", match: { headers: [{ name: "x-mse-consumer" }] }, key: { consumer: true }, limit: { requests: 2, per: "hour" }, max_keys: 50 },
-    { name: "pth", match: { path_prefix: "/p" }, key: { path: true }, limit: { requests: 9, per: "day" }, max_keys: 64 },
+    ...KEY_SOURCE_RULES,
     { name: "star", match: { headers: [{ name: "x-star", value: "1" }] }, key: { header: "x-api-key" }, keys: [{ key: "*", requests: 1, per: "minute" }], max_keys: 8 },
   ],
   cas_retries: 4, rate_limit_headers: true, status: 503, body: "slow down", headers: { "x-limited": "yes" },
